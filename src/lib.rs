@@ -1,0 +1,21 @@
+//! # @sajtmaskin/integrations — core
+//!
+//! Reads the Server-Sent Events that Vercel's v0 Platform API streams while it generates an
+//! app, and (in later layers) turns the integration requests inside them into card models.
+//!
+//! The crate is plain Rust with no web types, tested natively; the browser boundary lives in
+//! [`wasm`] and is compiled only for `wasm32`. Data flows one way:
+//! bytes → [`sse`] events → v0 message state → signals → cards.
+//!
+//! ```
+//! use sajtmaskin_integrations::sse::SseParser;
+//!
+//! let mut parser = SseParser::new();
+//! let events = parser.feed(b"data: {\"object\":\"chat\"}\n\n");
+//! assert_eq!(events[0].data, "{\"object\":\"chat\"}");
+//! ```
+
+pub mod sse;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

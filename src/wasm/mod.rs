@@ -1,0 +1,16 @@
+//! The browser boundary: thin `#[wasm_bindgen]` classes that convert, call the core and
+//! convert back. One module per exported class; errors become JS `Error`s in [`error`].
+
+mod error;
+mod sse_parser;
+
+pub use error::JsCodedError;
+pub use sse_parser::SseParser;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SHARED: &str = r#"
+/** An `Error` thrown by this package: `code` is stable and machine-readable. */
+export interface IntegrationsError extends Error { code: string; status?: number }
+"#;

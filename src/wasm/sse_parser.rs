@@ -1,0 +1,108 @@
+//! `SseParser` for JS: the WHATWG event-stream parser over `Uint8Array` chunks.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::error::{options_from_js, to_js, JsCodedError};
+use crate::sse;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SSE: &str = r#"
+/** One dispatched event. `id` is the last event id in force ("" if none). */
+export interface SseEvent { event: string; data: string; id: string }
+export interface SseParserOptions {
+  /** Bound on the bytes one event may hold; larger events are dropped (default 8 MiB). */
+  maxEventBytes?: number;
+}
+/** An event the parser dropped; parsing went on after it. */
+export interface SseDropped { code: "sse_event_too_large"; message: string }
+"#;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Options {
+    max_event_bytes: Option<f64>,
+}
+
+/// Converts `maxEventBytes` to a usable bound, refusing nonsense instead of guessing.
+pub(crate) fn max_event_bytes(value: Option<f64>) -> Result<usize, JsCodedError> {
+    match value {
+        None => Ok(sse::DEFAULT_MAX_EVENT_BYTES),
+        Some(v) if v.is_finite() && v >= 1.0 && v.fract() == 0.0 && v <= 4_294_967_295.0 => {
+            Ok(v as usize)
+        }
+        Some(v) => Err(JsCodedError::new(
+            "invalid_options",
+            format!("maxEventBytes must be a positive whole number, got {v}"),
+        )),
+    }
+}
+
+#[derive(Serialize)]
+struct Dropped {
+    code: &'static str,
+    message: String,
+}
+
+/// The WHATWG "parse an event stream" algorithm, fed with bytes.
+#[wasm_bindgen]
+pub struct SseParser {
+    inner: sse::SseParser,
+    dropped: Vec<Dropped>,
+}
+
+#[wasm_bindgen]
+impl SseParser {
+    /// `new SseParser({ maxEventBytes? })`; throws `invalid_options` for bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "SseParserOptions | undefined")] options: JsValue,
+    ) -> Result<SseParser, JsValue> {
+        let options: Options = options_from_js(options)?;
+        let bound = max_event_bytes(options.max_event_bytes)?;
+        Ok(SseParser {
+            inner: sse::SseParser::with_max_event_bytes(bound),
+            dropped: Vec::new(),
+        })
+    }
+
+    /// Feeds a chunk (split anywhere, even inside a code point or a CRLF) and returns the
+    /// events it completed. Events dropped for size are kept for `takeDropped()`.
+    #[wasm_bindgen(unchecked_return_type = "SseEvent[]")]
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
+        let mut events = Vec::new();
+        let dropped = &mut self.dropped;
+        self.inner.feed_each(chunk, |item| match item {
+            Ok(event) => events.push(event),
+            Err(err) => dropped.push(Dropped {
+                code: err.code(),
+                message: err.to_string(),
+            }),
+        });
+        Ok(to_js(&events)?)
+    }
+
+    /// Ends the stream: an unterminated final event is discarded, so this returns `[]`.
+    #[wasm_bindgen(unchecked_return_type = "SseEvent[]")]
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        Ok(to_js(&self.inner.finish())?)
+    }
+
+    /// The events dropped since the last call (oversized events), oldest first.
+    #[wasm_bindgen(js_name = takeDropped, unchecked_return_type = "SseDropped[]")]
+    pub fn take_dropped(&mut self) -> Result<JsValue, JsValue> {
+        Ok(to_js(&std::mem::take(&mut self.dropped))?)
+    }
+
+    /// The last valid `retry` value in milliseconds, or `undefined`.
+    #[wasm_bindgen(getter)]
+    pub fn retry(&self) -> Option<f64> {
+        self.inner.retry().map(|ms| ms as f64)
+    }
+
+    /// The last event id string in force.
+    #[wasm_bindgen(getter, js_name = lastEventId)]
+    pub fn last_event_id(&self) -> String {
+        self.inner.last_event_id().to_owned()
+    }
+}
