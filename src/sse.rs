@@ -367,27 +367,21 @@ impl SseParser {
                 self.data.push_str(&decode(value));
                 self.data.push('\n');
             }
-            b"id" => {
-                // "If the field value does not contain U+0000 NULL, then set the last event
-                // ID buffer to the field value. Otherwise, ignore the field." An empty value
-                // resets it.
-                if memchr::memchr(0, value).is_none() {
-                    self.id_buffer.clear();
-                    self.id_buffer.push_str(&decode(value));
-                }
+            // "If the field value does not contain U+0000 NULL, then set the last event ID
+            // buffer to the field value. Otherwise, ignore the field." An empty value resets it.
+            b"id" if memchr::memchr(0, value).is_none() => {
+                self.id_buffer.clear();
+                self.id_buffer.push_str(&decode(value));
             }
-            b"retry" => {
-                // "If the field value consists of only ASCII digits, then interpret the field
-                // value as an integer in base ten, and set the event stream's reconnection
-                // time to that integer. Otherwise, ignore the field." A value too large for
-                // u64 is ignored as well.
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    if let Some(ms) = std::str::from_utf8(value)
-                        .ok()
-                        .and_then(|s| s.parse::<u64>().ok())
-                    {
-                        self.retry = Some(ms);
-                    }
+            // "If the field value consists of only ASCII digits, then interpret the field value
+            // as an integer in base ten, and set the event stream's reconnection time to that
+            // integer. Otherwise, ignore the field." A value too large for u64 is ignored too.
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                if let Some(ms) = std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|s| s.parse::<u64>().ok())
+                {
+                    self.retry = Some(ms);
                 }
             }
             // "Otherwise: The field is ignored."

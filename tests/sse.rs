@@ -25,10 +25,7 @@ struct Outcome {
     last_event_id: String,
 }
 
-fn run_chunks<'a>(
-    parser: &mut SseParser,
-    chunks: impl IntoIterator<Item = &'a [u8]>,
-) -> Outcome {
+fn run_chunks<'a>(parser: &mut SseParser, chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
     let mut items = Vec::new();
     for chunk in chunks {
         parser.feed_each(chunk, |item| items.push(item));
@@ -79,7 +76,11 @@ fn code_point_split_across_chunks_decodes_whole() {
     for split in 0..input.len() {
         let mut parser = SseParser::new();
         let outcome = run_chunks(&mut parser, [&input[..split], &input[split..]]);
-        assert_eq!(outcome.items, vec![Ok(msg("\u{1F600}\u{e5}"))], "split at {split}");
+        assert_eq!(
+            outcome.items,
+            vec![Ok(msg("\u{1F600}\u{e5}"))],
+            "split at {split}"
+        );
     }
 }
 
@@ -94,7 +95,10 @@ fn leading_bom_is_stripped() {
 #[test]
 fn only_one_bom_is_stripped() {
     // wpt format-bom-2: the second BOM makes the first line's field "\u{FEFF}data".
-    assert_events(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: 1\n\ndata: 2\n\n", &[msg("2")]);
+    assert_events(
+        b"\xEF\xBB\xBF\xEF\xBB\xBFdata: 1\n\ndata: 2\n\n",
+        &[msg("2")],
+    );
 }
 
 #[test]
@@ -119,7 +123,10 @@ fn partial_bom_prefix_is_content() {
     assert_events(b"\xEF\xBBdata: 1\n\ndata: 2\n\n", &[msg("2")]);
     let mut parser = SseParser::new();
     let out = run_chunks(&mut parser, [&b"\xEF"[..], b"data: 1\n\n"]);
-    assert!(out.items.is_empty(), "field name was \\u{{FFFD}}data: {out:?}");
+    assert!(
+        out.items.is_empty(),
+        "field name was \\u{{FFFD}}data: {out:?}"
+    );
 }
 
 // --- line ends ----------------------------------------------------------------------------
@@ -127,14 +134,20 @@ fn partial_bom_prefix_is_content() {
 #[test]
 fn cr_lf_and_crlf_all_end_lines() {
     // wpt format-newlines
-    assert_events(b"data:test\r\ndata\ndata:test\r\n\r", &[msg("test\n\ntest")]);
+    assert_events(
+        b"data:test\r\ndata\ndata:test\r\n\r",
+        &[msg("test\n\ntest")],
+    );
     assert_events(b"data: a\rdata: b\r\rdata: c\n\n", &[msg("a\nb"), msg("c")]);
 }
 
 #[test]
 fn cr_at_chunk_end_and_lf_at_next_start_are_one_line_end() {
     let mut parser = SseParser::new();
-    let out = run_chunks(&mut parser, [&b"data: a\r"[..], b"\ndata: b\r", b"\n\r", b"\n"]);
+    let out = run_chunks(
+        &mut parser,
+        [&b"data: a\r"[..], b"\ndata: b\r", b"\n\r", b"\n"],
+    );
     // If CR and LF were two line ends, "data: a" would be dispatched alone.
     assert_eq!(out.items, vec![Ok(msg("a\nb"))]);
 }
@@ -159,7 +172,8 @@ fn lone_cr_at_chunk_end_is_a_line_end() {
 fn comments_are_ignored() {
     // wpt format-comments
     let long = "x".repeat(2049);
-    let input = format!("data:1\r:\0\n:\r\ndata:2\n:{long}\rdata:3\n:data:fail\r:{long}\ndata:4\n\n");
+    let input =
+        format!("data:1\r:\0\n:\r\ndata:2\n:{long}\rdata:3\n:data:fail\r:{long}\ndata:4\n\n");
     assert_events(input.as_bytes(), &[msg("1\n2\n3\n4")]);
 }
 
@@ -173,7 +187,10 @@ fn field_parsing() {
 #[test]
 fn only_one_leading_space_is_stripped() {
     // wpt format-leading-space
-    assert_events(b"data:\ttest\rdata: \ndata:test\n\n", &[msg("\ttest\n\ntest")]);
+    assert_events(
+        b"data:\ttest\rdata: \ndata:test\n\n",
+        &[msg("\ttest\n\ntest")],
+    );
     assert_events(b"data:  two\n\n", &[msg(" two")]);
 }
 
@@ -196,7 +213,10 @@ fn field_names_are_case_sensitive() {
 #[test]
 fn unknown_fields_are_ignored() {
     // wpt format-field-unknown
-    assert_events(b"data:test\n data\ndata\nfoobar:xxx\njustsometext\n:thisisacommentyay\ndata:test\n\n", &[msg("test\n\ntest")]);
+    assert_events(
+        b"data:test\n data\ndata\nfoobar:xxx\njustsometext\n:thisisacommentyay\ndata:test\n\n",
+        &[msg("test\n\ntest")],
+    );
 }
 
 // --- data ---------------------------------------------------------------------------------
@@ -205,7 +225,10 @@ fn unknown_fields_are_ignored() {
 fn data_lines_are_joined_with_lf_and_one_trailing_lf_removed() {
     // wpt format-field-data
     // "data:" alone holds one LF, which is removed: an event with empty data is dispatched.
-    assert_events(b"data:\n\ndata\ndata\n\ndata:test\n\n", &[msg(""), msg("\n"), msg("test")]);
+    assert_events(
+        b"data:\n\ndata\ndata\n\ndata:test\n\n",
+        &[msg(""), msg("\n"), msg("test")],
+    );
     assert_events(b"data: a\ndata:\n\n", &[msg("a\n")]);
 }
 
@@ -235,7 +258,10 @@ fn data_before_final_empty_line_is_not_dispatched() {
 #[test]
 fn event_type_defaults_to_message() {
     // wpt format-field-event, format-field-event-empty
-    assert_events(b"event:test\ndata:x\n\ndata:y\n\n", &[ev("test", "x", ""), msg("y")]);
+    assert_events(
+        b"event:test\ndata:x\n\ndata:y\n\n",
+        &[ev("test", "x", ""), msg("y")],
+    );
     assert_events(b"event: \ndata:data\n\n", &[msg("data")]);
 }
 
@@ -249,19 +275,28 @@ fn last_event_field_wins() {
 #[test]
 fn id_is_carried_over_to_later_events() {
     // wpt format-field-id-2
-    assert_events(b"id: 1\ndata: a\n\ndata: b\n\n", &[ev("message", "a", "1"), ev("message", "b", "1")]);
+    assert_events(
+        b"id: 1\ndata: a\n\ndata: b\n\n",
+        &[ev("message", "a", "1"), ev("message", "b", "1")],
+    );
 }
 
 #[test]
 fn empty_id_resets() {
     // wpt format-field-id
-    assert_events(b"id: 1\ndata: a\n\nid\ndata: b\n\nid:\ndata: c\n\n", &[ev("message", "a", "1"), msg("b"), msg("c")]);
+    assert_events(
+        b"id: 1\ndata: a\n\nid\ndata: b\n\nid:\ndata: c\n\n",
+        &[ev("message", "a", "1"), msg("b"), msg("c")],
+    );
 }
 
 #[test]
 fn id_with_nul_is_ignored() {
     // wpt format-field-id-null
-    assert_events(b"id: 1\ndata: a\n\nid: a\0b\ndata: b\n\n", &[ev("message", "a", "1"), ev("message", "b", "1")]);
+    assert_events(
+        b"id: 1\ndata: a\n\nid: a\0b\ndata: b\n\n",
+        &[ev("message", "a", "1"), ev("message", "b", "1")],
+    );
 }
 
 #[test]
@@ -286,11 +321,24 @@ fn retry_sets_reconnection_time_when_all_digits() {
 #[test]
 fn retry_that_is_not_all_digits_is_ignored() {
     // wpt format-field-retry-bogus, format-field-retry-empty
-    for bad in [&b"retry: 1000x\n\n"[..], b"retry: -5\n\n", b"retry\n\n", b"retry: \n\n", b"retry: 1 0\n\n", b"retry: 1.5\n\n", b"retry: 99999999999999999999999\n\n"] {
+    for bad in [
+        &b"retry: 1000x\n\n"[..],
+        b"retry: -5\n\n",
+        b"retry\n\n",
+        b"retry: \n\n",
+        b"retry: 1 0\n\n",
+        b"retry: 1.5\n\n",
+        b"retry: 99999999999999999999999\n\n",
+    ] {
         let mut parser = SseParser::new();
         parser.feed(b"retry: 10\n\n");
         parser.feed(bad);
-        assert_eq!(parser.retry(), Some(10), "{:?}", String::from_utf8_lossy(bad));
+        assert_eq!(
+            parser.retry(),
+            Some(10),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
@@ -314,10 +362,17 @@ fn finish_discards_unterminated_event_and_allows_a_new_stream() {
 #[test]
 fn oversized_event_is_dropped_reported_and_parsing_resumes() {
     let mut parser = SseParser::with_max_event_bytes(16);
-    let out = run_chunks(&mut parser, [&b"data: small\n\ndata: 0123456789abcdefghij\ndata: more\nid: 9\n\ndata: after\n\n"[..]]);
+    let out = run_chunks(
+        &mut parser,
+        [&b"data: small\n\ndata: 0123456789abcdefghij\ndata: more\nid: 9\n\ndata: after\n\n"[..]],
+    );
     assert_eq!(
         out.items,
-        vec![Ok(msg("small")), Err(SseError::EventTooLarge { limit: 16 }), Ok(msg("after"))]
+        vec![
+            Ok(msg("small")),
+            Err(SseError::EventTooLarge { limit: 16 }),
+            Ok(msg("after"))
+        ]
     );
     // The id inside the dropped event did not take effect.
     assert_eq!(out.last_event_id, "");
@@ -330,10 +385,17 @@ fn oversized_line_across_chunks_is_dropped_without_buffering_it() {
     parser.feed_each(b"data: ", |i| items.push(i));
     for _ in 0..1000 {
         parser.feed_each(&[b'x'; 100], |i| items.push(i));
-        assert!(parser.buffered_capacity() <= 256, "{}", parser.buffered_capacity());
+        assert!(
+            parser.buffered_capacity() <= 256,
+            "{}",
+            parser.buffered_capacity()
+        );
     }
     parser.feed_each(b"\n\ndata: ok\n\n", |i| items.push(i));
-    assert_eq!(items, vec![Err(SseError::EventTooLarge { limit: 64 }), Ok(msg("ok"))]);
+    assert_eq!(
+        items,
+        vec![Err(SseError::EventTooLarge { limit: 64 }), Ok(msg("ok"))]
+    );
 }
 
 #[test]
@@ -341,7 +403,10 @@ fn many_data_lines_overflow_too() {
     let mut parser = SseParser::with_max_event_bytes(32);
     let input = "data: 12345\n".repeat(10) + "\ndata: ok\n\n";
     let out = run_chunks(&mut parser, [input.as_bytes()]);
-    assert_eq!(out.items, vec![Err(SseError::EventTooLarge { limit: 32 }), Ok(msg("ok"))]);
+    assert_eq!(
+        out.items,
+        vec![Err(SseError::EventTooLarge { limit: 32 }), Ok(msg("ok"))]
+    );
 }
 
 #[test]
@@ -400,7 +465,11 @@ fn big_line_buffer_is_released_after_its_event() {
     parser.feed(&big);
     let out = parser.feed(b"\n\ndata: small\n\n");
     assert_eq!(out.len(), 2);
-    assert!(parser.buffered_capacity() < 64 * 1024, "{}", parser.buffered_capacity());
+    assert!(
+        parser.buffered_capacity() < 64 * 1024,
+        "{}",
+        parser.buffered_capacity()
+    );
 }
 
 // --- properties ---------------------------------------------------------------------------
@@ -475,4 +544,3 @@ proptest! {
         parser.finish();
     }
 }
-

@@ -16,6 +16,10 @@ pub struct Config {
     #[arg(long, env = "PKG_DIR", default_value = "pkg")]
     pub pkg_dir: PathBuf,
     /// Recorded v0 streams offered by the demo.
-    #[arg(long, env = "FIXTURES_DIR", default_value = "../shared/fixtures/v0-streams")]
+    #[arg(
+        long,
+        env = "FIXTURES_DIR",
+        default_value = "../shared/fixtures/v0-streams"
+    )]
     pub fixtures_dir: PathBuf,
 }

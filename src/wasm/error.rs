@@ -25,7 +25,11 @@ impl From<JsCodedError> for JsValue {
     fn from(err: JsCodedError) -> JsValue {
         let js = js_sys::Error::new(&err.message);
         // Setting a property on a fresh Error object cannot fail.
-        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(err.code));
+        let _ = js_sys::Reflect::set(
+            &js,
+            &JsValue::from_str("code"),
+            &JsValue::from_str(err.code),
+        );
         js.into()
     }
 }

@@ -19,7 +19,7 @@ export interface SseDropped { code: "sse_event_too_large"; message: string }
 "#;
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Options {
     max_event_bytes: Option<f64>,
 }

@@ -1,0 +1,43 @@
+// The release build in pkg/ (what npm users get) loads and parses, outside the browser too.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+const pkgDir = new URL("../../pkg/", import.meta.url);
+const fixtures = new URL("../../../shared/fixtures/v0-streams/", import.meta.url);
+const mod = await import(new URL("sajtmaskin_integrations.js", pkgDir));
+mod.initSync({ module: readFileSync(new URL("sajtmaskin_integrations_bg.wasm", pkgDir)) });
+
+test("package.json carries the npm name and the entry points", () => {
+  const pkg = JSON.parse(readFileSync(new URL("package.json", pkgDir), "utf8"));
+  assert.equal(pkg.name, "@sajtmaskin/integrations");
+  for (const file of pkg.files) readFileSync(new URL(file, pkgDir));
+  assert.ok(pkg.files.includes(pkg.types));
+});
+
+test("SseParser parses a fixture identically in any chunking", () => {
+  const bytes = readFileSync(new URL("s08-proxy-upstash-dedupe.sse", fixtures));
+  const whole = new mod.SseParser().feed(bytes);
+  assert.equal(whole[0].event, "meta");
+  assert.equal(whole.at(-1).event, "done");
+  assert.equal(whole.filter((e) => e.event === "integration").length, 2);
+  for (const size of [1, 3, 17, 4096]) {
+    const parser = new mod.SseParser();
+    const got = [];
+    for (let i = 0; i < bytes.length; i += size) got.push(...parser.feed(bytes.subarray(i, i + size)));
+    got.push(...parser.finish());
+    assert.deepEqual(got, whole, `chunk size ${size}`);
+  }
+});
+
+test("bad options throw an Error with a stable code", () => {
+  assert.throws(() => new mod.SseParser({ maxEventBytes: 0 }), (err) => err instanceof Error && err.code === "invalid_options");
+});
+
+test("lastEventId and retry follow the stream", () => {
+  const parser = new mod.SseParser();
+  assert.equal(parser.retry, undefined);
+  assert.deepEqual(parser.feed(new TextEncoder().encode("retry: 1500\nid: a1\ndata: x\n\n")), [{ event: "message", data: "x", id: "a1" }]);
+  assert.equal(parser.retry, 1500);
+  assert.equal(parser.lastEventId, "a1");
+});
