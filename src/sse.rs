@@ -364,7 +364,10 @@ impl SseParser {
             b"data" => {
                 // "Append the field value to the data buffer, then append a single U+000A
                 // LINE FEED (LF) character to the data buffer."
-                self.data.push_str(&decode(value));
+                let value = decode(value);
+                // One allocation of the right size, instead of a second one for the LF.
+                self.data.reserve(value.len() + 1);
+                self.data.push_str(&value);
                 self.data.push('\n');
             }
             // "If the field value does not contain U+0000 NULL, then set the last event ID
