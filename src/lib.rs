@@ -5,7 +5,8 @@
 //!
 //! The crate is plain Rust with no web types, tested natively; the browser boundary lives in
 //! [`wasm`] and is compiled only for `wasm32`. Data flows one way:
-//! bytes → [`sse`] events → v0 message state → signals → cards.
+//! bytes → [`sse`] events → [`v0`] message state → signals → cards; [`session`] runs the
+//! pipeline for one stream.
 //!
 //! ```
 //! use sajtmaskin_integrations::sse::SseParser;
@@ -15,7 +16,9 @@
 //! assert_eq!(events[0].data, "{\"object\":\"chat\"}");
 //! ```
 
+pub mod session;
 pub mod sse;
+pub mod v0;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

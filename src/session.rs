@@ -1,0 +1,475 @@
+//! `StreamSession`: bytes of a v0 stream in, typed updates and a snapshot out.
+//!
+//! It ties the layers together — SSE parser → [`decode`](crate::v0::decode) →
+//! state ([`patch`](crate::v0::patch)) → derived text — and never fails: bad input becomes an
+//! [`StreamUpdate::Error`] with `fatal: false` and the session goes on. Only an `error` sent by
+//! v0 or the proxy is fatal (it sets [`StreamSnapshot::error`]).
+//!
+//! ```
+//! use sajtmaskin_integrations::session::{SessionOptions, StreamSession, StreamUpdate};
+//!
+//! let mut session = StreamSession::new(SessionOptions::default());
+//! let updates = session.feed(b"event: chatId\ndata: {\"id\":\"c1\"}\n\nevent: content\ndata: \"Hej\"\n\n");
+//! assert_eq!(updates[0], StreamUpdate::ChatId { id: "c1".into() });
+//! assert_eq!(session.snapshot().text, "Hej");
+//! ```
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::sse::{SseEvent, SseParser, DEFAULT_MAX_EVENT_BYTES};
+use crate::v0::decode::{decode_proxy, decode_v0, V0Event};
+use crate::v0::patch;
+use crate::v0::text::{v1_text, v1_thinking, v2_text, v2_thinking};
+use crate::v0::Format;
+
+/// How a session reads its stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// `None` detects the format from the first events.
+    pub format: Option<Format>,
+    /// Bound on one SSE event's bytes.
+    pub max_event_bytes: usize,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            format: None,
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+        }
+    }
+}
+
+/// One change the UI may render. Serialized with a `type` tag, as in the JS contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum StreamUpdate {
+    /// The chat id became known.
+    ChatId {
+        /// The v0 chat id.
+        id: String,
+    },
+    /// The project id became known.
+    ProjectId {
+        /// Vercel project id (v2, proxy) or v0 project id (v1).
+        id: String,
+        /// The v0 project id, when the proxy names it.
+        #[serde(rename = "v0ProjectId", skip_serializing_if = "Option::is_none")]
+        v0_project_id: Option<String>,
+    },
+    /// The chat title so far.
+    Title {
+        /// Whole title.
+        title: String,
+    },
+    /// Text added since the last `content` update.
+    Content {
+        /// The added text; with `reset`, the whole text.
+        delta: String,
+        /// The text changed other than by appending: `delta` replaces everything shown.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        reset: bool,
+    },
+    /// Thinking added since the last `thinking` update.
+    Thinking {
+        /// The added thinking; with `reset`, the whole thinking.
+        delta: String,
+        /// As for `content`.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        reset: bool,
+    },
+    /// The current parts (v2, proxy).
+    Parts {
+        /// The whole array.
+        parts: Value,
+    },
+    /// Token and credit usage.
+    Usage {
+        /// As sent by v0.
+        usage: Value,
+    },
+    /// The stream completed.
+    Done {
+        /// The proxy's `done` payload (empty for v0 streams).
+        #[serde(flatten)]
+        info: Map<String, Value>,
+    },
+    /// Something went wrong.
+    Error {
+        /// Stable code: v0's own for fatal errors; ours (`invalid_json`, `delta_mismatch`, …)
+        /// for input we could not use.
+        code: String,
+        /// Human-readable message.
+        message: String,
+        /// True for an error v0 or the proxy reported (the generation stopped); false for an
+        /// event this reader could not use (skipped; the session goes on).
+        fatal: bool,
+    },
+}
+
+/// A fatal error reported by the stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StreamError {
+    /// `message`.
+    pub message: String,
+    /// `code`.
+    pub code: String,
+}
+
+/// The state reconstructed so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamSnapshot {
+    /// Detected or chosen format; `None` until known.
+    pub format: Option<Format>,
+    /// Chat id.
+    pub chat_id: Option<String>,
+    /// Project id (see [`StreamUpdate::ProjectId`]).
+    pub project_id: Option<String>,
+    /// The v0 project id named by the proxy.
+    pub v0_project_id: Option<String>,
+    /// Chat title.
+    pub title: Option<String>,
+    /// v2: text parts joined with a blank line; v1: text nodes in document order; proxy: the
+    /// content deltas concatenated.
+    pub text: String,
+    /// The thinking, `None` if there is none.
+    pub thinking: Option<String>,
+    /// v2 and proxy: the parts.
+    pub parts: Option<Value>,
+    /// v1: the `experimental_content`.
+    pub content: Option<Value>,
+    /// The stream completed without an error.
+    pub done: bool,
+    /// A fatal error reported by the stream.
+    pub error: Option<StreamError>,
+    /// The last usage report.
+    pub usage: Option<Value>,
+    /// The proxy's `meta` event.
+    pub meta: Option<Value>,
+}
+
+/// What the session last reported of the derived state, to compute deltas.
+#[derive(Debug, Default)]
+struct Emitted {
+    text: String,
+    thinking: String,
+}
+
+/// See the module docs.
+#[derive(Debug)]
+pub struct StreamSession {
+    sse: SseParser,
+    forced: Option<Format>,
+    /// The first SSE event told v0 (unnamed events) from the proxy (named events).
+    proxy: Option<bool>,
+    state: StreamSnapshot,
+    /// Proxy thinking deltas so far (`state.thinking` is derived from it).
+    proxy_thinking: Option<String>,
+    /// Integration items the proxy sent, in order.
+    integration_items: Vec<Value>,
+    /// A v2 message event was seen: a later `chat` object is the closing snapshot.
+    seen_message: bool,
+    /// Parts or content changed since the derived state was last computed.
+    dirty: bool,
+    parts_changed: bool,
+    emitted: Emitted,
+}
+
+impl StreamSession {
+    /// A new session.
+    pub fn new(options: SessionOptions) -> Self {
+        let mut session = StreamSession {
+            sse: SseParser::with_max_event_bytes(options.max_event_bytes),
+            forced: options.format,
+            proxy: None,
+            state: StreamSnapshot::default(),
+            proxy_thinking: None,
+            integration_items: Vec::new(),
+            seen_message: false,
+            dirty: false,
+            parts_changed: false,
+            emitted: Emitted::default(),
+        };
+        if let Some(format) = options.format {
+            session.proxy = Some(format == Format::Proxy);
+            session.set_format(format);
+        }
+        session
+    }
+
+    /// Feeds a chunk of the response body; returns the updates it caused, in order.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<StreamUpdate> {
+        let mut items = Vec::new();
+        self.sse.feed_each(chunk, |item| items.push(item));
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Ok(event) => self.on_sse_event(event, &mut out),
+                Err(err) => out.push(non_fatal(err.code(), err.to_string())),
+            }
+        }
+        self.flush(&mut out);
+        out
+    }
+
+    /// Ends the stream: an unterminated final event is discarded.
+    pub fn finish(&mut self) -> Vec<StreamUpdate> {
+        self.sse.finish();
+        let mut out = Vec::new();
+        self.flush(&mut out);
+        out
+    }
+
+    /// The state reconstructed so far.
+    pub fn snapshot(&self) -> &StreamSnapshot {
+        &self.state
+    }
+
+    /// The proxy's integration items received so far, in order.
+    pub fn integration_items(&self) -> &[Value] {
+        &self.integration_items
+    }
+
+    fn set_format(&mut self, format: Format) {
+        if self.state.format.is_some() {
+            return;
+        }
+        self.state.format = Some(format);
+        match format {
+            Format::V2 => self.state.parts = Some(Value::Array(Vec::new())),
+            Format::V1 => self.state.content = Some(Value::Array(Vec::new())),
+            Format::Proxy => {}
+        }
+    }
+
+    fn on_sse_event(&mut self, event: SseEvent, out: &mut Vec<StreamUpdate>) {
+        let proxy = *self.proxy.get_or_insert(event.event != "message");
+        let decoded = if proxy {
+            self.set_format(Format::Proxy);
+            decode_proxy(&event.event, &event.data)
+        } else if event.event == "message" {
+            decode_v0(&event.data)
+        } else {
+            // v0 sends unnamed events only; a named one is not ours to read.
+            Ok(V0Event::Ignored)
+        };
+        match decoded {
+            Ok(decoded) => self.apply(decoded, out),
+            Err(err) => out.push(non_fatal(err.code(), err.to_string())),
+        }
+    }
+
+    fn apply(&mut self, event: V0Event, out: &mut Vec<StreamUpdate>) {
+        if let Some(format) = event.format_hint() {
+            self.set_format(format);
+        }
+        match event {
+            V0Event::Chat {
+                id,
+                title,
+                project_id,
+            } => {
+                if let Some(id) = id {
+                    self.set_chat_id(id, out);
+                }
+                if let Some(title) = title {
+                    self.set_title(title, out);
+                }
+                if let Some(id) = project_id {
+                    self.set_project_id(id, None, out);
+                }
+                if self.seen_message && self.state.format == Some(Format::V2) {
+                    // The closing chat snapshot of a v2 chat stream.
+                    self.complete(Map::new(), out);
+                }
+            }
+            V0Event::Title(title) => self.set_title(title, out),
+            V0Event::Message {
+                chat_id,
+                parts,
+                finished,
+            } => {
+                self.seen_message = true;
+                if let Some(id) = chat_id {
+                    self.set_chat_id(id, out);
+                }
+                if let Some(parts) = parts {
+                    self.state.parts = Some(parts);
+                    self.mark_parts_changed();
+                }
+                if finished {
+                    self.complete(Map::new(), out);
+                }
+            }
+            V0Event::PartsDelta(delta) => {
+                self.seen_message = true;
+                let parts = self
+                    .state
+                    .parts
+                    .get_or_insert_with(|| Value::Array(Vec::new()));
+                match patch::apply(parts, &delta) {
+                    Ok(()) => self.mark_parts_changed(),
+                    Err(err) => out.push(non_fatal(err.code(), err.to_string())),
+                }
+            }
+            V0Event::ContentDelta(delta) => {
+                let content = self
+                    .state
+                    .content
+                    .get_or_insert_with(|| Value::Array(Vec::new()));
+                match patch::apply(content, &delta) {
+                    Ok(()) => self.dirty = true,
+                    Err(err) => out.push(non_fatal(err.code(), err.to_string())),
+                }
+            }
+            V0Event::Usage(usage) => {
+                self.state.usage = Some(usage.clone());
+                out.push(StreamUpdate::Usage { usage });
+            }
+            V0Event::Error { message, code } => {
+                self.flush(out);
+                self.state.done = false;
+                self.state.error = Some(StreamError {
+                    message: message.clone(),
+                    code: code.clone(),
+                });
+                out.push(StreamUpdate::Error {
+                    code,
+                    message,
+                    fatal: true,
+                });
+            }
+            V0Event::StreamDone => self.complete(Map::new(), out),
+            V0Event::ChatId(id) => self.set_chat_id(id, out),
+            V0Event::ProjectId { id, v0_project_id } => self.set_project_id(id, v0_project_id, out),
+            V0Event::ThinkingText(delta) => {
+                self.proxy_thinking
+                    .get_or_insert_with(String::new)
+                    .push_str(&delta);
+                self.dirty = true;
+            }
+            V0Event::ContentText(delta) => {
+                self.state.text.push_str(&delta);
+                self.dirty = true;
+            }
+            V0Event::Parts(parts) => {
+                self.state.parts = Some(parts);
+                self.mark_parts_changed();
+            }
+            V0Event::Integration(items) => self.integration_items.extend(items),
+            V0Event::Done(info) => self.complete(info, out),
+            V0Event::Meta(meta) => self.state.meta = Some(meta),
+            V0Event::Ignored => {}
+        }
+    }
+
+    fn mark_parts_changed(&mut self) {
+        self.dirty = true;
+        self.parts_changed = true;
+    }
+
+    fn set_chat_id(&mut self, id: String, out: &mut Vec<StreamUpdate>) {
+        if self.state.chat_id.is_none() && !id.is_empty() {
+            self.state.chat_id = Some(id.clone());
+            out.push(StreamUpdate::ChatId { id });
+        }
+    }
+
+    fn set_title(&mut self, title: String, out: &mut Vec<StreamUpdate>) {
+        if self.state.title.as_deref() != Some(title.as_str()) {
+            self.state.title = Some(title.clone());
+            out.push(StreamUpdate::Title { title });
+        }
+    }
+
+    fn set_project_id(
+        &mut self,
+        id: String,
+        v0_project_id: Option<String>,
+        out: &mut Vec<StreamUpdate>,
+    ) {
+        let v0_changed = v0_project_id.is_some() && v0_project_id != self.state.v0_project_id;
+        if self.state.project_id.as_deref() != Some(id.as_str()) || v0_changed {
+            self.state.project_id = Some(id.clone());
+            if v0_project_id.is_some() {
+                self.state.v0_project_id.clone_from(&v0_project_id);
+            }
+            out.push(StreamUpdate::ProjectId { id, v0_project_id });
+        }
+    }
+
+    /// The stream's completion signal; ignored after a fatal error or a first completion.
+    fn complete(&mut self, info: Map<String, Value>, out: &mut Vec<StreamUpdate>) {
+        if self.state.error.is_some() || self.state.done {
+            return;
+        }
+        self.flush(out);
+        self.state.done = true;
+        out.push(StreamUpdate::Done { info });
+    }
+
+    /// Recomputes the derived text, thinking and parts and reports what changed.
+    fn flush(&mut self, out: &mut Vec<StreamUpdate>) {
+        if !self.dirty {
+            return;
+        }
+        self.dirty = false;
+        match self.state.format {
+            Some(Format::V2) => {
+                let parts = self.state.parts.as_ref().unwrap_or(&Value::Null);
+                self.state.text = v2_text(parts);
+                self.state.thinking = v2_thinking(parts);
+            }
+            Some(Format::V1) => {
+                let content = self.state.content.as_ref().unwrap_or(&Value::Null);
+                self.state.text = v1_text(content);
+                self.state.thinking = v1_thinking(content);
+            }
+            // The proxy's text is the content deltas themselves (appended on arrival).
+            Some(Format::Proxy) | None => self.state.thinking.clone_from(&self.proxy_thinking),
+        }
+        let thinking = self.state.thinking.as_deref().unwrap_or_default();
+        if let Some((delta, reset)) = text_delta(&mut self.emitted.thinking, thinking) {
+            out.push(StreamUpdate::Thinking { delta, reset });
+        }
+        if let Some((delta, reset)) = text_delta(&mut self.emitted.text, &self.state.text) {
+            out.push(StreamUpdate::Content { delta, reset });
+        }
+        if std::mem::take(&mut self.parts_changed) {
+            if let Some(parts) = &self.state.parts {
+                out.push(StreamUpdate::Parts {
+                    parts: parts.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// The change from what was reported to `now`: the appended suffix, or (when the text was
+/// rewritten) the whole text with `reset`. Updates `reported`.
+fn text_delta(reported: &mut String, now: &str) -> Option<(String, bool)> {
+    if reported == now {
+        return None;
+    }
+    let change = match now.strip_prefix(reported.as_str()) {
+        Some(suffix) => (suffix.to_owned(), false),
+        None => (now.to_owned(), true),
+    };
+    reported.clear();
+    reported.push_str(now);
+    Some(change)
+}
+
+fn non_fatal(code: &str, message: String) -> StreamUpdate {
+    StreamUpdate::Error {
+        code: code.to_owned(),
+        message,
+        fatal: false,
+    }
+}

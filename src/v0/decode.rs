@@ -1,0 +1,245 @@
+//! One SSE event → one typed [`V0Event`], for the three input formats.
+//!
+//! Unknown `object` values and unknown proxy event names decode to [`V0Event::Ignored`]:
+//! v0 adds event kinds over time and a reader must not fail on them. Unknown fields are
+//! kept wherever the state holds whole JSON (parts, content, usage, done payloads).
+//!
+//! ```
+//! use sajtmaskin_integrations::v0::decode::{decode_v0, V0Event};
+//!
+//! let event = decode_v0(r#"{"object":"chat.title","id":"c1","delta":"Pottery"}"#).unwrap();
+//! assert_eq!(event, V0Event::Title("Pottery".into()));
+//! ```
+
+use serde_json::{Map, Value};
+
+use super::Format;
+
+/// A decoded v0 or proxy event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum V0Event {
+    /// A `chat` object (v1 or v2): its id, title and project id when present.
+    Chat {
+        /// `id`.
+        id: Option<String>,
+        /// `title`, when the chat has one.
+        title: Option<String>,
+        /// v2's `vercelProjectId`, else v1's `projectId`.
+        project_id: Option<String>,
+    },
+    /// `chat.title`: the whole title so far.
+    Title(String),
+    /// A v2 `message` snapshot.
+    Message {
+        /// `chatId`.
+        chat_id: Option<String>,
+        /// `parts`, replacing the running array.
+        parts: Option<Value>,
+        /// `finishReason` was set: the closing snapshot.
+        finished: bool,
+    },
+    /// v2 `message.parts.chunk`: a delta against `parts`.
+    PartsDelta(Value),
+    /// v1 `message.experimental_content.chunk`: a delta against `experimental_content`.
+    ContentDelta(Value),
+    /// `message.usage`.
+    Usage(Value),
+    /// A v0 `error` object or a proxy `error` event.
+    Error {
+        /// `message`.
+        message: String,
+        /// `code` (`"error"` when absent).
+        code: String,
+    },
+    /// v1's `data: [DONE]`.
+    StreamDone,
+    /// Proxy `chatId`.
+    ChatId(String),
+    /// Proxy `projectId`.
+    ProjectId {
+        /// `id`.
+        id: String,
+        /// `v0ProjectId`.
+        v0_project_id: Option<String>,
+    },
+    /// Proxy `thinking`: a text delta.
+    ThinkingText(String),
+    /// Proxy `content`: a text delta.
+    ContentText(String),
+    /// Proxy `parts`: the full current parts array.
+    Parts(Value),
+    /// Proxy `integration`: its `items`.
+    Integration(Vec<Value>),
+    /// Proxy `done`, with its payload.
+    Done(Map<String, Value>),
+    /// Proxy `meta`.
+    Meta(Value),
+    /// Something to tolerate: a ping, an unknown `object`, an unknown event name.
+    Ignored,
+}
+
+impl V0Event {
+    /// The format this event proves the stream to be, if it is decisive.
+    pub fn format_hint(&self) -> Option<Format> {
+        match self {
+            V0Event::Message { .. } | V0Event::PartsDelta(_) | V0Event::Usage(_) => {
+                Some(Format::V2)
+            }
+            V0Event::ContentDelta(_) | V0Event::StreamDone => Some(Format::V1),
+            _ => None,
+        }
+    }
+}
+
+/// Why an event could not be decoded. The session reports it and goes on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The data is not JSON.
+    #[error("event data is not valid JSON: {0}")]
+    InvalidJson(String),
+    /// JSON, but not the shape this event must have.
+    #[error("unexpected event shape: {0}")]
+    Unexpected(String),
+}
+
+impl DecodeError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DecodeError::InvalidJson(_) => "invalid_json",
+            DecodeError::Unexpected(_) => "unexpected_event",
+        }
+    }
+}
+
+fn parse(data: &str) -> Result<Value, DecodeError> {
+    serde_json::from_str(data).map_err(|e| DecodeError::InvalidJson(e.to_string()))
+}
+
+fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
+    map.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn take_object(value: Value, what: &str) -> Result<Map<String, Value>, DecodeError> {
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(DecodeError::Unexpected(format!(
+            "{what} must be a JSON object, got {}",
+            short(&other)
+        ))),
+    }
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text,
+    }
+}
+
+fn error_event(map: &Map<String, Value>) -> V0Event {
+    V0Event::Error {
+        message: string(map, "message").unwrap_or_else(|| "unknown error".to_owned()),
+        code: string(map, "code").unwrap_or_else(|| "error".to_owned()),
+    }
+}
+
+/// Decodes the data of a v0 (v1 or v2) event.
+pub fn decode_v0(data: &str) -> Result<V0Event, DecodeError> {
+    if data.trim() == "[DONE]" {
+        return Ok(V0Event::StreamDone);
+    }
+    let mut map = take_object(parse(data)?, "a v0 event")?;
+    let Some(object) = string(&map, "object") else {
+        return Err(DecodeError::Unexpected(
+            "a v0 event needs a string `object` field".into(),
+        ));
+    };
+    let delta = |map: &mut Map<String, Value>| {
+        map.remove("delta")
+            .ok_or_else(|| DecodeError::Unexpected(format!("`{object}` without a delta")))
+    };
+    Ok(match object.as_str() {
+        "chat" => V0Event::Chat {
+            id: string(&map, "id"),
+            title: string(&map, "title"),
+            project_id: string(&map, "vercelProjectId").or_else(|| string(&map, "projectId")),
+        },
+        "chat.title" => match map.get("delta") {
+            Some(Value::String(title)) => V0Event::Title(title.clone()),
+            _ => {
+                return Err(DecodeError::Unexpected(
+                    "chat.title needs a string delta".into(),
+                ))
+            }
+        },
+        "message" => V0Event::Message {
+            chat_id: string(&map, "chatId"),
+            finished: !map.get("finishReason").is_none_or(Value::is_null),
+            parts: map.remove("parts").filter(|p| !p.is_null()),
+        },
+        "message.parts.chunk" => V0Event::PartsDelta(delta(&mut map)?),
+        "message.experimental_content.chunk" => V0Event::ContentDelta(delta(&mut map)?),
+        "message.usage" => V0Event::Usage(map.remove("usage").unwrap_or(Value::Null)),
+        "error" => error_event(&map),
+        _ => V0Event::Ignored,
+    })
+}
+
+/// Decodes one named event of the builder's proxy format.
+pub fn decode_proxy(name: &str, data: &str) -> Result<V0Event, DecodeError> {
+    let value = parse(data)?;
+    let text = |value: Value| match value {
+        Value::String(s) => Ok(s),
+        other => Err(DecodeError::Unexpected(format!(
+            "`{name}` data must be a JSON string, got {}",
+            short(&other)
+        ))),
+    };
+    let id_of = |value: Value| -> Result<(String, Map<String, Value>), DecodeError> {
+        let map = take_object(value, name)?;
+        match string(&map, "id") {
+            Some(id) => Ok((id, map)),
+            None => Err(DecodeError::Unexpected(format!(
+                "`{name}` needs a string id"
+            ))),
+        }
+    };
+    Ok(match name {
+        "meta" => V0Event::Meta(value),
+        "chatId" => V0Event::ChatId(id_of(value)?.0),
+        "projectId" => {
+            let (id, map) = id_of(value)?;
+            V0Event::ProjectId {
+                id,
+                v0_project_id: string(&map, "v0ProjectId"),
+            }
+        }
+        "thinking" => V0Event::ThinkingText(text(value)?),
+        "content" => V0Event::ContentText(text(value)?),
+        "parts" => match value {
+            Value::Array(_) => V0Event::Parts(value),
+            other => {
+                return Err(DecodeError::Unexpected(format!(
+                    "`parts` data must be an array, got {}",
+                    short(&other)
+                )))
+            }
+        },
+        "integration" => match take_object(value, name)?.remove("items") {
+            Some(Value::Array(items)) => V0Event::Integration(items),
+            _ => {
+                return Err(DecodeError::Unexpected(
+                    "`integration` needs an items array".into(),
+                ))
+            }
+        },
+        "done" => V0Event::Done(match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }),
+        "error" => error_event(&take_object(value, name)?),
+        _ => V0Event::Ignored,
+    })
+}

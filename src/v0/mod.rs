@@ -1,0 +1,39 @@
+//! The v0 stream model: SSE events → typed v0 events → message state.
+//!
+//! - [`patch`] applies jsondiffpatch deltas (and v0's append shortcut) to JSON state;
+//! - [`decode`] turns one SSE event into a typed [`decode::V0Event`] for any of the three
+//!   input formats;
+//! - [`text`] derives the visible text and thinking from the reconstructed state.
+//!
+//! The session that ties them together is [`crate::session::StreamSession`].
+
+pub mod decode;
+pub mod patch;
+pub mod text;
+
+use serde::{Deserialize, Serialize};
+
+/// The three input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    /// Legacy `experimental_stream`: `experimental_content` deltas, ends with `[DONE]`.
+    #[serde(rename = "v0-v1")]
+    V1,
+    /// v0 Platform API v2: `message.parts.chunk` deltas against `parts`.
+    #[serde(rename = "v0-v2")]
+    V2,
+    /// The builder's proxy: named events with JSON data.
+    #[serde(rename = "proxy")]
+    Proxy,
+}
+
+impl Format {
+    /// The name used in options and snapshots.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::V1 => "v0-v1",
+            Format::V2 => "v0-v2",
+            Format::Proxy => "proxy",
+        }
+    }
+}

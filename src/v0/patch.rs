@@ -1,0 +1,459 @@
+//! Applies jsondiffpatch deltas (and v0's append shortcut) to a `serde_json::Value`.
+//!
+//! No Rust crate applies jsondiffpatch's delta format (json-patch implements RFC 6902, a
+//! different format), so this is written by hand, following jsondiffpatch's own patch filters:
+//!
+//! | delta | meaning |
+//! |---|---|
+//! | `[new]` | added |
+//! | `[old, new]` | replaced |
+//! | `[old, 0, 0]` | deleted |
+//! | `[patch, 0, 2]` | text diff — not supported: [`PatchError::Unsupported`] |
+//! | `["", dest, 3]` | (under `_N` in an array delta) moved from index N to `dest` |
+//! | `{…}` | nested object delta |
+//! | `{"_t":"a", …}` | nested array delta: `"N"` keys name indexes in the new array, `"_N"` keys indexes in the old one |
+//! | `[[i0,…,iN,"suffix"],9,9]` | v0 append shortcut: follow the indexes, append `suffix` to the string there |
+//!
+//! Array deltas apply in jsondiffpatch's order: removals (deletes and moves) from the highest
+//! old index down, then insertions (added items and move targets) from the lowest new index up,
+//! then nested modifications at new indexes.
+//!
+//! A delta is checked against the whole state before anything changes, so a delta that does
+//! not fit leaves the state exactly as it was.
+//!
+//! ```
+//! use serde_json::json;
+//! use sajtmaskin_integrations::v0::patch::apply;
+//!
+//! let mut parts = json!([{"type": "text", "text": "Hej"}]);
+//! apply(&mut parts, &json!({"0": {"text": ["Hej", "Hej då"]}, "_t": "a"})).unwrap();
+//! assert_eq!(parts, json!([{"type": "text", "text": "Hej då"}]));
+//!
+//! // v0's append shortcut: follow 0 → 1 → 0 → 2 and append.
+//! let mut content = json!([[0, [["text", {}, "Hej"]]]]);
+//! apply(&mut content, &json!([[0, 1, 0, 2, " då"], 9, 9])).unwrap();
+//! assert_eq!(content, json!([[0, [["text", {}, "Hej då"]]]]));
+//!
+//! // A delta that does not fit changes nothing.
+//! let before = content.clone();
+//! assert!(apply(&mut content, &json!({"5": {"x": [1, 2]}, "_t": "a"})).is_err());
+//! assert_eq!(content, before);
+//! ```
+
+use serde_json::{Map, Value};
+
+/// Why a delta was not applied. The state is unchanged in every case.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatchError {
+    /// A valid jsondiffpatch delta kind this applier does not implement (text diffs).
+    #[error("unsupported delta at {path}: {what}")]
+    Unsupported {
+        /// JSON-pointer-like location, e.g. `/3/text`.
+        path: String,
+        /// What was found.
+        what: String,
+    },
+    /// The delta is not a jsondiffpatch delta.
+    #[error("malformed delta at {path}: {reason}")]
+    Malformed {
+        /// Location.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The delta is well-formed but does not fit the state (missing path, wrong type, index
+    /// out of range).
+    #[error("delta does not fit the state at {path}: {reason}")]
+    Mismatch {
+        /// Location.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl PatchError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PatchError::Unsupported { .. } => "delta_unsupported",
+            PatchError::Malformed { .. } => "delta_malformed",
+            PatchError::Mismatch { .. } => "delta_mismatch",
+        }
+    }
+}
+
+/// Applies `delta` to `target`, or changes nothing and says why.
+pub fn apply(target: &mut Value, delta: &Value) -> Result<(), PatchError> {
+    let mut path = Path::default();
+    check(target, delta, &mut path)?;
+    patch(target, delta, &mut path)
+}
+
+/// The location inside the state, for error messages.
+#[derive(Default)]
+struct Path(Vec<String>);
+
+impl Path {
+    fn render(&self) -> String {
+        if self.0.is_empty() {
+            return "/".to_owned();
+        }
+        self.0.iter().map(|s| format!("/{s}")).collect()
+    }
+    fn malformed(&self, reason: impl Into<String>) -> PatchError {
+        PatchError::Malformed {
+            path: self.render(),
+            reason: reason.into(),
+        }
+    }
+    fn mismatch(&self, reason: impl Into<String>) -> PatchError {
+        PatchError::Mismatch {
+            path: self.render(),
+            reason: reason.into(),
+        }
+    }
+    fn scoped<T>(&mut self, key: &str, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.0.push(key.to_owned());
+        let out = f(self);
+        self.0.pop();
+        out
+    }
+}
+
+/// What one delta node does to the value it applies to.
+enum Op<'d> {
+    Add(&'d Value),
+    Replace(&'d Value),
+    Delete,
+    Append { steps: &'d [Value], suffix: &'d str },
+    Object(&'d Map<String, Value>),
+    Array(&'d Map<String, Value>),
+}
+
+fn classify<'d>(delta: &'d Value, path: &Path) -> Result<Op<'d>, PatchError> {
+    match delta {
+        Value::Object(map) => match map.get("_t") {
+            Some(Value::String(t)) if t == "a" => Ok(Op::Array(map)),
+            Some(other) => Err(path.malformed(format!("unknown _t {other}"))),
+            None => Ok(Op::Object(map)),
+        },
+        Value::Array(items) => match items.as_slice() {
+            [new] => Ok(Op::Add(new)),
+            [_, new] => Ok(Op::Replace(new)),
+            [_, Value::Number(a), Value::Number(b)] if a.as_u64() == Some(0) => match b.as_u64() {
+                Some(0) => Ok(Op::Delete),
+                Some(2) => Err(PatchError::Unsupported {
+                    path: path.render(),
+                    what: "text diff delta [patch, 0, 2]".into(),
+                }),
+                Some(3) => Err(path.malformed("an array move is only valid under an _N key")),
+                _ => Err(path.malformed(format!("unknown delta type {b}"))),
+            },
+            [Value::Array(route), Value::Number(a), Value::Number(b)]
+                if a.as_u64() == Some(9) && b.as_u64() == Some(9) =>
+            {
+                match route.split_last() {
+                    Some((Value::String(suffix), steps)) => Ok(Op::Append { steps, suffix }),
+                    _ => Err(path.malformed("append shortcut must end with a string suffix")),
+                }
+            }
+            [_, _, Value::Number(b)] if b.as_u64() == Some(3) => {
+                Err(path.malformed("an array move is only valid under an _N key"))
+            }
+            _ => Err(path.malformed(format!("unrecognised delta array of {} items", items.len()))),
+        },
+        other => Err(path.malformed(format!("a delta must be an object or array, got {other}"))),
+    }
+}
+
+/// Checks without changing anything that `delta` applies to `target`.
+fn check(target: &Value, delta: &Value, path: &mut Path) -> Result<(), PatchError> {
+    match classify(delta, path)? {
+        // Adding/replacing/deleting the value itself is decided by its parent.
+        Op::Add(_) | Op::Replace(_) | Op::Delete => Ok(()),
+        Op::Append { steps, .. } => {
+            let mut at = target;
+            for step in steps {
+                at = step_into(at, step, path)?;
+            }
+            match at {
+                Value::String(_) => Ok(()),
+                other => Err(path.mismatch(format!(
+                    "append shortcut target is {}, not a string",
+                    kind(other)
+                ))),
+            }
+        }
+        Op::Object(map) => {
+            let Value::Object(object) = target else {
+                return Err(path.mismatch(format!("object delta on {}", kind(target))));
+            };
+            for (key, child) in map {
+                path.scoped(key, |path| match classify(child, path)? {
+                    Op::Add(_) | Op::Replace(_) | Op::Delete => Ok(()),
+                    _ => match object.get(key) {
+                        Some(value) => check(value, child, path),
+                        None => Err(path.mismatch("no such key")),
+                    },
+                })?;
+            }
+            Ok(())
+        }
+        Op::Array(map) => {
+            let Value::Array(array) = target else {
+                return Err(path.mismatch(format!("array delta on {}", kind(target))));
+            };
+            let plan = ArrayPlan::new(map, path)?;
+            let slots = plan.layout(array.len(), path)?;
+            for (index, child) in &plan.modify {
+                path.scoped(&index.to_string(), |path| {
+                    let slot = slots
+                        .get(*index)
+                        .ok_or_else(|| path.mismatch("index out of range"))?;
+                    match classify(child, path)? {
+                        Op::Add(_) | Op::Delete => Err(path
+                            .malformed("only replacements and nested deltas modify array items")),
+                        Op::Replace(_) => Ok(()),
+                        _ => {
+                            let value = match slot {
+                                Slot::Old(i) => array.get(*i),
+                                Slot::New(v) => Some(*v),
+                            };
+                            let value = value.ok_or_else(|| path.mismatch("index out of range"))?;
+                            check(value, child, path)
+                        }
+                    }
+                })?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Applies a delta already accepted by [`check`]. The error paths are unreachable after a
+/// successful check but kept, because a panic would abort the wasm instance.
+fn patch(target: &mut Value, delta: &Value, path: &mut Path) -> Result<(), PatchError> {
+    match classify(delta, path)? {
+        Op::Add(new) | Op::Replace(new) => {
+            *target = new.clone();
+            Ok(())
+        }
+        Op::Delete => Err(path.malformed("cannot delete the root")),
+        Op::Append { steps, suffix } => {
+            let mut at = target;
+            for step in steps {
+                at = step_into_mut(at, step, path)?;
+            }
+            match at {
+                Value::String(s) => {
+                    s.push_str(suffix);
+                    Ok(())
+                }
+                _ => Err(path.mismatch("append shortcut target is not a string")),
+            }
+        }
+        Op::Object(map) => {
+            let Value::Object(object) = target else {
+                return Err(path.mismatch("object delta on a non-object"));
+            };
+            for (key, child) in map {
+                path.scoped(key, |path| match classify(child, path)? {
+                    Op::Add(new) | Op::Replace(new) => {
+                        object.insert(key.clone(), new.clone());
+                        Ok(())
+                    }
+                    Op::Delete => {
+                        object.remove(key);
+                        Ok(())
+                    }
+                    _ => match object.get_mut(key) {
+                        Some(value) => patch(value, child, path),
+                        None => Err(path.mismatch("no such key")),
+                    },
+                })?;
+            }
+            Ok(())
+        }
+        Op::Array(map) => {
+            let Value::Array(array) = target else {
+                return Err(path.mismatch("array delta on a non-array"));
+            };
+            let plan = ArrayPlan::new(map, path)?;
+            let mut inserts: Vec<(usize, Value)> = plan
+                .insert
+                .iter()
+                .map(|(index, value)| (*index, (*value).clone()))
+                .collect();
+            for (old, dest) in &plan.remove {
+                if *old >= array.len() {
+                    return Err(path.mismatch("index out of range"));
+                }
+                let removed = array.remove(*old);
+                if let Some(dest) = dest {
+                    inserts.push((*dest, removed));
+                }
+            }
+            inserts.sort_by_key(|(index, _)| *index);
+            for (index, value) in inserts {
+                if index > array.len() {
+                    return Err(path.mismatch("insert index out of range"));
+                }
+                array.insert(index, value);
+            }
+            for (index, child) in &plan.modify {
+                path.scoped(&index.to_string(), |path| match array.get_mut(*index) {
+                    Some(item) => patch(item, child, path),
+                    None => Err(path.mismatch("index out of range")),
+                })?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One array delta, sorted into jsondiffpatch's three phases.
+struct ArrayPlan<'d> {
+    /// Old indexes to remove, highest first; `Some(dest)` when the item moves there.
+    remove: Vec<(usize, Option<usize>)>,
+    /// New items and their new indexes (move targets are added while removing).
+    insert: Vec<(usize, &'d Value)>,
+    /// Nested deltas at new indexes.
+    modify: Vec<(usize, &'d Value)>,
+}
+
+/// Where an item of the patched array comes from.
+enum Slot<'a> {
+    Old(usize),
+    New(&'a Value),
+}
+
+impl<'d> ArrayPlan<'d> {
+    fn new(map: &'d Map<String, Value>, path: &Path) -> Result<Self, PatchError> {
+        let mut plan = ArrayPlan {
+            remove: Vec::new(),
+            insert: Vec::new(),
+            modify: Vec::new(),
+        };
+        for (key, child) in map {
+            if key == "_t" {
+                continue;
+            }
+            if let Some(old) = key.strip_prefix('_') {
+                let old = parse_index(old, path)?;
+                match child.as_array().map(Vec::as_slice) {
+                    Some([_, Value::Number(a), Value::Number(b)])
+                        if a.as_u64() == Some(0) && b.as_u64() == Some(0) =>
+                    {
+                        plan.remove.push((old, None));
+                    }
+                    Some([_, Value::Number(dest), Value::Number(b)]) if b.as_u64() == Some(3) => {
+                        let dest = dest
+                            .as_u64()
+                            .and_then(|d| usize::try_from(d).ok())
+                            .ok_or_else(|| path.malformed("move destination is not an index"))?;
+                        plan.remove.push((old, Some(dest)));
+                    }
+                    _ => {
+                        return Err(path.malformed(format!(
+                            "_{old} must hold a deletion [old,0,0] or a move [\"\",dest,3]"
+                        )))
+                    }
+                }
+            } else {
+                let index = parse_index(key, path)?;
+                match child.as_array().map(Vec::as_slice) {
+                    Some([new]) => plan.insert.push((index, new)),
+                    _ => plan.modify.push((index, child)),
+                }
+            }
+        }
+        plan.remove.sort_by(|a, b| b.0.cmp(&a.0));
+        plan.insert.sort_by_key(|(index, _)| *index);
+        Ok(plan)
+    }
+
+    /// The patched array's items by origin, checking every index against `len` on the way.
+    fn layout(&self, len: usize, path: &Path) -> Result<Vec<Slot<'d>>, PatchError> {
+        let mut slots: Vec<Slot<'d>> = (0..len).map(Slot::Old).collect();
+        let mut inserts: Vec<(usize, Slot<'d>)> = self
+            .insert
+            .iter()
+            .map(|(index, value)| (*index, Slot::New(value)))
+            .collect();
+        let mut previous = None;
+        for (old, dest) in &self.remove {
+            if previous == Some(*old) {
+                return Err(path.malformed(format!("index _{old} appears twice")));
+            }
+            previous = Some(*old);
+            if *old >= slots.len() {
+                return Err(
+                    path.mismatch(format!("cannot remove index {old} of an array of {len}"))
+                );
+            }
+            let slot = slots.remove(*old);
+            if let Some(dest) = dest {
+                inserts.push((*dest, slot));
+            }
+        }
+        inserts.sort_by_key(|(index, _)| *index);
+        for (index, slot) in inserts {
+            if index > slots.len() {
+                return Err(path.mismatch(format!(
+                    "cannot insert at index {index} of an array of {}",
+                    slots.len()
+                )));
+            }
+            slots.insert(index, slot);
+        }
+        Ok(slots)
+    }
+}
+
+fn parse_index(key: &str, path: &Path) -> Result<usize, PatchError> {
+    key.parse::<usize>()
+        .map_err(|_| path.malformed(format!("array delta key {key:?} is not an index")))
+}
+
+/// One step of an append-shortcut route: an integer index into an array.
+fn step_into<'v>(at: &'v Value, step: &Value, path: &Path) -> Result<&'v Value, PatchError> {
+    let index = route_index(step, path)?;
+    match at {
+        Value::Array(items) => items
+            .get(index)
+            .ok_or_else(|| path.mismatch(format!("append route index {index} out of range"))),
+        other => Err(path.mismatch(format!("append route steps into {}", kind(other)))),
+    }
+}
+
+fn step_into_mut<'v>(
+    at: &'v mut Value,
+    step: &Value,
+    path: &Path,
+) -> Result<&'v mut Value, PatchError> {
+    let index = route_index(step, path)?;
+    match at {
+        Value::Array(items) => items
+            .get_mut(index)
+            .ok_or_else(|| path.mismatch(format!("append route index {index} out of range"))),
+        _ => Err(path.mismatch("append route steps into a non-array")),
+    }
+}
+
+fn route_index(step: &Value, path: &Path) -> Result<usize, PatchError> {
+    step.as_u64()
+        .and_then(|i| usize::try_from(i).ok())
+        .ok_or_else(|| path.malformed(format!("append route step {step} is not an index")))
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

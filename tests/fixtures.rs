@@ -1,0 +1,200 @@
+//! Every sample stream in ../shared/fixtures/v0-streams/, fed whole, one byte at a time and
+//! at random splits, reconstructs the state its `.expected.json` names.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use proptest::prelude::*;
+use sajtmaskin_integrations::session::{SessionOptions, StreamSession, StreamUpdate};
+use serde_json::{json, Value};
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/v0-streams")
+}
+
+/// (name, stream bytes, expected state) for every fixture pair.
+fn fixtures() -> Vec<(String, Vec<u8>, Value)> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(fixtures_dir()).expect("fixtures dir beside the repo");
+    for entry in entries {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
+            continue;
+        }
+        let expected = path.with_extension("expected.json");
+        let expected: Value =
+            serde_json::from_slice(&std::fs::read(&expected).expect("expected.json"))
+                .expect("json");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        out.push((name, std::fs::read(&path).expect("sse"), expected));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(
+        out.len() >= 10,
+        "expected the shared samples, found {}",
+        out.len()
+    );
+    out
+}
+
+fn run(bytes: &[u8], splits: &[usize]) -> (Value, Vec<StreamUpdate>) {
+    let mut session = StreamSession::new(SessionOptions::default());
+    let mut updates = Vec::new();
+    let mut start = 0;
+    for &end in splits.iter().chain(std::iter::once(&bytes.len())) {
+        updates.extend(session.feed(&bytes[start..end]));
+        start = end;
+    }
+    updates.extend(session.finish());
+    (serde_json::to_value(session.snapshot()).unwrap(), updates)
+}
+
+/// The fields of a snapshot the fixtures pin, renamed as in `.expected.json`.
+fn pinned(snapshot: &Value) -> Value {
+    let format = snapshot["format"].clone();
+    json!({
+        "format": format,
+        "chatId": snapshot["chatId"],
+        "projectId": snapshot["projectId"],
+        "title": snapshot["title"],
+        "text": snapshot["text"],
+        "thinking": snapshot["thinking"],
+        "done": snapshot["done"],
+        "error": snapshot["error"],
+        "finalParts": if format == "v0-v1" { Value::Null } else { snapshot["parts"].clone() },
+        "finalContent": if format == "v0-v1" { snapshot["content"].clone() } else { Value::Null },
+    })
+}
+
+fn expected_pinned(expected: &Value) -> Value {
+    let keys = [
+        "format",
+        "chatId",
+        "projectId",
+        "title",
+        "text",
+        "thinking",
+        "done",
+        "error",
+        "finalParts",
+        "finalContent",
+    ];
+    Value::Object(
+        keys.iter()
+            .map(|k| (k.to_string(), expected[*k].clone()))
+            .collect(),
+    )
+}
+
+/// The text the `content` updates spell out, applied as a UI would.
+fn replay_text(updates: &[StreamUpdate], kind: &str) -> String {
+    let mut shown = String::new();
+    for update in updates {
+        let (delta, reset) = match (update, kind) {
+            (StreamUpdate::Content { delta, reset }, "content") => (delta, *reset),
+            (StreamUpdate::Thinking { delta, reset }, "thinking") => (delta, *reset),
+            _ => continue,
+        };
+        if reset {
+            shown.clear();
+        }
+        shown.push_str(delta);
+    }
+    shown
+}
+
+#[test]
+fn every_fixture_fed_whole_matches_its_expected_state() {
+    for (name, bytes, expected) in fixtures() {
+        let (snapshot, updates) = run(&bytes, &[]);
+        assert_eq!(pinned(&snapshot), expected_pinned(&expected), "{name}");
+        assert_eq!(
+            replay_text(&updates, "content"),
+            expected["text"].as_str().unwrap(),
+            "{name}: content updates"
+        );
+        let thinking = expected["thinking"].as_str().unwrap_or_default();
+        assert_eq!(
+            replay_text(&updates, "thinking"),
+            thinking,
+            "{name}: thinking updates"
+        );
+        let fatal = updates
+            .iter()
+            .filter(|u| matches!(u, StreamUpdate::Error { fatal: true, .. }))
+            .count();
+        let non_fatal = updates
+            .iter()
+            .filter(|u| matches!(u, StreamUpdate::Error { fatal: false, .. }))
+            .count();
+        assert_eq!(
+            fatal,
+            usize::from(!expected["error"].is_null()),
+            "{name}: fatal errors"
+        );
+        assert_eq!(non_fatal, 0, "{name}: a sample is valid input: {updates:?}");
+        let dones = updates
+            .iter()
+            .filter(|u| matches!(u, StreamUpdate::Done { .. }))
+            .count();
+        assert_eq!(
+            dones,
+            usize::from(expected["done"] == true),
+            "{name}: done updates"
+        );
+    }
+}
+
+#[test]
+fn every_fixture_fed_one_byte_at_a_time_matches() {
+    for (name, bytes, expected) in fixtures() {
+        let splits: Vec<usize> = (1..bytes.len()).collect();
+        let (snapshot, updates) = run(&bytes, &splits);
+        assert_eq!(pinned(&snapshot), expected_pinned(&expected), "{name}");
+        assert_eq!(
+            replay_text(&updates, "content"),
+            expected["text"].as_str().unwrap(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn done_update_carries_the_proxy_payload() {
+    let (name, bytes, _) = fixtures()
+        .into_iter()
+        .find(|f| f.0.starts_with("s08"))
+        .unwrap();
+    let (_, updates) = run(&bytes, &[]);
+    let done = updates.iter().find_map(|u| match u {
+        StreamUpdate::Done { info } => Some(info.clone()),
+        _ => None,
+    });
+    assert_eq!(done.unwrap()["messageId"], "2eG0U5dTNVkjqzjEOPpt", "{name}");
+}
+
+#[test]
+fn ping_done_marker_and_keepalive_never_leak_as_content() {
+    for (name, bytes, _) in fixtures() {
+        let (snapshot, _) = run(&bytes, &[]);
+        let text = snapshot["text"].as_str().unwrap();
+        assert!(
+            !text.contains("[DONE]") && !text.contains("keep-alive") && !text.contains("\"ts\""),
+            "{name}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn every_fixture_at_random_splits_matches(seed_splits in proptest::collection::vec(any::<usize>(), 0..40)) {
+        for (name, bytes, expected) in fixtures() {
+            let mut splits: Vec<usize> = seed_splits.iter().map(|s| s % (bytes.len() + 1)).collect();
+            splits.sort_unstable();
+            let (snapshot, _) = run(&bytes, &splits);
+            prop_assert_eq!(pinned(&snapshot), expected_pinned(&expected), "{}", name);
+        }
+    }
+}
