@@ -19,6 +19,9 @@ step "wasm tests in headless Chromium"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test --target wasm32-unknown-unknown -p sajtmaskin-integrations --tests
 
+step "jsondiffpatch vectors are current (npm jsondiffpatch)"
+node tests/js/jsondiffpatch-vectors.mjs --check
+
 step "release package (pkg/) in node"
 bash scripts/build-pkg.sh
 node --test tests/js/

@@ -165,7 +165,6 @@ struct Emitted {
 #[derive(Debug)]
 pub struct StreamSession {
     sse: SseParser,
-    forced: Option<Format>,
     /// The first SSE event told v0 (unnamed events) from the proxy (named events).
     proxy: Option<bool>,
     state: StreamSnapshot,
@@ -186,7 +185,6 @@ impl StreamSession {
     pub fn new(options: SessionOptions) -> Self {
         let mut session = StreamSession {
             sse: SseParser::with_max_event_bytes(options.max_event_bytes),
-            forced: options.format,
             proxy: None,
             state: StreamSnapshot::default(),
             proxy_thinking: None,

@@ -368,7 +368,7 @@ impl<'d> ArrayPlan<'d> {
                 }
             }
         }
-        plan.remove.sort_by(|a, b| b.0.cmp(&a.0));
+        plan.remove.sort_by_key(|(old, _)| std::cmp::Reverse(*old));
         plan.insert.sort_by_key(|(index, _)| *index);
         Ok(plan)
     }
