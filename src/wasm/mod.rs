@@ -3,9 +3,11 @@
 
 mod error;
 mod sse_parser;
+mod stream_session;
 
 pub use error::JsCodedError;
 pub use sse_parser::SseParser;
+pub use stream_session::StreamSession;
 
 use wasm_bindgen::prelude::*;
 

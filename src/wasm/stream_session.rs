@@ -1,0 +1,241 @@
+//! `StreamSession` for JS: feed bytes or `consume` a `ReadableStream`, get typed updates.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::error::{options_from_js, to_js, JsCodedError};
+use super::sse_parser::max_event_bytes;
+use crate::session::{self, SessionOptions};
+use crate::v0::Format;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SESSION: &str = r#"
+export interface StreamSessionOptions {
+  locale?: "sv" | "en";
+  /** "auto" (default) detects the format from the first events. */
+  format?: "auto" | "v0-v1" | "v0-v2" | "proxy";
+  maxEventBytes?: number;
+  allowedActionHosts?: string[];
+}
+export type StreamUpdate =
+  | { type: "chatId"; id: string }
+  | { type: "projectId"; id: string; v0ProjectId?: string }
+  | { type: "title"; title: string }
+  /** Text added since the last update; with `reset`, the whole text replaces what was shown. */
+  | { type: "content"; delta: string; reset?: true }
+  | { type: "thinking"; delta: string; reset?: true }
+  | { type: "parts"; parts: unknown[] }
+  | { type: "usage"; usage: unknown }
+  | { type: "done"; [k: string]: unknown }
+  /** `fatal`: v0 or the proxy reported it (the generation stopped); otherwise an event was skipped. */
+  | { type: "error"; code: string; message: string; fatal: boolean };
+export interface StreamSnapshot {
+  format: "v0-v1" | "v0-v2" | "proxy" | null;
+  chatId: string | null;
+  projectId: string | null;
+  v0ProjectId: string | null;
+  title: string | null;
+  text: string;
+  thinking: string | null;
+  parts: unknown[] | null;
+  content: unknown[] | null;
+  done: boolean;
+  error: { message: string; code: string } | null;
+  usage: unknown | null;
+  meta: unknown | null;
+}
+"#;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    format: Option<String>,
+    max_event_bytes: Option<f64>,
+    locale: Option<String>,
+    allowed_action_hosts: Option<Vec<String>>,
+}
+
+fn session_options(options: Options) -> Result<SessionOptions, JsCodedError> {
+    let format = match options.format.as_deref() {
+        None | Some("auto") => None,
+        Some("v0-v1") => Some(Format::V1),
+        Some("v0-v2") => Some(Format::V2),
+        Some("proxy") => Some(Format::Proxy),
+        Some(other) => {
+            return Err(JsCodedError::new(
+                "invalid_options",
+                format!("format must be auto, v0-v1, v0-v2 or proxy, got {other:?}"),
+            ))
+        }
+    };
+    if let Some(locale) = options.locale.as_deref() {
+        if locale != "sv" && locale != "en" {
+            return Err(JsCodedError::new(
+                "invalid_options",
+                format!("locale must be sv or en, got {locale:?}"),
+            ));
+        }
+    }
+    let _hosts = options.allowed_action_hosts;
+    Ok(SessionOptions {
+        format,
+        max_event_bytes: max_event_bytes(options.max_event_bytes)?,
+    })
+}
+
+/// Reads one v0 stream (v1, v2 or the builder proxy) into updates and a snapshot.
+#[wasm_bindgen]
+pub struct StreamSession {
+    // Shared with a running `consume`, which borrows it only between reads.
+    inner: Rc<RefCell<session::StreamSession>>,
+}
+
+#[wasm_bindgen]
+impl StreamSession {
+    /// `new StreamSession(options?)`; throws `invalid_options` for bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "StreamSessionOptions | undefined")] options: JsValue,
+    ) -> Result<StreamSession, JsValue> {
+        let options = session_options(options_from_js(options)?)?;
+        Ok(StreamSession {
+            inner: Rc::new(RefCell::new(session::StreamSession::new(options))),
+        })
+    }
+
+    /// Feeds a chunk of the response body; returns the updates it caused.
+    #[wasm_bindgen(unchecked_return_type = "StreamUpdate[]")]
+    pub fn feed(&self, chunk: &[u8]) -> Result<JsValue, JsValue> {
+        let updates = self.borrow()?.feed(chunk);
+        Ok(to_js(&updates)?)
+    }
+
+    /// Ends the stream (an unterminated final event is discarded).
+    #[wasm_bindgen(unchecked_return_type = "StreamUpdate[]")]
+    pub fn finish(&self) -> Result<JsValue, JsValue> {
+        let updates = self.borrow()?.finish();
+        Ok(to_js(&updates)?)
+    }
+
+    /// The state reconstructed so far.
+    #[wasm_bindgen(unchecked_return_type = "StreamSnapshot")]
+    pub fn snapshot(&self) -> Result<JsValue, JsValue> {
+        let inner = self
+            .inner
+            .try_borrow()
+            .map_err(|_| JsCodedError::new("busy", "the session is being fed"))?;
+        Ok(to_js(inner.snapshot())?)
+    }
+
+    /// Reads `body` to its end, calling `onUpdate` for every update, and resolves with the
+    /// final snapshot. Aborting `signal` cancels the reader, releases its lock and rejects with
+    /// an `Error` whose code is `aborted`; an error thrown by `onUpdate` cancels and rejects too.
+    #[wasm_bindgen(unchecked_return_type = "Promise<StreamSnapshot>")]
+    pub fn consume(
+        &self,
+        body: web_sys::ReadableStream,
+        #[wasm_bindgen(unchecked_param_type = "(update: StreamUpdate) => void")]
+        on_update: js_sys::Function,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        wasm_bindgen_futures::future_to_promise(async move {
+            consume(inner, body, on_update, signal).await
+        })
+    }
+
+    fn borrow(&self) -> Result<std::cell::RefMut<'_, session::StreamSession>, JsCodedError> {
+        borrow_mut(&self.inner)
+    }
+}
+
+fn aborted(signal: &Option<web_sys::AbortSignal>) -> bool {
+    signal.as_ref().is_some_and(web_sys::AbortSignal::aborted)
+}
+
+fn aborted_error() -> JsValue {
+    JsCodedError::new("aborted", "the stream was aborted").into()
+}
+
+async fn consume(
+    inner: Rc<RefCell<session::StreamSession>>,
+    body: web_sys::ReadableStream,
+    on_update: js_sys::Function,
+    signal: Option<web_sys::AbortSignal>,
+) -> Result<JsValue, JsValue> {
+    if aborted(&signal) {
+        return Err(aborted_error());
+    }
+    let reader: web_sys::ReadableStreamDefaultReader = body
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| JsCodedError::new("invalid_stream", "body has no default reader"))?;
+    // Abort while a read is pending: cancelling the reader settles that read at once.
+    let on_abort = {
+        let reader = reader.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let _ = reader.cancel();
+        })
+    };
+    if let Some(signal) = &signal {
+        signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref())?;
+    }
+    let result = read_all(&inner, &reader, &on_update, &signal).await;
+    if let Some(signal) = &signal {
+        let _ =
+            signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+    }
+    if result.is_err() {
+        let _ = reader.cancel();
+    }
+    reader.release_lock();
+    result
+}
+
+async fn read_all(
+    inner: &Rc<RefCell<session::StreamSession>>,
+    reader: &web_sys::ReadableStreamDefaultReader,
+    on_update: &js_sys::Function,
+    signal: &Option<web_sys::AbortSignal>,
+) -> Result<JsValue, JsValue> {
+    let done_key = JsValue::from_str("done");
+    let value_key = JsValue::from_str("value");
+    loop {
+        let result = JsFuture::from(reader.read()).await?;
+        if aborted(signal) {
+            return Err(aborted_error());
+        }
+        let done = js_sys::Reflect::get(&result, &done_key)?.is_truthy();
+        let updates = if done {
+            borrow_mut(inner)?.finish()
+        } else {
+            let value = js_sys::Reflect::get(&result, &value_key)?;
+            let chunk = value
+                .dyn_into::<js_sys::Uint8Array>()
+                .map_err(|_| JsCodedError::new("invalid_stream", "chunks must be Uint8Array"))?;
+            borrow_mut(inner)?.feed(&chunk.to_vec())
+        };
+        for update in &updates {
+            on_update.call1(&JsValue::NULL, &to_js(update)?)?;
+        }
+        if done {
+            let inner = inner
+                .try_borrow()
+                .map_err(|_| JsCodedError::new("busy", "the session is being fed"))?;
+            return Ok(to_js(inner.snapshot())?);
+        }
+    }
+}
+
+fn borrow_mut(
+    inner: &Rc<RefCell<session::StreamSession>>,
+) -> Result<std::cell::RefMut<'_, session::StreamSession>, JsCodedError> {
+    inner
+        .try_borrow_mut()
+        .map_err(|_| JsCodedError::new("busy", "the session is being fed"))
+}

@@ -1,0 +1,266 @@
+//! The JS `StreamSession` class in headless Chromium: every shared sample through `feed`
+//! (whole, byte by byte, random splits) and through `consume(ReadableStream)`, and aborting.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Promise, Reflect, Uint8Array};
+use sajtmaskin_integrations::wasm::StreamSession;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+macro_rules! fixture {
+    ($name:literal) => {
+        (
+            $name,
+            include_bytes!(concat!("../../shared/fixtures/v0-streams/", $name, ".sse")).as_slice(),
+            include_str!(concat!(
+                "../../shared/fixtures/v0-streams/",
+                $name,
+                ".expected.json"
+            )),
+        )
+    };
+}
+
+const FIXTURES: &[(&str, &[u8], &str)] = &[
+    fixture!("s01-v2-chat-pottery-text-only"),
+    fixture!("s02-v2-message-neon-guestbook"),
+    fixture!("s03-v2-message-linear-connect-resume"),
+    fixture!("s04-v2-chat-sentry-mcp"),
+    fixture!("s05-v2-chat-recipe-error"),
+    fixture!("s06-v1-countdown-thinking-code"),
+    fixture!("s07-v1-clerk-install-task"),
+    fixture!("s08-proxy-upstash-dedupe"),
+    fixture!("s09-proxy-crlf-blob-keepalive"),
+    fixture!("s10-proxy-rsvp-error"),
+];
+
+#[wasm_bindgen(inline_js = r#"
+export function chunked_stream(bytes, sizes) {
+  let at = 0, i = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) { controller.close(); return; }
+      const n = Math.max(1, sizes[i++ % sizes.length]);
+      controller.enqueue(bytes.slice(at, at + n));
+      at += n;
+    },
+  });
+}
+export function endless_stream() {
+  const stream = new ReadableStream({ pull() { return new Promise(() => {}); } });
+  return stream;
+}
+export function collector() { const seen = []; const f = (u) => { seen.push(u); }; f.seen = seen; return f; }
+export function thrower() { return () => { throw new Error("boom"); }; }
+export function locked(stream) { return stream.locked; }
+export function later(ms) { return new Promise((r) => setTimeout(r, ms)); }
+"#)]
+extern "C" {
+    fn chunked_stream(bytes: &Uint8Array, sizes: &Array) -> web_sys::ReadableStream;
+    fn endless_stream() -> web_sys::ReadableStream;
+    fn collector() -> js_sys::Function;
+    fn thrower() -> js_sys::Function;
+    fn locked(stream: &web_sys::ReadableStream) -> bool;
+    fn later(ms: u32) -> Promise;
+}
+
+fn to_json(value: &JsValue) -> Value {
+    let text: String = js_sys::JSON::stringify(value).expect("stringify").into();
+    serde_json::from_str(&text).expect("json")
+}
+
+fn pinned(snapshot: &Value) -> Value {
+    let v1 = snapshot["format"] == "v0-v1";
+    serde_json::json!({
+        "format": snapshot["format"], "chatId": snapshot["chatId"], "projectId": snapshot["projectId"],
+        "title": snapshot["title"], "text": snapshot["text"], "thinking": snapshot["thinking"],
+        "done": snapshot["done"], "error": snapshot["error"],
+        "finalParts": if v1 { Value::Null } else { snapshot["parts"].clone() },
+        "finalContent": if v1 { snapshot["content"].clone() } else { Value::Null },
+    })
+}
+
+fn expected(json: &str) -> Value {
+    let full: Value = serde_json::from_str(json).expect("expected.json");
+    let keys = [
+        "format",
+        "chatId",
+        "projectId",
+        "title",
+        "text",
+        "thinking",
+        "done",
+        "error",
+        "finalParts",
+        "finalContent",
+    ];
+    Value::Object(
+        keys.iter()
+            .map(|k| (k.to_string(), full[*k].clone()))
+            .collect(),
+    )
+}
+
+fn feed_in(bytes: &[u8], sizes: &[usize]) -> (Value, Vec<Value>) {
+    let session = StreamSession::new(JsValue::UNDEFINED).expect("session");
+    let mut updates = Vec::new();
+    let mut at = 0;
+    let mut i = 0;
+    while at < bytes.len() {
+        let n = sizes[i % sizes.len()].max(1).min(bytes.len() - at);
+        let out = session.feed(&bytes[at..at + n]).expect("feed");
+        updates.extend(Array::from(&out).iter().map(|u| to_json(&u)));
+        at += n;
+        i += 1;
+    }
+    updates.extend(
+        Array::from(&session.finish().expect("finish"))
+            .iter()
+            .map(|u| to_json(&u)),
+    );
+    (to_json(&session.snapshot().expect("snapshot")), updates)
+}
+
+#[wasm_bindgen_test]
+fn every_fixture_whole_bytewise_and_split_matches_its_expected_state() {
+    let mut seed = 0x2026_1124u32;
+    for (name, bytes, json) in FIXTURES {
+        let want = expected(json);
+        let whole = feed_in(bytes, &[bytes.len()]);
+        assert_eq!(pinned(&whole.0), want, "{name} whole");
+        // Absent values are null, never undefined (JSON.stringify would drop undefined).
+        assert!(whole.0.as_object().unwrap().contains_key("title"), "{name}");
+        assert_eq!(pinned(&feed_in(bytes, &[1]).0), want, "{name} bytewise");
+        let sizes: Vec<usize> = (0..32)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                (seed % 300) as usize + 1
+            })
+            .collect();
+        assert_eq!(
+            pinned(&feed_in(bytes, &sizes).0),
+            want,
+            "{name} random splits"
+        );
+        let updates = whole.1;
+        assert!(updates.iter().all(|u| u["type"].is_string()), "{name}");
+        let shown: String = updates
+            .iter()
+            .filter(|u| u["type"] == "content")
+            .map(|u| u["delta"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            shown,
+            want["text"].as_str().unwrap(),
+            "{name} content updates"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn consume_reads_a_readable_stream_and_resolves_the_snapshot() {
+    for (name, bytes, json) in FIXTURES {
+        let session = StreamSession::new(JsValue::UNDEFINED).expect("session");
+        let sizes = Array::of3(&7.into(), &1.into(), &513.into());
+        let body = chunked_stream(&Uint8Array::from(*bytes), &sizes);
+        let on_update = collector();
+        let snapshot = JsFuture::from(session.consume(body.clone(), on_update.clone(), None))
+            .await
+            .expect("consume");
+        assert_eq!(pinned(&to_json(&snapshot)), expected(json), "{name}");
+        assert_eq!(
+            pinned(&to_json(&session.snapshot().unwrap())),
+            expected(json),
+            "{name}"
+        );
+        let seen = Array::from(&Reflect::get(&on_update, &"seen".into()).unwrap());
+        assert!(seen.length() > 0, "{name}");
+        assert!(!locked(&body), "{name}: the reader's lock is released");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn aborting_consume_cancels_and_releases_the_reader() {
+    let session = StreamSession::new(JsValue::UNDEFINED).expect("session");
+    let body = endless_stream();
+    let controller = web_sys::AbortController::new().expect("controller");
+    let promise = session.consume(body.clone(), collector(), Some(controller.signal()));
+    JsFuture::from(later(20)).await.unwrap();
+    controller.abort();
+    let err = JsFuture::from(promise).await.expect_err("must reject");
+    assert_eq!(
+        Reflect::get(&err, &"code".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("aborted")
+    );
+    assert!(!locked(&body));
+    // The session is still usable.
+    session
+        .feed(b"event: content\ndata: \"ok\"\n\n")
+        .expect("feed after abort");
+    assert_eq!(to_json(&session.snapshot().unwrap())["text"], "ok");
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_callback_rejects_and_releases() {
+    let session = StreamSession::new(JsValue::UNDEFINED).expect("session");
+    let body = chunked_stream(&Uint8Array::from(FIXTURES[8].1), &Array::of1(&64.into()));
+    let err = JsFuture::from(session.consume(body.clone(), thrower(), None))
+        .await
+        .expect_err("must reject");
+    assert_eq!(
+        Reflect::get(&err, &"message".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("boom")
+    );
+    assert!(!locked(&body));
+}
+
+#[wasm_bindgen_test]
+fn bad_options_and_bad_input() {
+    for bad in [
+        r#"{"format":"v3"}"#,
+        r#"{"locale":"de"}"#,
+        r#"{"maxEventBytes":0}"#,
+    ] {
+        let err = StreamSession::new(js_sys::JSON::parse(bad).unwrap())
+            .err()
+            .unwrap_or_else(|| panic!("{bad}"));
+        assert_eq!(
+            Reflect::get(&err, &"code".into())
+                .unwrap()
+                .as_string()
+                .as_deref(),
+            Some("invalid_options")
+        );
+    }
+    let session = StreamSession::new(JsValue::UNDEFINED).unwrap();
+    let out = Array::from(
+        &session
+            .feed(b"data: {oops\n\ndata: {\"object\":\"chat\",\"id\":\"c1\"}\n\n")
+            .unwrap(),
+    );
+    let first = to_json(&out.get(0));
+    assert_eq!(
+        (
+            first["type"].as_str(),
+            first["code"].as_str(),
+            first["fatal"].as_bool()
+        ),
+        (Some("error"), Some("invalid_json"), Some(false))
+    );
+    assert_eq!(
+        to_json(&out.get(1)),
+        serde_json::json!({"type": "chatId", "id": "c1"})
+    );
+}
