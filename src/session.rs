@@ -14,6 +14,8 @@
 //! assert_eq!(session.snapshot().text, "Hej");
 //! ```
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -85,8 +87,9 @@ pub enum StreamUpdate {
     },
     /// The current parts (v2, proxy).
     Parts {
-        /// The whole array.
-        parts: Value,
+        /// The whole array, shared with the session's state (cloned on its next change only
+        /// if this update is still alive then).
+        parts: Arc<Value>,
     },
     /// Token and credit usage.
     Usage {
@@ -141,7 +144,7 @@ pub struct StreamSnapshot {
     /// The thinking, `None` if there is none.
     pub thinking: Option<String>,
     /// v2 and proxy: the parts.
-    pub parts: Option<Value>,
+    pub parts: Option<Arc<Value>>,
     /// v1: the `experimental_content`.
     pub content: Option<Value>,
     /// The stream completed without an error.
@@ -240,7 +243,7 @@ impl StreamSession {
         }
         self.state.format = Some(format);
         match format {
-            Format::V2 => self.state.parts = Some(Value::Array(Vec::new())),
+            Format::V2 => self.state.parts = Some(Arc::new(Value::Array(Vec::new()))),
             Format::V1 => self.state.content = Some(Value::Array(Vec::new())),
             Format::Proxy => {}
         }
@@ -298,7 +301,7 @@ impl StreamSession {
                     self.set_chat_id(id, out);
                 }
                 if let Some(parts) = parts {
-                    self.state.parts = Some(parts);
+                    self.state.parts = Some(Arc::new(parts));
                     self.mark_parts_changed();
                 }
                 if finished {
@@ -310,8 +313,8 @@ impl StreamSession {
                 let parts = self
                     .state
                     .parts
-                    .get_or_insert_with(|| Value::Array(Vec::new()));
-                match patch::apply(parts, &delta) {
+                    .get_or_insert_with(|| Arc::new(Value::Array(Vec::new())));
+                match patch::apply(Arc::make_mut(parts), &delta) {
                     Ok(()) => self.mark_parts_changed(),
                     Err(err) => out.push(non_fatal(err.code(), err.to_string())),
                 }
@@ -357,7 +360,7 @@ impl StreamSession {
                 self.dirty = true;
             }
             V0Event::Parts(parts) => {
-                self.state.parts = Some(parts);
+                self.state.parts = Some(Arc::new(parts));
                 self.mark_parts_changed();
             }
             V0Event::Integration(items) => self.integration_items.extend(items),
@@ -420,7 +423,7 @@ impl StreamSession {
         self.dirty = false;
         match self.state.format {
             Some(Format::V2) => {
-                let parts = self.state.parts.as_ref().unwrap_or(&Value::Null);
+                let parts = self.state.parts.as_deref().unwrap_or(&Value::Null);
                 self.state.text = v2_text(parts);
                 self.state.thinking = v2_thinking(parts);
             }
@@ -442,7 +445,7 @@ impl StreamSession {
         if std::mem::take(&mut self.parts_changed) {
             if let Some(parts) = &self.state.parts {
                 out.push(StreamUpdate::Parts {
-                    parts: parts.clone(),
+                    parts: Arc::clone(parts),
                 });
             }
         }

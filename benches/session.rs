@@ -1,0 +1,57 @@
+//! Bytes → snapshot through the whole StreamSession pipeline (SSE, decode, jsondiffpatch,
+//! derived text), natively, on the largest shared sample. Figures in the README.
+//!
+//! Run: `cargo bench --bench session`.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sajtmaskin_integrations::session::{SessionOptions, StreamSession};
+use std::hint::black_box;
+
+fn largest_sample() -> (String, Vec<u8>) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/v0-streams");
+    std::fs::read_dir(dir)
+        .expect("../shared/fixtures beside the repo")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sse"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .max_by_key(|(_, bytes)| bytes.len())
+        .expect("a sample")
+}
+
+fn bench(c: &mut Criterion) {
+    let (name, bytes) = largest_sample();
+    let mut group = c.benchmark_group("session");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.bench_function(format!("{name}/whole"), |b| {
+        b.iter(|| {
+            let mut session = StreamSession::new(SessionOptions::default());
+            black_box(session.feed(black_box(&bytes)));
+            black_box(session.finish());
+            black_box(session.snapshot().text.len())
+        })
+    });
+    group.bench_function(format!("{name}/4k_chunks"), |b| {
+        b.iter(|| {
+            let mut session = StreamSession::new(SessionOptions::default());
+            for chunk in bytes.chunks(4096) {
+                black_box(session.feed(chunk));
+            }
+            black_box(session.finish());
+            black_box(session.snapshot().text.len())
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = bench
+}
+criterion_main!(benches);
