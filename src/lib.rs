@@ -16,7 +16,12 @@
 //! assert_eq!(events[0].data, "{\"object\":\"chat\"}");
 //! ```
 
+pub mod cards;
+pub mod catalog;
+pub mod i18n;
+pub mod links;
 pub mod session;
+pub mod signals;
 pub mod sse;
 pub mod v0;
 

@@ -19,6 +19,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::cards::{CardBook, CardOptions, IntegrationCard};
+use crate::signals;
 use crate::sse::{SseEvent, SseParser, DEFAULT_MAX_EVENT_BYTES};
 use crate::v0::decode::{decode_proxy, decode_v0, V0Event};
 use crate::v0::patch;
@@ -32,6 +34,8 @@ pub struct SessionOptions {
     pub format: Option<Format>,
     /// Bound on one SSE event's bytes.
     pub max_event_bytes: usize,
+    /// Locale and URL allow-list of the cards.
+    pub cards: CardOptions,
 }
 
 impl Default for SessionOptions {
@@ -39,6 +43,7 @@ impl Default for SessionOptions {
         SessionOptions {
             format: None,
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            cards: CardOptions::default(),
         }
     }
 }
@@ -90,6 +95,12 @@ pub enum StreamUpdate {
         /// The whole array, shared with the session's state (cloned on its next change only
         /// if this update is still alive then).
         parts: Arc<Value>,
+    },
+    /// Integration cards that are new or changed (never a duplicate: one card per
+    /// provider and kind, updated in place).
+    Cards {
+        /// The new or changed cards.
+        cards: Vec<IntegrationCard>,
     },
     /// Token and credit usage.
     Usage {
@@ -180,7 +191,10 @@ pub struct StreamSession {
     /// Parts or content changed since the derived state was last computed.
     dirty: bool,
     parts_changed: bool,
+    /// Parts, content or items changed since signals were last extracted.
+    signals_dirty: bool,
     emitted: Emitted,
+    book: CardBook,
 }
 
 impl StreamSession {
@@ -195,7 +209,9 @@ impl StreamSession {
             seen_message: false,
             dirty: false,
             parts_changed: false,
+            signals_dirty: false,
             emitted: Emitted::default(),
+            book: CardBook::new(options.cards),
         };
         if let Some(format) = options.format {
             session.proxy = Some(format == Format::Proxy);
@@ -264,6 +280,41 @@ impl StreamSession {
             Ok(decoded) => self.apply(decoded, out),
             Err(err) => out.push(non_fatal(err.code(), err.to_string())),
         }
+        if std::mem::take(&mut self.signals_dirty) {
+            self.book.observe(self.signals());
+        }
+    }
+
+    /// Every signal in the current state, in document order (proxy: parts, then items).
+    fn signals(&self) -> Vec<signals::Signal> {
+        let mut found = match (&self.state.parts, &self.state.content) {
+            (Some(parts), _) => signals::from_parts(parts),
+            (None, Some(content)) => signals::from_v1_content(content),
+            (None, None) => Vec::new(),
+        };
+        found.extend(signals::from_items(&self.integration_items));
+        found
+    }
+
+    /// The visible cards, in order of first appearance.
+    pub fn cards(&self) -> Vec<IntegrationCard> {
+        self.book.cards()
+    }
+
+    /// Which env vars the project already has; returns the cards with `set` updated.
+    pub fn set_project_env_keys<S: AsRef<str>>(
+        &mut self,
+        keys: impl IntoIterator<Item = S>,
+    ) -> Vec<IntegrationCard> {
+        self.book.set_env_keys(keys);
+        // What the caller gets now need not come again as a `cards` update.
+        self.book.take_changed();
+        self.book.cards()
+    }
+
+    /// Hides a card until a later signal changes its status; false for an unknown id.
+    pub fn dismiss(&mut self, card_id: &str) -> bool {
+        self.book.dismiss(card_id)
     }
 
     fn apply(&mut self, event: V0Event, out: &mut Vec<StreamUpdate>) {
@@ -325,7 +376,10 @@ impl StreamSession {
                     .content
                     .get_or_insert_with(|| Value::Array(Vec::new()));
                 match patch::apply(content, &delta) {
-                    Ok(()) => self.dirty = true,
+                    Ok(()) => {
+                        self.dirty = true;
+                        self.signals_dirty = true;
+                    }
                     Err(err) => out.push(non_fatal(err.code(), err.to_string())),
                 }
             }
@@ -363,7 +417,10 @@ impl StreamSession {
                 self.state.parts = Some(Arc::new(parts));
                 self.mark_parts_changed();
             }
-            V0Event::Integration(items) => self.integration_items.extend(items),
+            V0Event::Integration(items) => {
+                self.integration_items.extend(items);
+                self.signals_dirty = true;
+            }
             V0Event::Done(info) => self.complete(info, out),
             V0Event::Meta(meta) => self.state.meta = Some(meta),
             V0Event::Ignored => {}
@@ -373,10 +430,12 @@ impl StreamSession {
     fn mark_parts_changed(&mut self) {
         self.dirty = true;
         self.parts_changed = true;
+        self.signals_dirty = true;
     }
 
     fn set_chat_id(&mut self, id: String, out: &mut Vec<StreamUpdate>) {
         if self.state.chat_id.is_none() && !id.is_empty() {
+            self.book.set_chat_id(&id);
             self.state.chat_id = Some(id.clone());
             out.push(StreamUpdate::ChatId { id });
         }
@@ -417,6 +476,14 @@ impl StreamSession {
 
     /// Recomputes the derived text, thinking and parts and reports what changed.
     fn flush(&mut self, out: &mut Vec<StreamUpdate>) {
+        self.flush_text(out);
+        let cards = self.book.take_changed();
+        if !cards.is_empty() {
+            out.push(StreamUpdate::Cards { cards });
+        }
+    }
+
+    fn flush_text(&mut self, out: &mut Vec<StreamUpdate>) {
         if !self.dirty {
             return;
         }

@@ -38,6 +38,11 @@ fn fixtures() -> Vec<(String, Vec<u8>, Value)> {
 }
 
 fn run(bytes: &[u8], splits: &[usize]) -> (Value, Vec<StreamUpdate>) {
+    let (snapshot, updates, _) = run_with_cards(bytes, splits);
+    (snapshot, updates)
+}
+
+fn run_with_cards(bytes: &[u8], splits: &[usize]) -> (Value, Vec<StreamUpdate>, Value) {
     let mut session = StreamSession::new(SessionOptions::default());
     let mut updates = Vec::new();
     let mut start = 0;
@@ -46,7 +51,62 @@ fn run(bytes: &[u8], splits: &[usize]) -> (Value, Vec<StreamUpdate>) {
         start = end;
     }
     updates.extend(session.finish());
-    (serde_json::to_value(session.snapshot()).unwrap(), updates)
+    let cards = serde_json::to_value(session.cards()).unwrap();
+    (
+        serde_json::to_value(session.snapshot()).unwrap(),
+        updates,
+        cards,
+    )
+}
+
+/// The cards reduced to what `.expected.json` pins: provider, kind, status, and the
+/// stream-named env vars, which must come first (catalog keys may follow).
+fn check_integrations(name: &str, cards: &Value, expected: &Value) {
+    let cards = cards.as_array().unwrap();
+    let want = expected["integrations"].as_array().unwrap();
+    let got: Vec<(String, String, String)> = cards
+        .iter()
+        .map(|c| {
+            (
+                c["provider"].as_str().unwrap().into(),
+                c["kind"].as_str().unwrap().into(),
+                c["status"]["code"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let wanted: Vec<(String, String, String)> = want
+        .iter()
+        .map(|w| {
+            (
+                w["provider"].as_str().unwrap().into(),
+                w["kind"].as_str().unwrap().into(),
+                w["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(got, wanted, "{name}: cards");
+    for (card, want) in cards.iter().zip(want) {
+        let keys: Vec<&str> = card["envVars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["key"].as_str().unwrap())
+            .collect();
+        let named: Vec<&str> = want["envVars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            &keys[..named.len().min(keys.len())],
+            &named[..],
+            "{name}: env vars of {}",
+            card["id"]
+        );
+        let unique: std::collections::HashSet<&&str> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len(), "{name}: duplicate env vars");
+    }
 }
 
 /// The fields of a snapshot the fixtures pin, renamed as in `.expected.json`.
@@ -146,6 +206,57 @@ fn every_fixture_fed_whole_matches_its_expected_state() {
 }
 
 #[test]
+fn every_fixture_yields_exactly_its_integrations_whole_and_bytewise() {
+    for (name, bytes, expected) in fixtures() {
+        let (_, updates, cards) = run_with_cards(&bytes, &[]);
+        check_integrations(&name, &cards, &expected);
+        let splits: Vec<usize> = (1..bytes.len()).collect();
+        let (_, bytewise_updates, bytewise) = run_with_cards(&bytes, &splits);
+        assert_eq!(bytewise, cards, "{name}: bytewise");
+        // Every card reported in a `cards` update is one of the final cards (same id), and the
+        // last report of each equals the final card.
+        for updates in [&updates, &bytewise_updates] {
+            let mut last = std::collections::BTreeMap::new();
+            for update in updates.iter() {
+                if let StreamUpdate::Cards { cards } = update {
+                    for card in cards {
+                        last.insert(card.id.clone(), serde_json::to_value(card).unwrap());
+                    }
+                }
+            }
+            let finals: std::collections::BTreeMap<String, Value> = cards
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["id"].as_str().unwrap().to_owned(), c.clone()))
+                .collect();
+            assert_eq!(last, finals, "{name}: cards updates");
+        }
+    }
+}
+
+#[test]
+fn card_ids_are_stable_across_runs() {
+    for (name, bytes, _) in fixtures() {
+        let ids = |cards: Value| -> Vec<String> {
+            cards
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let first = ids(run_with_cards(&bytes, &[]).2);
+        let splits: Vec<usize> = [7, 100, 101, 1500, 5000]
+            .into_iter()
+            .filter(|&s| s <= bytes.len())
+            .collect();
+        let second = ids(run_with_cards(&bytes, &splits).2);
+        assert_eq!(first, second, "{name}");
+    }
+}
+
+#[test]
 fn every_fixture_fed_one_byte_at_a_time_matches() {
     for (name, bytes, expected) in fixtures() {
         let splits: Vec<usize> = (1..bytes.len()).collect();
@@ -193,8 +304,9 @@ proptest! {
         for (name, bytes, expected) in fixtures() {
             let mut splits: Vec<usize> = seed_splits.iter().map(|s| s % (bytes.len() + 1)).collect();
             splits.sort_unstable();
-            let (snapshot, _) = run(&bytes, &splits);
+            let (snapshot, _, cards) = run_with_cards(&bytes, &splits);
             prop_assert_eq!(pinned(&snapshot), expected_pinned(&expected), "{}", name);
+            check_integrations(&name, &cards, &expected);
         }
     }
 }

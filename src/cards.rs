@@ -1,0 +1,317 @@
+//! Card models: one card per (provider, kind) for the whole stream, rendered for the UI.
+//!
+//! The [`CardBook`] takes signals in arrival order. A signal it has already seen (same origin,
+//! same content — a closing snapshot repeating a part) changes nothing; a new one updates the
+//! card of its (provider, kind) or adds one. A card's status never moves backwards
+//! ([`Status::rank`]); its env vars are the keys the stream named, then the catalog's.
+//!
+//! ```
+//! use sajtmaskin_integrations::cards::{CardBook, CardOptions};
+//! use sajtmaskin_integrations::signals::from_items;
+//! use serde_json::json;
+//!
+//! let mut book = CardBook::new(CardOptions::default());
+//! book.observe(from_items(&[json!({"provider": "neon", "status": "requested", "intent": "install"})]));
+//! let cards = book.take_changed();
+//! assert_eq!(cards[0].id, "integration:neon");
+//! assert_eq!(cards[0].title, "Neon");
+//! assert_eq!(cards[0].env_vars[0].key, "DATABASE_URL");
+//! assert!(book.take_changed().is_empty()); // nothing new to report
+//! ```
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::catalog::{self, Kind};
+use crate::i18n::{self, ActionKind, Locale};
+use crate::links::AllowList;
+use crate::signals::{Signal, SignalKey, Status};
+
+/// How cards are rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CardOptions {
+    /// Language of titles, descriptions and labels.
+    pub locale: Locale,
+    /// Hosts action URLs may point to.
+    pub allowed_hosts: AllowList,
+}
+
+/// A card's status with its localized label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardStatus {
+    /// The status.
+    pub code: Status,
+    /// Localized label.
+    pub label: String,
+}
+
+/// One env var of a card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardEnvVar {
+    /// The key.
+    pub key: String,
+    /// Whether the project already has it.
+    pub set: bool,
+}
+
+/// A button on a card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardAction {
+    /// What it does.
+    pub kind: ActionKind,
+    /// Localized label.
+    pub label: String,
+    /// An allow-listed `https:` URL, for link actions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The keys a `set_env_vars` action asks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env_keys: Option<Vec<String>>,
+}
+
+/// The card model of the JS contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationCard {
+    /// Stable id: `<kind>:<provider>`.
+    pub id: String,
+    /// Canonical provider id or `custom:<slug>`.
+    pub provider: String,
+    /// Card kind.
+    pub kind: Kind,
+    /// Localized title.
+    pub title: String,
+    /// Localized description.
+    pub description: String,
+    /// Status and label.
+    pub status: CardStatus,
+    /// Stream-named keys, then the catalog's.
+    pub env_vars: Vec<CardEnvVar>,
+    /// Buttons, in display order.
+    pub actions: Vec<CardAction>,
+}
+
+/// What the book keeps per card.
+#[derive(Debug, Clone)]
+struct Card {
+    provider: String,
+    kind: Kind,
+    name: String,
+    status: Status,
+    env_vars: Vec<String>,
+    install_url: Option<String>,
+    setup_url: Option<String>,
+    /// Hidden while the status is still this one.
+    dismissed_at: Option<Status>,
+}
+
+impl Card {
+    fn id(&self) -> String {
+        card_id(&self.provider, self.kind)
+    }
+    fn visible(&self) -> bool {
+        self.dismissed_at != Some(self.status)
+    }
+}
+
+/// The stable id of the card for `provider` and `kind`.
+pub fn card_id(provider: &str, kind: Kind) -> String {
+    format!("{}:{provider}", kind.as_str())
+}
+
+/// See the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct CardBook {
+    options: CardOptions,
+    cards: Vec<Card>,
+    seen: HashMap<SignalKey, Signal>,
+    env_keys: HashSet<String>,
+    chat_id: Option<String>,
+    /// What was last reported per card id.
+    reported: HashMap<String, IntegrationCard>,
+}
+
+impl CardBook {
+    /// An empty book.
+    pub fn new(options: CardOptions) -> Self {
+        CardBook {
+            options,
+            ..CardBook::default()
+        }
+    }
+
+    /// Takes signals in arrival order.
+    pub fn observe(&mut self, signals: Vec<Signal>) {
+        for signal in signals {
+            let key = signal.key();
+            if self.seen.get(&key) == Some(&signal) {
+                continue;
+            }
+            self.merge(&signal);
+            self.seen.insert(key, signal);
+        }
+    }
+
+    fn merge(&mut self, signal: &Signal) {
+        let index = match self
+            .cards
+            .iter()
+            .position(|c| c.provider == signal.provider && c.kind == signal.kind)
+        {
+            Some(index) => index,
+            None => {
+                let name = catalog::by_id(&signal.provider, signal.kind)
+                    .map_or_else(|| signal.name.clone(), |p| p.name.to_owned());
+                self.cards.push(Card {
+                    provider: signal.provider.clone(),
+                    kind: signal.kind,
+                    name,
+                    status: signal.status,
+                    env_vars: Vec::new(),
+                    install_url: None,
+                    setup_url: None,
+                    dismissed_at: None,
+                });
+                self.cards.len() - 1
+            }
+        };
+        let Some(card) = self.cards.get_mut(index) else {
+            return;
+        };
+        if signal.status.rank() >= card.status.rank() || card.status == Status::Error {
+            card.status = signal.status;
+        }
+        for key in &signal.env_vars {
+            if !card.env_vars.contains(key) {
+                card.env_vars.push(key.clone());
+            }
+        }
+        if signal.install_url.is_some() {
+            card.install_url.clone_from(&signal.install_url);
+        }
+        if signal.setup_url.is_some() {
+            card.setup_url.clone_from(&signal.setup_url);
+        }
+    }
+
+    /// The chat id, for the `open_chat` action.
+    pub fn set_chat_id(&mut self, id: &str) {
+        self.chat_id = Some(id.to_owned());
+    }
+
+    /// The env-var keys the project already has.
+    pub fn set_env_keys<S: AsRef<str>>(&mut self, keys: impl IntoIterator<Item = S>) {
+        self.env_keys = keys.into_iter().map(|k| k.as_ref().to_owned()).collect();
+    }
+
+    /// Hides a card until a later signal changes its status; false for an unknown id.
+    pub fn dismiss(&mut self, id: &str) -> bool {
+        match self.cards.iter_mut().find(|c| c.id() == id) {
+            Some(card) => {
+                card.dismissed_at = Some(card.status);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The visible cards, in order of first appearance.
+    pub fn cards(&self) -> Vec<IntegrationCard> {
+        self.cards
+            .iter()
+            .filter(|c| c.visible())
+            .map(|c| self.render(c))
+            .collect()
+    }
+
+    /// The visible cards that are new or changed since the last call.
+    pub fn take_changed(&mut self) -> Vec<IntegrationCard> {
+        let mut changed = Vec::new();
+        for card in self.cards() {
+            if self.reported.get(&card.id) != Some(&card) {
+                self.reported.insert(card.id.clone(), card.clone());
+                changed.push(card);
+            }
+        }
+        changed
+    }
+
+    fn render(&self, card: &Card) -> IntegrationCard {
+        let locale = self.options.locale;
+        let entry = catalog::by_id(&card.provider, card.kind);
+        let mut keys = card.env_vars.clone();
+        for key in entry.map(|p| p.env_vars).unwrap_or_default() {
+            if !keys.iter().any(|k| k == key) {
+                keys.push((*key).to_owned());
+            }
+        }
+        let finished = matches!(card.status, Status::Connected | Status::Completed);
+        let allowed = |url: Option<&str>| {
+            url.filter(|u| self.options.allowed_hosts.permits(u))
+                .map(str::to_owned)
+        };
+        let action =
+            |kind: ActionKind, url: Option<String>, env_keys: Option<Vec<String>>| CardAction {
+                kind,
+                label: i18n::action_label(locale, kind).to_owned(),
+                url,
+                env_keys,
+            };
+        let mut actions = Vec::new();
+        match card.kind {
+            Kind::Integration if !finished => {
+                // The stream's URL when it passes the allow-list, else the catalog's.
+                let url = allowed(card.install_url.as_deref())
+                    .or_else(|| allowed(entry.and_then(|p| p.url)));
+                if let Some(url) = url {
+                    actions.push(action(ActionKind::Install, Some(url), None));
+                }
+            }
+            Kind::Connector if !finished => {
+                if let Some(url) = allowed(card.setup_url.as_deref()) {
+                    actions.push(action(ActionKind::OpenSetup, Some(url), None));
+                }
+            }
+            Kind::Mcp if !finished => actions.push(action(ActionKind::ConnectMcp, None, None)),
+            _ => {}
+        }
+        if !keys.is_empty() && (card.kind == Kind::EnvVars || card.kind == Kind::Integration) {
+            actions.push(action(ActionKind::SetEnvVars, None, Some(keys.clone())));
+        }
+        let chat = self
+            .chat_id
+            .as_deref()
+            .filter(|id| {
+                !id.is_empty()
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .and_then(|id| allowed(Some(&format!("https://v0.app/chat/{id}"))));
+        if let Some(url) = chat {
+            actions.push(action(ActionKind::OpenChat, Some(url), None));
+        }
+        actions.push(action(ActionKind::Dismiss, None, None));
+        IntegrationCard {
+            id: card.id(),
+            provider: card.provider.clone(),
+            kind: card.kind,
+            title: i18n::title(locale, card.kind, &card.name),
+            description: i18n::description(locale, card.kind, &card.name),
+            status: CardStatus {
+                code: card.status,
+                label: i18n::status_label(locale, card.status).to_owned(),
+            },
+            env_vars: keys
+                .into_iter()
+                .map(|key| CardEnvVar {
+                    set: self.env_keys.contains(&key),
+                    key,
+                })
+                .collect(),
+            actions,
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Card texts in Swedish (the default) and English.
+//!
+//! ```
+//! use sajtmaskin_integrations::i18n::{status_label, Locale};
+//! use sajtmaskin_integrations::signals::Status;
+//!
+//! assert_eq!(status_label(Locale::Sv, Status::SetupRequired), "Konfiguration krävs");
+//! assert_eq!(status_label(Locale::En, Status::SetupRequired), "Setup required");
+//! ```
+
+use crate::catalog::Kind;
+use crate::signals::Status;
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    /// Swedish.
+    #[default]
+    Sv,
+    /// English.
+    En,
+}
+
+impl Locale {
+    /// `sv` or `en`; anything else is `None`.
+    pub fn parse(code: &str) -> Option<Locale> {
+        match code {
+            "sv" => Some(Locale::Sv),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+}
+
+/// Card actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Install from the Vercel Marketplace.
+    Install,
+    /// Open the Vercel Connect setup.
+    OpenSetup,
+    /// Set the card's env vars.
+    SetEnvVars,
+    /// Connect the MCP preset.
+    ConnectMcp,
+    /// Open the v0 chat.
+    OpenChat,
+    /// Hide the card.
+    Dismiss,
+}
+
+impl ActionKind {
+    /// Every action, for exhaustive checks.
+    pub const ALL: [ActionKind; 6] = [
+        ActionKind::Install,
+        ActionKind::OpenSetup,
+        ActionKind::SetEnvVars,
+        ActionKind::ConnectMcp,
+        ActionKind::OpenChat,
+        ActionKind::Dismiss,
+    ];
+}
+
+/// The label of a status.
+pub fn status_label(locale: Locale, status: Status) -> &'static str {
+    match (locale, status) {
+        (Locale::Sv, Status::Requested) => "Begärd",
+        (Locale::Sv, Status::SetupRequired) => "Konfiguration krävs",
+        (Locale::Sv, Status::Connected) => "Ansluten",
+        (Locale::Sv, Status::Completed) => "Klar",
+        (Locale::Sv, Status::Error) => "Fel",
+        (Locale::En, Status::Requested) => "Requested",
+        (Locale::En, Status::SetupRequired) => "Setup required",
+        (Locale::En, Status::Connected) => "Connected",
+        (Locale::En, Status::Completed) => "Completed",
+        (Locale::En, Status::Error) => "Error",
+    }
+}
+
+/// The label of an action button.
+pub fn action_label(locale: Locale, action: ActionKind) -> &'static str {
+    match (locale, action) {
+        (Locale::Sv, ActionKind::Install) => "Installera",
+        (Locale::Sv, ActionKind::OpenSetup) => "Öppna konfigurationen",
+        (Locale::Sv, ActionKind::SetEnvVars) => "Ange miljövariabler",
+        (Locale::Sv, ActionKind::ConnectMcp) => "Anslut MCP",
+        (Locale::Sv, ActionKind::OpenChat) => "Öppna chatten i v0",
+        (Locale::Sv, ActionKind::Dismiss) => "Stäng",
+        (Locale::En, ActionKind::Install) => "Install",
+        (Locale::En, ActionKind::OpenSetup) => "Open setup",
+        (Locale::En, ActionKind::SetEnvVars) => "Set env vars",
+        (Locale::En, ActionKind::ConnectMcp) => "Connect MCP",
+        (Locale::En, ActionKind::OpenChat) => "Open chat in v0",
+        (Locale::En, ActionKind::Dismiss) => "Dismiss",
+    }
+}
+
+/// A card's title for a provider display name.
+pub fn title(locale: Locale, kind: Kind, name: &str) -> String {
+    match (locale, kind) {
+        (_, Kind::Integration) => name.to_owned(),
+        (_, Kind::Mcp) => format!("{name} MCP"),
+        (_, Kind::Connector) => format!("{name} (Vercel Connect)"),
+        (Locale::Sv, Kind::EnvVars) => format!("Miljövariabler: {name}"),
+        (Locale::En, Kind::EnvVars) => format!("Environment variables: {name}"),
+    }
+}
+
+/// A card's description.
+pub fn description(locale: Locale, kind: Kind, name: &str) -> String {
+    match (locale, kind) {
+        (Locale::Sv, Kind::Integration) => {
+            format!("Appen behöver {name}. Installera integrationen via Vercel Marketplace så läggs nycklarna in i projektet.")
+        }
+        (Locale::En, Kind::Integration) => {
+            format!("The app needs {name}. Install the integration from the Vercel Marketplace and its keys are added to the project.")
+        }
+        (Locale::Sv, Kind::Mcp) => format!("Anslut {name} som MCP-server så att AI:n kan använda den."),
+        (Locale::En, Kind::Mcp) => format!("Connect {name} as an MCP server so the AI can use it."),
+        (Locale::Sv, Kind::Connector) => {
+            format!("{name} ansluts med Vercel Connect, som håller inloggningsuppgifterna åt projektet.")
+        }
+        (Locale::En, Kind::Connector) => {
+            format!("{name} is connected through Vercel Connect, which holds the credentials for the project.")
+        }
+        (Locale::Sv, Kind::EnvVars) => {
+            "Appen behöver de här miljövariablerna. Värdena sparas krypterat på servern och visas aldrig igen.".to_owned()
+        }
+        (Locale::En, Kind::EnvVars) => {
+            "The app needs these environment variables. Values are stored encrypted on the server and never shown again.".to_owned()
+        }
+    }
+}

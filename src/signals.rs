@@ -1,0 +1,476 @@
+//! Integration signals, extracted from the reconstructed message state — never from prose.
+//!
+//! Structural sources only, in document order:
+//! - v2 / proxy `agent-action` parts: `get_or_request_integration` (`requestedIntegrations`,
+//!   `requestedMcpPresets`) and `configure_vercel_connect` (`setup-required` → `completed`);
+//! - `tool-call` parts whose tool name asks for integrations or env vars and whose input names
+//!   them (`input.keys`, `input.integrations`, …);
+//! - v1 `task-request-install-integration-v1` tasks (`add-integration` and `add-env-var` steps);
+//! - the builder proxy's `integration` items.
+//!
+//! Every signal has a [`SignalKey`] naming where it came from, so the card book can tell a
+//! signal it has seen (a closing snapshot repeating a part) from a new one.
+//!
+//! ```
+//! use serde_json::json;
+//! use sajtmaskin_integrations::signals::{from_parts, Status};
+//!
+//! let parts = json!([{"type": "agent-action", "name": "get_or_request_integration",
+//!                     "data": {"requestedIntegrations": ["Neon"], "requestedMcpPresets": []}}]);
+//! let signals = from_parts(&parts);
+//! assert_eq!(signals[0].provider, "neon");
+//! assert_eq!(signals[0].status, Status::Requested);
+//! ```
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::catalog::{self, Kind};
+
+/// Where a card stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Status {
+    /// The AI asked for it.
+    #[serde(rename = "requested")]
+    Requested,
+    /// A Vercel Connect setup waits for the user.
+    #[serde(rename = "setup-required")]
+    SetupRequired,
+    /// Installed / connected (proxy status).
+    #[serde(rename = "connected")]
+    Connected,
+    /// Vercel Connect finished.
+    #[serde(rename = "completed")]
+    Completed,
+    /// Setup failed.
+    #[serde(rename = "error")]
+    Error,
+}
+
+impl Status {
+    /// Every status, for exhaustive checks.
+    pub const ALL: [Status; 5] = [
+        Status::Requested,
+        Status::SetupRequired,
+        Status::Connected,
+        Status::Completed,
+        Status::Error,
+    ];
+
+    /// The contract's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Requested => "requested",
+            Status::SetupRequired => "setup-required",
+            Status::Connected => "connected",
+            Status::Completed => "completed",
+            Status::Error => "error",
+        }
+    }
+
+    /// A status word from a stream; unknown words (`disconnected`, `deploying`, …) are not
+    /// signals.
+    pub fn parse(word: &str) -> Option<Status> {
+        Some(match word.trim().to_ascii_lowercase().as_str() {
+            "requested" | "pending" | "request" => Status::Requested,
+            "setup-required" | "setup_required" | "needs-setup" => Status::SetupRequired,
+            "connected" | "installed" | "ready" => Status::Connected,
+            "completed" | "complete" => Status::Completed,
+            "error" | "failed" => Status::Error,
+            _ => return None,
+        })
+    }
+
+    /// Progress order; a card's status never moves back to an earlier one (an error may be
+    /// followed by anything).
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Requested | Status::Error => 0,
+            Status::SetupRequired => 1,
+            Status::Connected | Status::Completed => 2,
+        }
+    }
+}
+
+/// Where a signal came from: the source, its position there, and what it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SignalKey {
+    /// `part`, `content` (v1) or `item` (proxy).
+    pub source: &'static str,
+    /// Index of the part / task / item.
+    pub position: usize,
+    /// Canonical provider id.
+    pub provider: String,
+    /// Card kind.
+    pub kind: Kind,
+}
+
+/// One structural request for an integration, MCP preset, connector or env vars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signal {
+    /// Canonical id from the catalog, or `custom:<slug>`.
+    pub provider: String,
+    /// The name as the stream spelled it (used for custom providers).
+    pub name: String,
+    /// Card kind.
+    pub kind: Kind,
+    /// Status this signal reports.
+    pub status: Status,
+    /// Env-var keys the stream names for it.
+    pub env_vars: Vec<String>,
+    /// An install URL the stream gave (checked against the allow-list later).
+    pub install_url: Option<String>,
+    /// A Vercel Connect setup URL (checked later).
+    pub setup_url: Option<String>,
+    /// Source position.
+    pub source: &'static str,
+    /// Index in the source.
+    pub position: usize,
+}
+
+impl Signal {
+    /// The key identifying this signal's origin.
+    pub fn key(&self) -> SignalKey {
+        SignalKey {
+            source: self.source,
+            position: self.position,
+            provider: self.provider.clone(),
+            kind: self.kind,
+        }
+    }
+}
+
+/// Resolves a name to (canonical id, name); `None` for names with no letters or digits.
+fn resolve(name: &str, kind: Kind) -> Option<(String, String)> {
+    let name = name.trim();
+    match catalog::lookup(name, kind) {
+        Some(provider) => Some((provider.id.to_owned(), name.to_owned())),
+        None => catalog::custom_id(name).map(|id| (id, name.to_owned())),
+    }
+}
+
+fn str_of<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+/// A list of names: strings, or objects with a `name`/`slug`/`id`.
+fn names(value: Option<&Value>) -> Vec<&str> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            v.as_str()
+                .or_else(|| str_of(v, "name"))
+                .or_else(|| str_of(v, "slug"))
+                .or_else(|| str_of(v, "id"))
+        })
+        .filter(|s| !s.trim().is_empty())
+        .collect()
+}
+
+/// Env-var keys: strings or objects with `key`/`name`, valid identifiers only.
+fn env_keys(value: Option<&Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in value.and_then(Value::as_array).into_iter().flatten() {
+        let key = v
+            .as_str()
+            .or_else(|| str_of(v, "key"))
+            .or_else(|| str_of(v, "name"));
+        if let Some(key) = key.map(str::trim) {
+            if is_env_key(key) && !out.iter().any(|k| k == key) {
+                out.push(key.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// `^[A-Za-z_][A-Za-z0-9_]*$`, at most 256 bytes: the key rule shared with the backend.
+pub fn is_env_key(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && key.len() <= 256
+}
+
+fn signal(
+    (provider, name): (String, String),
+    kind: Kind,
+    status: Status,
+    source: &'static str,
+    position: usize,
+) -> Signal {
+    Signal {
+        provider,
+        name,
+        kind,
+        status,
+        env_vars: Vec::new(),
+        install_url: None,
+        setup_url: None,
+        source,
+        position,
+    }
+}
+
+/// Signals in a v2 (or proxy) `parts` array.
+pub fn from_parts(parts: &Value) -> Vec<Signal> {
+    let mut out = Vec::new();
+    for (position, part) in parts.as_array().into_iter().flatten().enumerate() {
+        match str_of(part, "type") {
+            Some("agent-action") => agent_action(part, position, &mut out),
+            Some("tool-call") => tool_call(part, position, &mut out),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn agent_action(part: &Value, position: usize, out: &mut Vec<Signal>) {
+    let data = part.get("data").unwrap_or(&Value::Null);
+    match str_of(part, "name") {
+        Some("get_or_request_integration") => request(data, position, "part", out),
+        Some("configure_vercel_connect") => connect(data, position, out),
+        _ => {}
+    }
+}
+
+/// `get_or_request_integration` data (also the input of a tool-call of that name).
+fn request(data: &Value, position: usize, source: &'static str, out: &mut Vec<Signal>) {
+    let lists = [
+        ("requestedIntegrations", Kind::Integration),
+        ("requestedMcpPresets", Kind::Mcp),
+    ];
+    for (field, kind) in lists {
+        for name in names(data.get(field)) {
+            if let Some(resolved) = resolve(name, kind) {
+                out.push(signal(resolved, kind, Status::Requested, source, position));
+            }
+        }
+    }
+}
+
+/// `configure_vercel_connect` data: one connector per service.
+fn connect(data: &Value, position: usize, out: &mut Vec<Signal>) {
+    let Some(status) = str_of(data, "status").and_then(Status::parse) else {
+        return;
+    };
+    let mut services: Vec<&str> = str_of(data, "service").into_iter().collect();
+    for connector in data
+        .get("connectors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(service) = str_of(connector, "service") {
+            if !services.contains(&service) {
+                services.push(service);
+            }
+        }
+    }
+    for service in services {
+        if let Some(resolved) = resolve(service, Kind::Connector) {
+            let mut s = signal(resolved, Kind::Connector, status, "part", position);
+            s.setup_url = str_of(data, "setupUrl").map(str::to_owned);
+            out.push(s);
+        }
+    }
+}
+
+/// Tool names that ask for integrations, and those that ask for env vars.
+fn tool_intent(name: &str) -> Option<Kind> {
+    let key = catalog::normalize(name);
+    const INTEGRATION: [&str; 5] = [
+        "getorrequestintegration",
+        "requestintegration",
+        "requestintegrations",
+        "installintegration",
+        "addintegration",
+    ];
+    const ENV: [&str; 8] = [
+        "requestenvvars",
+        "requestenvvar",
+        "setenvvars",
+        "addenvvars",
+        "addenvvar",
+        "requestenvironmentvariables",
+        "addenvironmentvariables",
+        "setenvironmentvariables",
+    ];
+    if INTEGRATION.contains(&key.as_str()) {
+        Some(Kind::Integration)
+    } else if ENV.contains(&key.as_str()) {
+        Some(Kind::EnvVars)
+    } else {
+        None
+    }
+}
+
+fn tool_call(part: &Value, position: usize, out: &mut Vec<Signal>) {
+    let Some(name) = str_of(part, "toolName").or_else(|| str_of(part, "name")) else {
+        return;
+    };
+    let input = part
+        .get("input")
+        .or_else(|| part.get("args"))
+        .unwrap_or(&Value::Null);
+    match tool_intent(name) {
+        Some(Kind::Integration) => {
+            request(input, position, "part", out);
+            let mut listed = names(input.get("integrations"));
+            listed.extend(str_of(input, "integration"));
+            for name in listed {
+                if let Some(resolved) = resolve(name, Kind::Integration) {
+                    let mut s = signal(
+                        resolved,
+                        Kind::Integration,
+                        Status::Requested,
+                        "part",
+                        position,
+                    );
+                    s.env_vars = env_keys(input.get("keys").or_else(|| input.get("envVars")));
+                    out.push(s);
+                }
+            }
+        }
+        Some(_) => {
+            let keys = env_keys(
+                input
+                    .get("keys")
+                    .or_else(|| input.get("envVars"))
+                    .or_else(|| input.get("env_vars"))
+                    .or_else(|| input.get("variables")),
+            );
+            if keys.is_empty() {
+                return;
+            }
+            let named = str_of(input, "provider").or_else(|| str_of(input, "integration"));
+            let resolved = match named {
+                Some(name) => resolve(name, Kind::EnvVars),
+                None => Some(env_owner(&keys)),
+            };
+            if let Some(resolved) = resolved {
+                let mut s = signal(resolved, Kind::EnvVars, Status::Requested, "part", position);
+                s.env_vars = keys;
+                out.push(s);
+            }
+        }
+        None => {}
+    }
+}
+
+/// The provider env-var keys belong to: the catalog's owner of the first key it knows, else
+/// `custom:env-vars`.
+fn env_owner(keys: &[String]) -> (String, String) {
+    match keys.iter().find_map(|k| catalog::owner_of_env_var(k)) {
+        Some(p) => (p.id.to_owned(), p.name.to_owned()),
+        None => (
+            "custom:env-vars".to_owned(),
+            "Environment variables".to_owned(),
+        ),
+    }
+}
+
+/// Signals in v1 `experimental_content`: install-integration tasks, whose `add-env-var` steps
+/// belong to the integration of the same task.
+pub fn from_v1_content(content: &Value) -> Vec<Signal> {
+    let mut out = Vec::new();
+    for (position, part) in crate::v0::text::v1_parts(content).enumerate() {
+        if str_of(part, "type") != Some("task-request-install-integration-v1") {
+            continue;
+        }
+        let mut integrations = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        for sub in part
+            .get("parts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for step in sub
+                .get("steps")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let Some(name) = str_of(step, "stepName").map(str::trim) else {
+                    continue;
+                };
+                match str_of(step, "type") {
+                    Some("add-integration") => {
+                        integrations.extend(resolve(name, Kind::Integration))
+                    }
+                    Some("add-env-var") if is_env_key(name) && !keys.iter().any(|k| k == name) => {
+                        keys.push(name.to_owned())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if integrations.is_empty() {
+            if !keys.is_empty() {
+                let mut s = signal(
+                    env_owner(&keys),
+                    Kind::EnvVars,
+                    Status::Requested,
+                    "content",
+                    position,
+                );
+                s.env_vars = keys;
+                out.push(s);
+            }
+            continue;
+        }
+        for resolved in integrations {
+            let mut s = signal(
+                resolved,
+                Kind::Integration,
+                Status::Requested,
+                "content",
+                position,
+            );
+            s.env_vars.clone_from(&keys);
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Signals in the proxy's `integration` items.
+pub fn from_items(items: &[Value]) -> Vec<Signal> {
+    let mut out = Vec::new();
+    for (position, item) in items.iter().enumerate() {
+        let Some(status) = str_of(item, "status").map_or(Some(Status::Requested), Status::parse)
+        else {
+            continue;
+        };
+        let Some(name) = str_of(item, "provider")
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| str_of(item, "name"))
+        else {
+            continue;
+        };
+        let kind = match str_of(item, "intent") {
+            Some("install") | None => Kind::Integration,
+            Some("connect") => match catalog::lookup(name, Kind::Mcp) {
+                Some(p) if p.kind == Kind::Mcp => Kind::Mcp,
+                _ => Kind::Connector,
+            },
+            Some("env_vars") | Some("env-vars") => Kind::EnvVars,
+            Some(_) => continue,
+        };
+        let Some((provider, _)) = resolve(name, kind) else {
+            continue;
+        };
+        let display = str_of(item, "name").unwrap_or(name).trim().to_owned();
+        let mut s = signal((provider, display), kind, status, "item", position);
+        s.env_vars = env_keys(item.get("envVars"));
+        s.install_url = str_of(item, "marketplaceUrl")
+            .or_else(|| str_of(item, "installUrl"))
+            .map(str::to_owned);
+        s.setup_url = str_of(item, "setupUrl").map(str::to_owned);
+        out.push(s);
+    }
+    out
+}
