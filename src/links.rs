@@ -38,18 +38,21 @@ impl Default for AllowList {
 impl AllowList {
     /// An allow-list from host patterns; malformed patterns are ignored.
     pub fn new<S: AsRef<str>>(hosts: impl IntoIterator<Item = S>) -> Self {
+        AllowList {
+            entries: hosts
+                .into_iter()
+                .filter_map(|h| pattern(h.as_ref()))
+                .collect(),
+        }
+    }
+
+    /// An allow-list from host patterns, or the first pattern that is not a host name.
+    pub fn try_new<S: AsRef<str>>(hosts: impl IntoIterator<Item = S>) -> Result<Self, String> {
         let entries = hosts
             .into_iter()
-            .filter_map(|h| {
-                let h = h.as_ref().trim().to_ascii_lowercase();
-                let (host, subdomains) = match h.strip_prefix("*.") {
-                    Some(rest) => (rest.to_owned(), true),
-                    None => (h, false),
-                };
-                is_host(&host).then_some((host, subdomains))
-            })
-            .collect();
-        AllowList { entries }
+            .map(|h| pattern(h.as_ref()).ok_or_else(|| h.as_ref().to_owned()))
+            .collect::<Result<_, _>>()?;
+        Ok(AllowList { entries })
     }
 
     /// Whether `url` may become an action link.
@@ -75,6 +78,16 @@ impl AllowList {
                         .is_some_and(|prefix| prefix.ends_with('.')))
         })
     }
+}
+
+/// `example.com` → (host, false); `*.example.com` → (host, true); `None` if not a host name.
+fn pattern(host: &str) -> Option<(String, bool)> {
+    let host = host.trim().to_ascii_lowercase();
+    let (host, subdomains) = match host.strip_prefix("*.") {
+        Some(rest) => (rest.to_owned(), true),
+        None => (host, false),
+    };
+    is_host(&host).then_some((host, subdomains))
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {

@@ -1,10 +1,12 @@
 //! The browser boundary: thin `#[wasm_bindgen]` classes that convert, call the core and
 //! convert back. One module per exported class; errors become JS `Error`s in [`error`].
 
+mod card_renderer;
 mod error;
 mod sse_parser;
 mod stream_session;
 
+pub use card_renderer::CardRenderer;
 pub use error::JsCodedError;
 pub use sse_parser::SseParser;
 pub use stream_session::StreamSession;

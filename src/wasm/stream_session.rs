@@ -10,17 +10,46 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::error::{options_from_js, to_js, JsCodedError};
 use super::sse_parser::max_event_bytes;
+use crate::cards::CardOptions;
+use crate::i18n::Locale;
+use crate::links::AllowList;
 use crate::session::{self, SessionOptions};
 use crate::v0::Format;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SESSION: &str = r#"
 export interface StreamSessionOptions {
+  /** Language of card texts; "sv" by default. */
   locale?: "sv" | "en";
   /** "auto" (default) detects the format from the first events. */
   format?: "auto" | "v0-v1" | "v0-v2" | "proxy";
   maxEventBytes?: number;
+  /** Hosts action URLs may point to: "example.com" (exactly) or "*.example.com" (it and its
+   *  subdomains). Default: vercel.com and its subdomains, v0.app, v0.dev. */
   allowedActionHosts?: string[];
+}
+export type CardKind = "integration" | "mcp" | "connector" | "env_vars";
+export type CardStatusCode = "requested" | "setup-required" | "connected" | "completed" | "error";
+export type CardActionKind = "install" | "open_setup" | "set_env_vars" | "connect_mcp" | "open_chat" | "dismiss";
+export interface CardAction {
+  kind: CardActionKind;
+  label: string;
+  /** An https: URL on an allowed host (link actions only). */
+  url?: string;
+  /** The keys a set_env_vars action asks for. */
+  envKeys?: string[];
+}
+export interface IntegrationCard {
+  /** Stable across the stream and across runs: "<kind>:<provider>". */
+  id: string;
+  /** Canonical catalog id, e.g. "neon", or "custom:<slug>". */
+  provider: string;
+  kind: CardKind;
+  title: string;
+  description: string;
+  status: { code: CardStatusCode; label: string };
+  envVars: { key: string; set: boolean }[];
+  actions: CardAction[];
 }
 export type StreamUpdate =
   | { type: "chatId"; id: string }
@@ -30,6 +59,8 @@ export type StreamUpdate =
   | { type: "content"; delta: string; reset?: true }
   | { type: "thinking"; delta: string; reset?: true }
   | { type: "parts"; parts: unknown[] }
+  /** Cards that are new or changed; one card per provider and kind, updated in place. */
+  | { type: "cards"; cards: IntegrationCard[] }
   | { type: "usage"; usage: unknown }
   | { type: "done"; [k: string]: unknown }
   /** `fatal`: v0 or the proxy reported it (the generation stopped); otherwise an event was skipped. */
@@ -81,10 +112,32 @@ fn session_options(options: Options) -> Result<SessionOptions, JsCodedError> {
             ));
         }
     }
-    let _hosts = options.allowed_action_hosts;
+    let allowed_hosts = match options.allowed_action_hosts {
+        Some(hosts) => allow_list(&hosts)?,
+        None => AllowList::default(),
+    };
     Ok(SessionOptions {
         format,
         max_event_bytes: max_event_bytes(options.max_event_bytes)?,
+        cards: CardOptions {
+            locale: options
+                .locale
+                .as_deref()
+                .and_then(Locale::parse)
+                .unwrap_or_default(),
+            allowed_hosts,
+        },
+    })
+}
+
+/// An allow-list from JS host patterns; a pattern that is not a host name is an error, not
+/// silently ignored (a typo would otherwise disable every link).
+pub(crate) fn allow_list(hosts: &[String]) -> Result<AllowList, JsCodedError> {
+    AllowList::try_new(hosts).map_err(|bad| {
+        JsCodedError::new(
+            "invalid_options",
+            format!("allowedActionHosts: {bad:?} is not a host name or *.host pattern"),
+        )
     })
 }
 
@@ -130,6 +183,30 @@ impl StreamSession {
             .try_borrow()
             .map_err(|_| JsCodedError::new("busy", "the session is being fed"))?;
         Ok(to_js(inner.snapshot())?)
+    }
+
+    /// The current cards, in order of first appearance (dismissed ones left out).
+    #[wasm_bindgen(unchecked_return_type = "IntegrationCard[]")]
+    pub fn cards(&self) -> Result<JsValue, JsValue> {
+        let cards = self.borrow()?.cards();
+        Ok(to_js(&cards)?)
+    }
+
+    /// Tells which env vars the project already has; returns the cards with `set` updated.
+    #[wasm_bindgen(js_name = setProjectEnvKeys, unchecked_return_type = "IntegrationCard[]")]
+    pub fn set_project_env_keys(&self, keys: Vec<String>) -> Result<JsValue, JsValue> {
+        let cards = self.borrow()?.set_project_env_keys(keys);
+        Ok(to_js(&cards)?)
+    }
+
+    /// Hides a card until a later signal changes its status. Throws `unknown_card` for an id
+    /// that is not a card of this stream.
+    pub fn dismiss(&self, #[wasm_bindgen(js_name = cardId)] card_id: &str) -> Result<(), JsValue> {
+        if self.borrow()?.dismiss(card_id) {
+            Ok(())
+        } else {
+            Err(JsCodedError::new("unknown_card", format!("no card {card_id:?}")).into())
+        }
     }
 
     /// Reads `body` to its end, calling `onUpdate` for every update, and resolves with the

@@ -1,0 +1,258 @@
+//! `CardRenderer`: a safe DOM renderer for hosts without a framework.
+//!
+//! Text goes only through `textContent`; links are `https:` URLs that pass the allow-list
+//! again (the cards may have been changed in JS), open in a new tab with
+//! `rel="noopener noreferrer"`. Buttons carry `data-card-id` / `data-action`; one delegated
+//! click listener on the container calls `onAction(cardId, action)`, so re-rendering never
+//! leaks listeners.
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::error::{options_from_js, JsCodedError};
+use super::stream_session::allow_list;
+use crate::links::AllowList;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RENDERER: &str = r#"
+export interface CardRendererOptions {
+  /** Called for button actions (everything but links): set_env_vars, connect_mcp, dismiss. */
+  onAction?: (cardId: string, action: CardAction) => void;
+  /** As for StreamSession; links are checked again before they are rendered. */
+  allowedActionHosts?: string[];
+}
+"#;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    allowed_action_hosts: Option<Vec<String>>,
+}
+
+/// The wire shape of a card, read back from JS (only what is rendered).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Card {
+    id: String,
+    kind: String,
+    title: String,
+    description: String,
+    status: Status,
+    env_vars: Vec<EnvVar>,
+    actions: Vec<Action>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Status {
+    code: String,
+    label: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct EnvVar {
+    key: String,
+    set: bool,
+}
+
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Action {
+    kind: String,
+    label: String,
+    url: Option<String>,
+    env_keys: Option<Vec<String>>,
+}
+
+/// Renders cards into a container element.
+#[wasm_bindgen]
+pub struct CardRenderer {
+    container: web_sys::Element,
+    allowed: AllowList,
+    cards: Vec<Card>,
+    on_click: Option<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+#[wasm_bindgen]
+impl CardRenderer {
+    /// `new CardRenderer(container, { onAction?, allowedActionHosts? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        container: web_sys::Element,
+        #[wasm_bindgen(unchecked_param_type = "CardRendererOptions | undefined")] options: JsValue,
+    ) -> Result<CardRenderer, JsValue> {
+        let on_action = if options.is_object() {
+            js_sys::Reflect::get(&options, &"onAction".into())?
+                .dyn_into::<js_sys::Function>()
+                .ok()
+        } else {
+            None
+        };
+        let parsed: Options = options_from_js(options)?;
+        let allowed = match parsed.allowed_action_hosts {
+            Some(hosts) => allow_list(&hosts)?,
+            None => AllowList::default(),
+        };
+        let mut renderer = CardRenderer {
+            container,
+            allowed,
+            cards: Vec::new(),
+            on_click: None,
+        };
+        if let Some(callback) = on_action {
+            let closure =
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                    let Some(button) = event
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .and_then(|el| el.closest("button[data-action]").ok().flatten())
+                    else {
+                        return;
+                    };
+                    let card = button.get_attribute("data-card-id").unwrap_or_default();
+                    let action = button.get_attribute("data-action-json").unwrap_or_default();
+                    let action = js_sys::JSON::parse(&action).unwrap_or(JsValue::NULL);
+                    let _ = callback.call2(&JsValue::NULL, &card.into(), &action);
+                });
+            renderer
+                .container
+                .add_event_listener_with_callback("click", closure.as_ref().unchecked_ref())?;
+            renderer.on_click = Some(closure);
+        }
+        Ok(renderer)
+    }
+
+    /// Replaces the container's content with `cards`.
+    pub fn render(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "IntegrationCard[]")] cards: JsValue,
+    ) -> Result<(), JsValue> {
+        self.cards = serde_wasm_bindgen::from_value(cards)
+            .map_err(|e| JsCodedError::new("invalid_cards", e.to_string()))?;
+        let document = self.container.owner_document().ok_or_else(|| {
+            JsCodedError::new("no_document", "the container is not in a document")
+        })?;
+        let list = document.create_element("div")?;
+        list.set_class_name("sm-cards");
+        for card in &self.cards {
+            append(&list, &self.card(&document, card)?)?;
+        }
+        self.container.replace_children_with_node_1(&list);
+        Ok(())
+    }
+
+    /// Removes the click listener.
+    pub fn detach(&mut self) {
+        if let Some(closure) = self.on_click.take() {
+            let _ = self
+                .container
+                .remove_event_listener_with_callback("click", closure.as_ref().unchecked_ref());
+        }
+    }
+
+    fn card(&self, document: &web_sys::Document, card: &Card) -> Result<web_sys::Element, JsValue> {
+        let root = element(document, "article", "sm-card", None)?;
+        root.set_attribute("data-card-id", &card.id)?;
+        root.set_attribute("data-kind", &card.kind)?;
+        root.set_attribute("data-status", &card.status.code)?;
+        let head = element(document, "header", "sm-card-head", None)?;
+        append(
+            &head,
+            &element(document, "h3", "sm-card-title", Some(&card.title))?,
+        )?;
+        append(
+            &head,
+            &element(document, "span", "sm-card-status", Some(&card.status.label))?,
+        )?;
+        append(&root, &head)?;
+        append(
+            &root,
+            &element(
+                document,
+                "p",
+                "sm-card-description",
+                Some(&card.description),
+            )?,
+        )?;
+        if !card.env_vars.is_empty() {
+            let list = element(document, "ul", "sm-card-env", None)?;
+            for var in &card.env_vars {
+                let item = element(
+                    document,
+                    "li",
+                    if var.set {
+                        "sm-env sm-env-set"
+                    } else {
+                        "sm-env"
+                    },
+                    None,
+                )?;
+                item.set_attribute("data-key", &var.key)?;
+                item.set_attribute("data-set", if var.set { "true" } else { "false" })?;
+                append(
+                    &item,
+                    &element(document, "code", "sm-env-key", Some(&var.key))?,
+                )?;
+                let mark = if var.set { "✓" } else { "—" };
+                append(
+                    &item,
+                    &element(document, "span", "sm-env-mark", Some(mark))?,
+                )?;
+                append(&list, &item)?;
+            }
+            append(&root, &list)?;
+        }
+        let actions = element(document, "div", "sm-card-actions", None)?;
+        for action in &card.actions {
+            match &action.url {
+                Some(url) => {
+                    // Links only for URLs that pass the allow-list here too; anything else is dropped.
+                    if !self.allowed.permits(url) {
+                        continue;
+                    }
+                    let link = element(document, "a", "sm-action sm-link", Some(&action.label))?;
+                    link.set_attribute("href", url)?;
+                    link.set_attribute("target", "_blank")?;
+                    link.set_attribute("rel", "noopener noreferrer")?;
+                    link.set_attribute("data-action", &action.kind)?;
+                    append(&actions, &link)?;
+                }
+                None => {
+                    let button = element(document, "button", "sm-action", Some(&action.label))?;
+                    button.set_attribute("type", "button")?;
+                    button.set_attribute("data-action", &action.kind)?;
+                    button.set_attribute("data-card-id", &card.id)?;
+                    let json = serde_json::to_string(action).unwrap_or_default();
+                    button.set_attribute("data-action-json", &json)?;
+                    append(&actions, &button)?;
+                }
+            }
+        }
+        append(&root, &actions)?;
+        Ok(root)
+    }
+}
+
+impl Drop for CardRenderer {
+    fn drop(&mut self) {
+        self.detach();
+    }
+}
+
+fn append(parent: &web_sys::Element, child: &web_sys::Element) -> Result<(), JsValue> {
+    parent.append_child(child).map(|_| ())
+}
+
+fn element(
+    document: &web_sys::Document,
+    tag: &str,
+    class: &str,
+    text: Option<&str>,
+) -> Result<web_sys::Element, JsValue> {
+    let el = document.create_element(tag)?;
+    el.set_class_name(class);
+    if let Some(text) = text {
+        el.set_text_content(Some(text));
+    }
+    Ok(el)
+}

@@ -1,0 +1,416 @@
+//! Cards: the negative suite (distractors that must yield no card), URL policy, labels in
+//! both locales, de-duplication, dismiss and env-key state.
+#![cfg(not(target_arch = "wasm32"))]
+
+use sajtmaskin_integrations::cards::{CardOptions, IntegrationCard};
+use sajtmaskin_integrations::catalog::{self, Kind};
+use sajtmaskin_integrations::i18n::{self, ActionKind, Locale};
+use sajtmaskin_integrations::links::AllowList;
+use sajtmaskin_integrations::session::{SessionOptions, StreamSession, StreamUpdate};
+use sajtmaskin_integrations::signals::Status;
+use serde_json::{json, Value};
+
+/// A v2 message stream whose closing snapshot holds `parts`.
+fn v2(parts: Value) -> String {
+    let message = json!({"object": "message", "id": "m1", "chatId": "chat_1", "parts": parts, "finishReason": "stop"});
+    format!("data: {message}\n\n")
+}
+
+/// A proxy stream with `events` as (name, data).
+fn proxy(events: &[(&str, Value)]) -> String {
+    events
+        .iter()
+        .map(|(name, data)| format!("event: {name}\ndata: {data}\n\n"))
+        .collect()
+}
+
+fn cards_of(stream: &str) -> Vec<IntegrationCard> {
+    let mut session = StreamSession::new(SessionOptions::default());
+    session.feed(stream.as_bytes());
+    session.finish();
+    session.cards()
+}
+
+fn text(t: &str) -> Value {
+    json!({"type": "text", "text": t})
+}
+
+#[test]
+fn negative_suite_yields_no_card() {
+    let distractors: Vec<(&str, String)> = vec![
+        ("prose: install", v2(json!([text("Install the dependencies and run the dev server.")]))),
+        ("prose: connect", v2(json!([text("We can connect a newsletter signup later if you want.")]))),
+        ("prose: database", v2(json!([text("A serverless Postgres database like Neon fits well here.")]))),
+        ("prose: Vercel", v2(json!([text("Deploy it to Vercel when you are happy with it.")]))),
+        ("prose: API key", v2(json!([text("Add your Stripe API key (STRIPE_SECRET_KEY) in the settings.")]))),
+        ("thinking mentions Supabase", v2(json!([{"type": "thinking", "text": "Supabase or Neon? I'll ask for Supabase later."}]))),
+        ("npm install in bash", v2(json!([{"type": "bash", "command": "npm install @neondatabase/serverless stripe resend", "output": "added 3 packages"}]))),
+        ("file name ConnectForm.tsx", v2(json!([{"type": "file-edit", "operation": "create", "path": "components/ConnectForm.tsx"}]))),
+        ("file read of integrations", v2(json!([{"type": "file-read", "paths": ["lib/stripe.ts", "app/api/neon/route.ts"]}]))),
+        ("process.env.NODE_ENV in code", v2(json!([{"type": "file-edit", "path": "lib/db.ts", "content": "if (process.env.NODE_ENV !== 'production') { process.env.DATABASE_URL }"}]))),
+        ("ALL-CAPS words", v2(json!([text("OK, the GET route returns prices in USD and the SEO tags are set. API, JSON, HTML.")]))),
+        ("providerMetadata keys", v2(json!([{"type": "text", "text": "done", "providerMetadata": {"openai": {"reasoning": true}, "anthropic": {}}}]))),
+        ("providerOptions and installCommand", v2(json!([{"type": "tool-call", "toolName": "generate", "input": {"providerOptions": {"stripe": {}}, "installCommand": "npm i @upstash/redis"}}]))),
+        ("search query", v2(json!([{"type": "search", "scope": "web", "query": "how to connect Neon Postgres to Next.js"}]))),
+        ("empty get_or_request_integration", v2(json!([{"type": "agent-action", "name": "get_or_request_integration", "data": {"requestedIntegrations": [], "requestedMcpPresets": []}}]))),
+        ("disconnected connector state", v2(json!([{"type": "agent-action", "name": "configure_vercel_connect", "data": {"status": "disconnected", "service": "linear"}}]))),
+        ("Deploying to Vercel status", v2(json!([{"type": "agent-action", "name": "deploy", "summary": "Deploying to Vercel", "data": {"status": "deploying", "provider": "vercel"}}]))),
+        ("link to fonts.googleapis.com", v2(json!([text("Fonts load from https://fonts.googleapis.com/css2?family=Inter")]))),
+        ("the word striped", v2(json!([text("A striped background with resend-style buttons.")]))),
+        ("Resend code button", v2(json!([{"type": "file-edit", "path": "app/verify/page.tsx", "content": "<Button>Resend code</Button>"}]))),
+        ("unknown agent action", v2(json!([{"type": "agent-action", "name": "plan", "data": {"steps": ["Install Neon", "Connect Stripe"]}}]))),
+        ("proxy item with unknown status", proxy(&[("integration", json!({"items": [{"key": "neon", "provider": "neon", "status": "disconnected", "intent": "install"}]}))])),
+        ("proxy item with unknown intent", proxy(&[("integration", json!({"items": [{"provider": "neon", "status": "requested", "intent": "deploy"}]}))])),
+        ("proxy content prose", proxy(&[("content", json!("Connect Upstash when asked; set UPSTASH_REDIS_REST_TOKEN."))])),
+        ("tool call without keys", v2(json!([{"type": "tool-call", "toolName": "request_env_vars", "input": {"keys": []}}]))),
+        ("tool call with invalid keys", v2(json!([{"type": "tool-call", "toolName": "request_env_vars", "input": {"keys": ["not a key", "1ABC", ""]}}]))),
+        ("unrelated tool call", v2(json!([{"type": "tool-call", "toolName": "write_file", "input": {"path": ".env", "content": "STRIPE_SECRET_KEY=sk_test"}}]))),
+    ];
+    assert!(distractors.len() >= 20);
+    for (name, stream) in &distractors {
+        let cards = cards_of(stream);
+        assert!(cards.is_empty(), "{name}: {cards:?}");
+    }
+}
+
+#[test]
+fn unsafe_install_urls_never_become_actions() {
+    for url in [
+        "javascript:alert(1)",
+        "http://vercel.com/marketplace/neon",
+        "https://fonts.googleapis.com/x",
+        "https://vercel.com.evil.io/",
+        "https://user@vercel.com/",
+        "https://vercel.com:8443/",
+        "data:text/html,hi",
+        "//vercel.com/x",
+        "https://vercel.com/a b",
+        "HTTPS://evil.io",
+    ] {
+        let stream = proxy(&[(
+            "integration",
+            json!({"items": [{"provider": "acme-db", "name": "Acme DB", "status": "requested", "intent": "install", "marketplaceUrl": url}]}),
+        )]);
+        let cards = cards_of(&stream);
+        assert_eq!(cards.len(), 1, "{url}: the request itself is still a card");
+        assert!(
+            cards[0]
+                .actions
+                .iter()
+                .all(|a| a.url.as_deref() != Some(url)),
+            "{url}"
+        );
+        assert!(
+            cards[0]
+                .actions
+                .iter()
+                .all(|a| a.kind != ActionKind::Install),
+            "{url}: no install without a safe URL"
+        );
+    }
+    // A bad stream URL for a catalog provider falls back to the catalog's own URL.
+    let stream = proxy(&[(
+        "integration",
+        json!({"items": [{"provider": "neon", "status": "requested", "intent": "install", "marketplaceUrl": "javascript:alert(1)"}]}),
+    )]);
+    let install = cards_of(&stream)[0]
+        .actions
+        .iter()
+        .find(|a| a.kind == ActionKind::Install)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        install.url.as_deref(),
+        Some("https://vercel.com/marketplace/neon")
+    );
+}
+
+#[test]
+fn allowed_action_hosts_option_is_honoured() {
+    let options = SessionOptions {
+        cards: CardOptions {
+            allowed_hosts: AllowList::new(["example.com"]),
+            ..CardOptions::default()
+        },
+        ..SessionOptions::default()
+    };
+    let mut session = StreamSession::new(options);
+    session.feed(proxy(&[("chatId", json!({"id": "abc"})), ("integration", json!({"items": [
+        {"provider": "neon", "status": "requested", "intent": "install"},
+        {"provider": "acme", "status": "requested", "intent": "install", "marketplaceUrl": "https://example.com/install"}]}))]).as_bytes());
+    let cards = session.cards();
+    // vercel.com and v0.app are not allowed now: no install for neon, no open_chat anywhere.
+    assert!(cards[0].actions.iter().all(|a| a.url.is_none()));
+    assert_eq!(
+        cards[1]
+            .actions
+            .iter()
+            .filter_map(|a| a.url.as_deref())
+            .collect::<Vec<_>>(),
+        ["https://example.com/install"]
+    );
+}
+
+#[test]
+fn every_status_and_action_has_a_label_in_both_locales() {
+    for locale in [Locale::Sv, Locale::En] {
+        for status in Status::ALL {
+            assert!(!i18n::status_label(locale, status).is_empty());
+        }
+        for action in ActionKind::ALL {
+            assert!(!i18n::action_label(locale, action).is_empty());
+        }
+        for kind in Kind::ALL {
+            assert!(!i18n::title(locale, kind, "X").is_empty());
+            assert!(!i18n::description(locale, kind, "X").is_empty());
+        }
+    }
+    // The two locales really differ where words are involved.
+    for status in Status::ALL {
+        assert_ne!(
+            i18n::status_label(Locale::Sv, status),
+            i18n::status_label(Locale::En, status),
+            "{status:?}"
+        );
+    }
+    for action in ActionKind::ALL {
+        assert_ne!(
+            i18n::action_label(Locale::Sv, action),
+            i18n::action_label(Locale::En, action),
+            "{action:?}"
+        );
+    }
+}
+
+#[test]
+fn catalog_covers_the_required_providers_and_matches_loosely() {
+    for id in [
+        "neon",
+        "supabase",
+        "upstash",
+        "stripe",
+        "resend",
+        "openai",
+        "clerk",
+        "auth0",
+        "sanity",
+        "contentful",
+        "blob",
+        "edge-config",
+        "aws-s3",
+        "groq",
+        "fal",
+        "deepinfra",
+        "xai",
+    ] {
+        assert!(catalog::by_id(id, Kind::Integration).is_some(), "{id}");
+    }
+    for id in [
+        "context7", "glean", "hex", "linear", "notion", "posthog", "sanity", "sentry", "zapier",
+        "granola",
+    ] {
+        assert_eq!(
+            catalog::by_id(id, Kind::Mcp).map(|p| p.kind),
+            Some(Kind::Mcp),
+            "{id}"
+        );
+    }
+    for name in [
+        "Neon Postgres",
+        "neon",
+        "NEON",
+        " Neon-Postgres ",
+        "neon_postgres",
+    ] {
+        assert_eq!(
+            catalog::lookup(name, Kind::Integration).map(|p| p.id),
+            Some("neon"),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        catalog::lookup("Upstash for Redis", Kind::Integration).map(|p| p.id),
+        Some("upstash")
+    );
+    assert_eq!(
+        catalog::lookup("Vercel Blob", Kind::Integration).map(|p| p.id),
+        Some("blob")
+    );
+    assert_eq!(
+        catalog::lookup("AWS S3", Kind::Integration).map(|p| p.id),
+        Some("aws-s3")
+    );
+    assert_eq!(
+        catalog::lookup("Sanity", Kind::Mcp).map(|p| p.kind),
+        Some(Kind::Mcp)
+    );
+    assert_eq!(
+        catalog::lookup("Sanity", Kind::Integration).map(|p| p.kind),
+        Some(Kind::Integration)
+    );
+    assert_eq!(
+        catalog::custom_id("  Acme DB 2.0! "),
+        Some("custom:acme-db-2-0".into())
+    );
+    assert_eq!(catalog::custom_id("!!"), None);
+}
+
+#[test]
+fn unknown_provider_becomes_custom_instead_of_being_lost() {
+    let cards = cards_of(&v2(
+        json!([{"type": "agent-action", "name": "get_or_request_integration", "data": {"requestedIntegrations": ["Acme Analytics"], "requestedMcpPresets": ["Figma"]}}]),
+    ));
+    let ids: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["integration:custom:acme-analytics", "mcp:custom:figma"]
+    );
+    assert_eq!(cards[0].title, "Acme Analytics");
+}
+
+#[test]
+fn tool_call_asking_for_env_vars_is_an_env_vars_card() {
+    let cards = cards_of(&v2(
+        json!([{"type": "tool-call", "toolName": "request_env_vars", "input": {"keys": ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]}}]),
+    ));
+    assert_eq!(cards.len(), 1);
+    assert_eq!(
+        (cards[0].provider.as_str(), cards[0].kind),
+        ("stripe", Kind::EnvVars)
+    );
+    let keys: Vec<&str> = cards[0].env_vars.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "STRIPE_SECRET_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+            "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY"
+        ]
+    );
+    let set = cards[0]
+        .actions
+        .iter()
+        .find(|a| a.kind == ActionKind::SetEnvVars)
+        .unwrap();
+    assert_eq!(set.env_keys.as_deref().unwrap(), keys);
+}
+
+#[test]
+fn later_signals_update_the_same_card_and_repeats_emit_nothing() {
+    let mut session = StreamSession::new(SessionOptions::default());
+    let request = |status: &str| {
+        proxy(&[(
+            "integration",
+            json!({"items": [{"provider": "upstash", "status": status, "intent": "install", "envVars": ["UPSTASH_REDIS_REST_URL"]}]}),
+        )])
+    };
+    let cards_updates = |updates: Vec<StreamUpdate>| -> Vec<IntegrationCard> {
+        updates
+            .into_iter()
+            .filter_map(|u| match u {
+                StreamUpdate::Cards { cards } => Some(cards),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let first = cards_updates(session.feed(request("requested").as_bytes()));
+    assert_eq!(first.len(), 1);
+    // The same item again (a new item, same content): the card does not change, nothing is sent.
+    assert!(cards_updates(session.feed(request("requested").as_bytes())).is_empty());
+    let second = cards_updates(session.feed(request("connected").as_bytes()));
+    assert_eq!(second.len(), 1);
+    assert_eq!(
+        (second[0].id.as_str(), second[0].status.code),
+        ("integration:upstash", Status::Connected)
+    );
+    // Never backwards: a late "requested" does not undo "connected".
+    assert!(cards_updates(session.feed(request("requested").as_bytes())).is_empty());
+    assert_eq!(session.cards().len(), 1);
+    assert_eq!(session.cards()[0].status.code, Status::Connected);
+    assert!(
+        session.cards()[0]
+            .actions
+            .iter()
+            .all(|a| a.kind != ActionKind::Install),
+        "connected: nothing to install"
+    );
+}
+
+#[test]
+fn dismiss_hides_until_the_status_changes() {
+    let mut session = StreamSession::new(SessionOptions::default());
+    session.feed(v2(json!([{"type": "agent-action", "name": "configure_vercel_connect", "data": {"status": "setup-required", "service": "linear", "setupUrl": "https://vercel.com/connect/setup/x"}}])).as_bytes());
+    assert!(session.dismiss("connector:linear"));
+    assert!(!session.dismiss("connector:nope"));
+    assert!(session.cards().is_empty());
+    let updates = session.feed(b"event: x\ndata: {}\n\n");
+    assert!(!updates
+        .iter()
+        .any(|u| matches!(u, StreamUpdate::Cards { .. })));
+    let mut resumed = StreamSession::new(SessionOptions::default());
+    resumed.feed(v2(json!([{"type": "agent-action", "name": "configure_vercel_connect", "data": {"status": "setup-required", "service": "linear", "setupUrl": "https://vercel.com/connect/setup/x"}}])).as_bytes());
+    resumed.dismiss("connector:linear");
+    let updates = resumed.feed(b"data: {\"object\":\"message.parts.chunk\",\"id\":\"m1\",\"delta\":{\"1\":[{\"type\":\"agent-action\",\"name\":\"configure_vercel_connect\",\"data\":{\"status\":\"completed\",\"connectors\":[{\"service\":\"linear\"}]}}],\"_t\":\"a\"}}\n\n");
+    assert!(updates.iter().any(
+        |u| matches!(u, StreamUpdate::Cards { cards } if cards[0].status.code == Status::Completed)
+    ));
+    assert_eq!(resumed.cards().len(), 1);
+}
+
+#[test]
+fn project_env_keys_mark_vars_as_set() {
+    let mut session = StreamSession::new(SessionOptions::default());
+    session.feed(v2(json!([{"type": "agent-action", "name": "get_or_request_integration", "data": {"requestedIntegrations": ["Neon"]}}])).as_bytes());
+    assert!(!session.cards()[0].env_vars[0].set);
+    let cards = session.set_project_env_keys(["DATABASE_URL", "OTHER"]);
+    assert_eq!(
+        (cards[0].env_vars[0].key.as_str(), cards[0].env_vars[0].set),
+        ("DATABASE_URL", true)
+    );
+    let cards = session.set_project_env_keys(Vec::<String>::new());
+    assert!(!cards[0].env_vars[0].set);
+}
+
+#[test]
+fn open_chat_appears_once_the_chat_id_is_known_and_english_works() {
+    let options = SessionOptions {
+        cards: CardOptions {
+            locale: Locale::En,
+            ..CardOptions::default()
+        },
+        ..SessionOptions::default()
+    };
+    let mut session = StreamSession::new(options);
+    session.feed(
+        proxy(&[(
+            "integration",
+            json!({"items": [{"provider": "sentry", "status": "requested", "intent": "connect"}]}),
+        )])
+        .as_bytes(),
+    );
+    let card = &session.cards()[0];
+    assert_eq!(
+        (
+            card.id.as_str(),
+            card.title.as_str(),
+            card.status.label.as_str()
+        ),
+        ("mcp:sentry", "Sentry MCP", "Requested")
+    );
+    assert!(card.actions.iter().all(|a| a.kind != ActionKind::OpenChat));
+    let updates = session.feed(proxy(&[("chatId", json!({"id": "Q4czSoHSfNt"}))]).as_bytes());
+    let changed = updates
+        .iter()
+        .find_map(|u| match u {
+            StreamUpdate::Cards { cards } => Some(cards.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let open = changed[0]
+        .actions
+        .iter()
+        .find(|a| a.kind == ActionKind::OpenChat)
+        .unwrap();
+    assert_eq!(open.url.as_deref(), Some("https://v0.app/chat/Q4czSoHSfNt"));
+}

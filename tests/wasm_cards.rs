@@ -1,0 +1,267 @@
+//! Cards through the JS classes in headless Chromium: every sample's integrations, options,
+//! dismiss / env keys, and the DOM renderer's safety.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Reflect};
+use sajtmaskin_integrations::wasm::{CardRenderer, StreamSession};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+macro_rules! fixture {
+    ($name:literal) => {
+        (
+            $name,
+            include_bytes!(concat!("../../shared/fixtures/v0-streams/", $name, ".sse")).as_slice(),
+            include_str!(concat!(
+                "../../shared/fixtures/v0-streams/",
+                $name,
+                ".expected.json"
+            )),
+        )
+    };
+}
+
+const FIXTURES: &[(&str, &[u8], &str)] = &[
+    fixture!("s01-v2-chat-pottery-text-only"),
+    fixture!("s02-v2-message-neon-guestbook"),
+    fixture!("s03-v2-message-linear-connect-resume"),
+    fixture!("s04-v2-chat-sentry-mcp"),
+    fixture!("s05-v2-chat-recipe-error"),
+    fixture!("s06-v1-countdown-thinking-code"),
+    fixture!("s07-v1-clerk-install-task"),
+    fixture!("s08-proxy-upstash-dedupe"),
+    fixture!("s09-proxy-crlf-blob-keepalive"),
+    fixture!("s10-proxy-rsvp-error"),
+];
+
+fn to_json(value: &JsValue) -> Value {
+    let text: String = js_sys::JSON::stringify(value).expect("stringify").into();
+    serde_json::from_str(&text).expect("json")
+}
+
+fn js(value: Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).expect("parse")
+}
+
+fn code_of(err: &JsValue) -> Option<String> {
+    Reflect::get(err, &"code".into()).ok()?.as_string()
+}
+
+/// (provider, kind, status, stream-named env vars as a prefix of the card's)
+fn reduce(cards: &Value) -> Vec<(String, String, String, Vec<String>)> {
+    cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["provider"].as_str().unwrap().into(),
+                c["kind"].as_str().unwrap().into(),
+                c["status"]["code"].as_str().unwrap().into(),
+                c["envVars"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["key"].as_str().unwrap().to_owned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn every_sample_yields_exactly_its_integrations_whole_and_chunked() {
+    for (name, bytes, expected) in FIXTURES {
+        let expected: Value = serde_json::from_str(expected).unwrap();
+        let want = expected["integrations"].as_array().unwrap();
+        for size in [bytes.len(), 1, 97] {
+            let session = StreamSession::new(JsValue::UNDEFINED).unwrap();
+            for chunk in bytes.chunks(size) {
+                session.feed(chunk).unwrap();
+            }
+            session.finish().unwrap();
+            let got = reduce(&to_json(&session.cards().unwrap()));
+            assert_eq!(got.len(), want.len(), "{name} chunk {size}: {got:?}");
+            for (card, w) in got.iter().zip(want) {
+                assert_eq!(
+                    (card.0.as_str(), card.1.as_str(), card.2.as_str()),
+                    (
+                        w["provider"].as_str().unwrap(),
+                        w["kind"].as_str().unwrap(),
+                        w["status"].as_str().unwrap()
+                    ),
+                    "{name}"
+                );
+                let named: Vec<String> = w["envVars"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(card.3[..named.len()], named[..], "{name}");
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn locale_hosts_env_keys_and_dismiss() {
+    let session = StreamSession::new(js(json!({"locale": "en"}))).unwrap();
+    session.feed(FIXTURES[1].1).unwrap();
+    let cards = to_json(&session.cards().unwrap());
+    assert_eq!(cards[0]["status"]["label"], "Requested");
+    assert_eq!(cards[0]["id"], "integration:neon");
+    let cards = to_json(
+        &session
+            .set_project_env_keys(vec!["DATABASE_URL".into()])
+            .unwrap(),
+    );
+    assert_eq!(
+        cards[0]["envVars"][0],
+        json!({"key": "DATABASE_URL", "set": true})
+    );
+    assert_eq!(
+        code_of(&session.dismiss("integration:nope").unwrap_err()).as_deref(),
+        Some("unknown_card")
+    );
+    session.dismiss("integration:neon").unwrap();
+    assert_eq!(to_json(&session.cards().unwrap()), json!([]));
+
+    let err = StreamSession::new(js(json!({"allowedActionHosts": ["https://evil.io/"]})))
+        .err()
+        .unwrap();
+    assert_eq!(code_of(&err).as_deref(), Some("invalid_options"));
+    let only_example =
+        StreamSession::new(js(json!({"allowedActionHosts": ["example.com"]}))).unwrap();
+    only_example.feed(FIXTURES[1].1).unwrap();
+    let actions = to_json(&only_example.cards().unwrap())[0]["actions"].clone();
+    assert!(
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a.get("url").is_none()),
+        "{actions}"
+    );
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function recorder() { const calls = []; const f = (id, action) => { calls.push([id, action]); }; f.calls = calls; return f; }
+export function click(el) { el.click(); }
+"#)]
+extern "C" {
+    fn recorder() -> js_sys::Function;
+    fn click(el: &web_sys::Element);
+}
+
+#[wasm_bindgen_test]
+fn renderer_writes_text_only_and_safe_links() {
+    let container = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let on_action = recorder();
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"onAction".into(), &on_action).unwrap();
+    let mut renderer = CardRenderer::new(container.clone(), options.into()).unwrap();
+    let card = json!({
+        "id": "integration:neon", "provider": "neon", "kind": "integration",
+        "title": "<img src=x onerror=alert(1)>Neon", "description": "<script>boom()</script>",
+        "status": {"code": "requested", "label": "Begärd"},
+        "envVars": [{"key": "DATABASE_URL", "set": true}],
+        "actions": [
+            {"kind": "install", "label": "Installera", "url": "https://vercel.com/marketplace/neon"},
+            {"kind": "install", "label": "Evil", "url": "javascript:alert(1)"},
+            {"kind": "open_chat", "label": "Http", "url": "http://v0.app/chat/x"},
+            {"kind": "set_env_vars", "label": "Ange", "envKeys": ["DATABASE_URL"]},
+            {"kind": "dismiss", "label": "Stäng"}
+        ]
+    });
+    renderer.render(js(json!([card]))).unwrap();
+    assert_eq!(
+        container
+            .query_selector_all("img, script")
+            .unwrap()
+            .length(),
+        0,
+        "markup in text must stay text"
+    );
+    let title = container.query_selector(".sm-card-title").unwrap().unwrap();
+    assert_eq!(
+        title.text_content().unwrap(),
+        "<img src=x onerror=alert(1)>Neon"
+    );
+    let links = container.query_selector_all("a").unwrap();
+    assert_eq!(
+        links.length(),
+        1,
+        "only the allow-listed https link is rendered"
+    );
+    let link: web_sys::Element = links.get(0).unwrap().dyn_into().unwrap();
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://vercel.com/marketplace/neon")
+    );
+    assert_eq!(
+        link.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer")
+    );
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    let env = container
+        .query_selector("li[data-key=DATABASE_URL]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(env.get_attribute("data-set").as_deref(), Some("true"));
+    let button = container
+        .query_selector("button[data-action=set_env_vars]")
+        .unwrap()
+        .unwrap();
+    click(&button);
+    let calls = Array::from(&Reflect::get(&on_action, &"calls".into()).unwrap());
+    assert_eq!(calls.length(), 1);
+    let call = to_json(&calls.get(0));
+    assert_eq!(call[0], "integration:neon");
+    assert_eq!(call[1]["envKeys"], json!(["DATABASE_URL"]));
+    // Re-rendering replaces the content, and one click is still one call.
+    renderer.render(js(json!([card]))).unwrap();
+    assert_eq!(
+        container.query_selector_all(".sm-card").unwrap().length(),
+        1
+    );
+    click(
+        &container
+            .query_selector("button[data-action=dismiss]")
+            .unwrap()
+            .unwrap(),
+    );
+    assert_eq!(
+        Array::from(&Reflect::get(&on_action, &"calls".into()).unwrap()).length(),
+        2
+    );
+    renderer.detach();
+    click(
+        &container
+            .query_selector("button[data-action=dismiss]")
+            .unwrap()
+            .unwrap(),
+    );
+    assert_eq!(
+        Array::from(&Reflect::get(&on_action, &"calls".into()).unwrap()).length(),
+        2
+    );
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+fn renderer_rejects_bad_cards_with_a_code() {
+    let container = document().create_element("div").unwrap();
+    let mut renderer = CardRenderer::new(container, JsValue::UNDEFINED).unwrap();
+    let err = renderer.render(js(json!([{"id": 1}]))).unwrap_err();
+    assert_eq!(code_of(&err).as_deref(), Some("invalid_cards"));
+}
