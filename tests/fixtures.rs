@@ -6,7 +6,11 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use sajtmaskin_integrations::session::{SessionOptions, StreamSession, StreamUpdate};
-use serde_json::{json, Value};
+use serde_json::Value;
+
+#[path = "support/samples.rs"]
+mod samples;
+use samples::{expected_pinned, pinned};
 
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/v0-streams")
@@ -107,43 +111,6 @@ fn check_integrations(name: &str, cards: &Value, expected: &Value) {
         let unique: std::collections::HashSet<&&str> = keys.iter().collect();
         assert_eq!(unique.len(), keys.len(), "{name}: duplicate env vars");
     }
-}
-
-/// The fields of a snapshot the fixtures pin, renamed as in `.expected.json`.
-fn pinned(snapshot: &Value) -> Value {
-    let format = snapshot["format"].clone();
-    json!({
-        "format": format,
-        "chatId": snapshot["chatId"],
-        "projectId": snapshot["projectId"],
-        "title": snapshot["title"],
-        "text": snapshot["text"],
-        "thinking": snapshot["thinking"],
-        "done": snapshot["done"],
-        "error": snapshot["error"],
-        "finalParts": if format == "v0-v1" { Value::Null } else { snapshot["parts"].clone() },
-        "finalContent": if format == "v0-v1" { snapshot["content"].clone() } else { Value::Null },
-    })
-}
-
-fn expected_pinned(expected: &Value) -> Value {
-    let keys = [
-        "format",
-        "chatId",
-        "projectId",
-        "title",
-        "text",
-        "thinking",
-        "done",
-        "error",
-        "finalParts",
-        "finalContent",
-    ];
-    Value::Object(
-        keys.iter()
-            .map(|k| (k.to_string(), expected[*k].clone()))
-            .collect(),
-    )
 }
 
 /// The text the `content` updates spell out, applied as a UI would.

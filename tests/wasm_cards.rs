@@ -11,32 +11,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-macro_rules! fixture {
-    ($name:literal) => {
-        (
-            $name,
-            include_bytes!(concat!("../../shared/fixtures/v0-streams/", $name, ".sse")).as_slice(),
-            include_str!(concat!(
-                "../../shared/fixtures/v0-streams/",
-                $name,
-                ".expected.json"
-            )),
-        )
-    };
-}
-
-const FIXTURES: &[(&str, &[u8], &str)] = &[
-    fixture!("s01-v2-chat-pottery-text-only"),
-    fixture!("s02-v2-message-neon-guestbook"),
-    fixture!("s03-v2-message-linear-connect-resume"),
-    fixture!("s04-v2-chat-sentry-mcp"),
-    fixture!("s05-v2-chat-recipe-error"),
-    fixture!("s06-v1-countdown-thinking-code"),
-    fixture!("s07-v1-clerk-install-task"),
-    fixture!("s08-proxy-upstash-dedupe"),
-    fixture!("s09-proxy-crlf-blob-keepalive"),
-    fixture!("s10-proxy-rsvp-error"),
-];
+#[path = "support/samples.rs"]
+mod samples;
+use samples::SAMPLES as FIXTURES;
 
 fn to_json(value: &JsValue) -> Value {
     let text: String = js_sys::JSON::stringify(value).expect("stringify").into();

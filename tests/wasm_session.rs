@@ -11,32 +11,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-macro_rules! fixture {
-    ($name:literal) => {
-        (
-            $name,
-            include_bytes!(concat!("../../shared/fixtures/v0-streams/", $name, ".sse")).as_slice(),
-            include_str!(concat!(
-                "../../shared/fixtures/v0-streams/",
-                $name,
-                ".expected.json"
-            )),
-        )
-    };
-}
-
-const FIXTURES: &[(&str, &[u8], &str)] = &[
-    fixture!("s01-v2-chat-pottery-text-only"),
-    fixture!("s02-v2-message-neon-guestbook"),
-    fixture!("s03-v2-message-linear-connect-resume"),
-    fixture!("s04-v2-chat-sentry-mcp"),
-    fixture!("s05-v2-chat-recipe-error"),
-    fixture!("s06-v1-countdown-thinking-code"),
-    fixture!("s07-v1-clerk-install-task"),
-    fixture!("s08-proxy-upstash-dedupe"),
-    fixture!("s09-proxy-crlf-blob-keepalive"),
-    fixture!("s10-proxy-rsvp-error"),
-];
+#[path = "support/samples.rs"]
+mod samples;
+use samples::{expected_pinned, pinned, SAMPLES as FIXTURES};
 
 #[wasm_bindgen(inline_js = r#"
 export function chunked_stream(bytes, sizes) {
@@ -73,36 +50,8 @@ fn to_json(value: &JsValue) -> Value {
     serde_json::from_str(&text).expect("json")
 }
 
-fn pinned(snapshot: &Value) -> Value {
-    let v1 = snapshot["format"] == "v0-v1";
-    serde_json::json!({
-        "format": snapshot["format"], "chatId": snapshot["chatId"], "projectId": snapshot["projectId"],
-        "title": snapshot["title"], "text": snapshot["text"], "thinking": snapshot["thinking"],
-        "done": snapshot["done"], "error": snapshot["error"],
-        "finalParts": if v1 { Value::Null } else { snapshot["parts"].clone() },
-        "finalContent": if v1 { snapshot["content"].clone() } else { Value::Null },
-    })
-}
-
 fn expected(json: &str) -> Value {
-    let full: Value = serde_json::from_str(json).expect("expected.json");
-    let keys = [
-        "format",
-        "chatId",
-        "projectId",
-        "title",
-        "text",
-        "thinking",
-        "done",
-        "error",
-        "finalParts",
-        "finalContent",
-    ];
-    Value::Object(
-        keys.iter()
-            .map(|k| (k.to_string(), full[*k].clone()))
-            .collect(),
-    )
+    expected_pinned(&serde_json::from_str(json).expect("expected.json"))
 }
 
 fn feed_in(bytes: &[u8], sizes: &[usize]) -> (Value, Vec<Value>) {
