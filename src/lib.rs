@@ -24,6 +24,7 @@ pub mod session;
 pub mod signals;
 pub mod sse;
 pub mod v0;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

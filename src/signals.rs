@@ -26,6 +26,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::catalog::{self, Kind};
+use crate::wire::is_env_key;
 
 /// Where a card stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -184,14 +185,6 @@ fn env_keys(value: Option<&Value>) -> Vec<String> {
         }
     }
     out
-}
-
-/// `^[A-Za-z_][A-Za-z0-9_]*$`, at most 256 bytes: the key rule shared with the backend.
-pub fn is_env_key(key: &str) -> bool {
-    let mut bytes = key.bytes();
-    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && key.len() <= 256
 }
 
 fn signal(

@@ -1,25 +1,140 @@
-//! Configuration from flags and environment (`--help` lists both).
+//! Configuration from flags and environment (`sajtmaskin-server --help` lists both). Secret
+//! values are never printed: `--help` hides them and `Config` has no `Debug`.
 
 use std::path::PathBuf;
 
-/// Server configuration.
-#[derive(Debug, Clone, clap::Parser)]
-#[command(name = "sajtmaskin-server", version, about)]
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The command line.
+#[derive(Parser)]
+#[command(
+    name = "sajtmaskin-server",
+    version,
+    about = "The backend of @sajtmaskin/integrations: env vars, auth, integration records, and the demo builder"
+)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Settings.
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// Subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the API and the demo builder (the default).
+    Serve,
+    /// Print a token (HS256 JWT signed with AUTH_JWT_SECRET) for a user id.
+    Token {
+        /// The user id (`sub`).
+        user_id: String,
+        /// Hours until it expires.
+        #[arg(long, default_value_t = 24)]
+        ttl_hours: u64,
+    },
+}
+
+/// Where env vars are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    /// A table in the metadata database, values AES-256-GCM encrypted.
+    Local,
+    /// The v0 Platform API (V0_API_KEY).
+    V0,
+    /// The Vercel REST API (VERCEL_TOKEN).
+    Vercel,
+}
+
+/// Server settings.
+#[derive(Parser, Clone)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8787")]
+    #[arg(
+        long = "bind",
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8787",
+        global = true
+    )]
     pub bind: String,
+    /// Directory for the SQLite database and generated keys.
+    #[arg(long, env = "DATA_DIR", default_value = ".data", global = true)]
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://…`; default: SQLite in the data dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+    /// 32 bytes, base64. In local mode, generated once into the data dir (mode 0600) if absent.
+    #[arg(
+        long,
+        env = "ENV_VAR_ENCRYPTION_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub env_var_encryption_key: Option<String>,
+    /// HS256 secret for tokens; generated once into the data dir (mode 0600) if absent.
+    #[arg(long, env = "AUTH_JWT_SECRET", hide_env_values = true, global = true)]
+    pub auth_jwt_secret: Option<String>,
+    /// Where env vars live.
+    #[arg(
+        long,
+        env = "ENV_STORE",
+        value_enum,
+        default_value = "local",
+        global = true
+    )]
+    pub env_store: StoreKind,
+    /// v0 Platform API key (env store `v0`, and the demo's live v0 chats).
+    #[arg(long, env = "V0_API_KEY", hide_env_values = true, global = true)]
+    pub v0_api_key: Option<String>,
+    /// v0 Platform API base URL.
+    #[arg(
+        long,
+        env = "V0_API_URL",
+        default_value = "https://api.v0.dev/v1",
+        global = true
+    )]
+    pub v0_api_url: String,
+    /// Vercel API token (env store `vercel`).
+    #[arg(long, env = "VERCEL_TOKEN", hide_env_values = true, global = true)]
+    pub vercel_token: Option<String>,
+    /// Vercel API base URL.
+    #[arg(
+        long,
+        env = "VERCEL_API_URL",
+        default_value = "https://api.vercel.com",
+        global = true
+    )]
+    pub vercel_api_url: String,
+    /// Vercel team id, sent as `teamId`.
+    #[arg(long, env = "VERCEL_TEAM_ID", global = true)]
+    pub vercel_team_id: Option<String>,
+    /// Origins allowed by CORS, comma-separated (default: none; the demo is same-origin).
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+    /// Development mode: lets the demo page obtain a token (POST /api/dev/token). Never in production.
+    #[arg(long, env = "DEV_MODE", global = true)]
+    pub dev: bool,
+    /// Seconds before an upstream request times out.
+    #[arg(
+        long,
+        env = "UPSTREAM_TIMEOUT_SECS",
+        default_value_t = 15,
+        global = true
+    )]
+    pub upstream_timeout_secs: u64,
     /// The demo builder page.
-    #[arg(long, env = "WWW_DIR", default_value = "www")]
+    #[arg(long, env = "WWW_DIR", default_value = "www", global = true)]
     pub www_dir: PathBuf,
     /// The wasm package built by wasm-pack.
-    #[arg(long, env = "PKG_DIR", default_value = "pkg")]
+    #[arg(long, env = "PKG_DIR", default_value = "pkg", global = true)]
     pub pkg_dir: PathBuf,
     /// Recorded v0 streams offered by the demo.
     #[arg(
         long,
         env = "FIXTURES_DIR",
-        default_value = "../shared/fixtures/v0-streams"
+        default_value = "../shared/fixtures/v0-streams",
+        global = true
     )]
     pub fixtures_dir: PathBuf,
 }

@@ -1,33 +1,33 @@
-//! `sajtmaskin-server`: the minimal backend. For now it serves the demo builder (`www/`), the
-//! built wasm package (`pkg/`) and the recorded v0 streams; secrets and stores come next.
-
-mod app;
-mod config;
+//! `sajtmaskin-server [serve]` or `sajtmaskin-server token <user-id>`.
 
 use clap::Parser;
+use sajtmaskin_server::config::{Cli, Command};
+use sajtmaskin_server::{app, serve};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
         .init();
-    let config = config::Config::parse();
-    match run(config).await {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None | Some(Command::Serve) => serve(cli.config).await,
+        Some(Command::Token { user_id, ttl_hours }) => app::jwt(&cli.config)
+            .and_then(|jwt| {
+                jwt.mint(&user_id, ttl_hours * 3600)
+                    .map_err(|e| e.to_string())
+            })
+            .map(|token| println!("{token}")),
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err}");
             std::process::ExitCode::FAILURE
         }
     }
-}
-
-async fn run(config: config::Config) -> Result<(), std::io::Error> {
-    let listener = tokio::net::TcpListener::bind(&config.bind).await?;
-    tracing::info!("demo builder on http://{}", listener.local_addr()?);
-    axum::serve(listener, app::router(&config))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
 }

@@ -1,0 +1,81 @@
+//! The metadata database: embedded SQLite by default, Postgres via `DATABASE_URL`. One pool
+//! through sqlx's `Any` driver, so every query is written once (`$n` placeholders, `ON
+//! CONFLICT` upserts and `RETURNING` work in both).
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database kind behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The pool and its kind.
+#[derive(Debug, Clone)]
+pub struct Db {
+    /// The pool.
+    pub pool: AnyPool,
+    /// Its kind.
+    pub kind: DbKind,
+}
+
+/// Connects (creating the SQLite file when needed) and runs the migrations.
+pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<Db, String> {
+    sqlx::any::install_default_drivers();
+    let url = match url {
+        Some(url) => url.to_owned(),
+        None => {
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| format!("{}: {e}", data_dir.display()))?;
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("sajtmaskin.db").display()
+            )
+        }
+    };
+    let kind = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        DbKind::Postgres
+    } else if url.starts_with("sqlite:") {
+        DbKind::Sqlite
+    } else {
+        return Err("DATABASE_URL must start with postgres:// or sqlite:".into());
+    };
+    let options = AnyConnectOptions::from_str(&url).map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let mut pool =
+        AnyPoolOptions::new().max_connections(if kind == DbKind::Sqlite { 8 } else { 16 });
+    if kind == DbKind::Sqlite {
+        pool = pool.after_connect(|conn, _| {
+            Box::pin(async move {
+                // WAL lets readers run beside the writer; busy_timeout makes concurrent writers
+                // wait for the lock instead of failing.
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                    .await
+                    .map(|_| ())
+            })
+        });
+    }
+    let pool = pool
+        .connect_with(options)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let migrator = match kind {
+        DbKind::Sqlite => &SQLITE,
+        DbKind::Postgres => &POSTGRES,
+    };
+    migrator
+        .run(&pool)
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    Ok(Db { pool, kind })
+}

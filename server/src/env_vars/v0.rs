@@ -1,0 +1,203 @@
+//! The v0 store: the v0 Platform API v1 env-var endpoints of the project's `v0ProjectId`.
+//! v0 has no notion of a sensitive var, so which keys are sensitive is kept locally
+//! (`env_var_flags`, unknown keys count as sensitive) and written only after v0 succeeded.
+
+use async_trait::async_trait;
+use reqwest::Method;
+use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, EnvVar, UpdateEnvVars};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+use super::EnvVarStore;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::projects::Project;
+use crate::secrets::rfc3339;
+use crate::upstream::Upstream;
+
+/// See the module docs.
+pub struct V0Store {
+    api: Upstream,
+    db: Db,
+}
+
+#[derive(Deserialize)]
+struct List {
+    #[serde(default)]
+    data: Vec<V0Var>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct V0Var {
+    id: String,
+    #[serde(default)]
+    key: String,
+    value: Option<String>,
+    created_at: Option<Value>,
+    updated_at: Option<Value>,
+}
+
+/// v0 sends times as epoch milliseconds or as RFC 3339 text.
+pub(super) fn time_text(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::Number(n)) => n.as_i64().map(rfc3339).unwrap_or_default(),
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+impl V0Store {
+    /// A store over the v0 API; sensitivity flags in `db`.
+    pub fn new(api: Upstream, db: Db) -> Self {
+        V0Store { api, db }
+    }
+
+    fn path(project: &Project) -> Result<String, AppError> {
+        match &project.v0_project_id {
+            Some(id) => Ok(format!("/projects/{id}/env-vars")),
+            None => Err(AppError::Unprocessable {
+                code: "project_not_linked",
+                message: "the project has no v0ProjectId".into(),
+            }),
+        }
+    }
+
+    async fn flags(
+        &self,
+        project: &Project,
+    ) -> Result<std::collections::HashMap<String, bool>, AppError> {
+        let rows = sqlx::query("SELECT key, sensitive FROM env_var_flags WHERE project_id = $1")
+            .bind(&project.id)
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("key")?,
+                    r.try_get::<i64, _>("sensitive")? != 0,
+                ))
+            })
+            .collect()
+    }
+
+    fn to_vars(vars: Vec<V0Var>, flags: &std::collections::HashMap<String, bool>) -> Vec<EnvVar> {
+        vars.into_iter()
+            .map(|v| {
+                let sensitive = flags.get(&v.key).copied().unwrap_or(true);
+                EnvVar {
+                    value: if sensitive { None } else { v.value },
+                    sensitive,
+                    created_at: time_text(v.created_at.as_ref()),
+                    updated_at: time_text(v.updated_at.as_ref()),
+                    id: v.id,
+                    key: v.key,
+                }
+            })
+            .collect()
+    }
+
+    async fn fetch(&self, project: &Project, decrypted: bool) -> Result<Vec<V0Var>, AppError> {
+        let request = self
+            .api
+            .request(Method::GET, &Self::path(project)?)
+            .query(&[("decrypted", if decrypted { "true" } else { "false" })]);
+        Ok(self.api.json::<List>(request).await?.data)
+    }
+}
+
+#[async_trait]
+impl EnvVarStore for V0Store {
+    async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, AppError> {
+        let flags = self.flags(project).await?;
+        // Values are needed only for keys known to be non-sensitive.
+        let decrypted = flags.values().any(|sensitive| !sensitive);
+        Ok(Self::to_vars(self.fetch(project, decrypted).await?, &flags))
+    }
+
+    async fn create(
+        &self,
+        project: &Project,
+        request: CreateEnvVars,
+    ) -> Result<Vec<EnvVar>, AppError> {
+        let body = json!({
+            "environmentVariables": request.vars.iter().map(|v| json!({"key": v.key, "value": v.value})).collect::<Vec<_>>(),
+            "upsert": request.upsert,
+        });
+        let created = self
+            .api
+            .json::<List>(
+                self.api
+                    .request(Method::POST, &Self::path(project)?)
+                    .json(&body),
+            )
+            .await?;
+        let mut tx = self.db.pool.begin().await?;
+        for var in &request.vars {
+            sqlx::query("INSERT INTO env_var_flags (project_id, key, sensitive) VALUES ($1, $2, $3) ON CONFLICT (project_id, key) DO UPDATE SET sensitive = excluded.sensitive")
+                .bind(&project.id)
+                .bind(&var.key)
+                .bind(i64::from(var.sensitive))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        let flags = self.flags(project).await?;
+        Ok(Self::to_vars(created.data, &flags))
+    }
+
+    async fn update(
+        &self,
+        project: &Project,
+        request: UpdateEnvVars,
+    ) -> Result<Vec<EnvVar>, AppError> {
+        let body = json!({"environmentVariables": request.vars.iter().map(|v| json!({"id": v.id, "value": v.value})).collect::<Vec<_>>()});
+        let updated = self
+            .api
+            .json::<List>(
+                self.api
+                    .request(Method::PATCH, &Self::path(project)?)
+                    .json(&body),
+            )
+            .await?;
+        let flags = self.flags(project).await?;
+        Ok(Self::to_vars(updated.data, &flags))
+    }
+
+    async fn delete(
+        &self,
+        project: &Project,
+        request: DeleteEnvVars,
+    ) -> Result<Vec<EnvVar>, AppError> {
+        let existing = self.fetch(project, false).await?;
+        let ids = request.ids.unwrap_or_default();
+        let keys = request.keys.unwrap_or_default();
+        let doomed: Vec<V0Var> = existing
+            .into_iter()
+            .filter(|v| ids.contains(&v.id) || keys.contains(&v.key))
+            .collect();
+        if doomed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let body = json!({"environmentVariableIds": doomed.iter().map(|v| v.id.clone()).collect::<Vec<_>>()});
+        self.api
+            .send(
+                self.api
+                    .request(Method::POST, &format!("{}/delete", Self::path(project)?))
+                    .json(&body),
+            )
+            .await?;
+        let flags = self.flags(project).await?;
+        for var in &doomed {
+            sqlx::query("DELETE FROM env_var_flags WHERE project_id = $1 AND key = $2")
+                .bind(&project.id)
+                .bind(&var.key)
+                .execute(&self.db.pool)
+                .await?;
+        }
+        let mut deleted = Self::to_vars(doomed, &flags);
+        deleted.iter_mut().for_each(|v| v.value = None);
+        Ok(deleted)
+    }
+}

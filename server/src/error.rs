@@ -1,0 +1,126 @@
+//! The one error type of the API: every failure becomes `{"error":{"code","message"}}` with
+//! its status. Messages never carry a secret.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sajtmaskin_integrations::wire::{ErrorBody, ErrorDetail, ValidationError};
+
+/// An API error.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400 with a code.
+    #[error("{message}")]
+    BadRequest {
+        /// Code.
+        code: &'static str,
+        /// Message.
+        message: String,
+    },
+    /// 401: no, bad or expired token.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 404 (also for a project that is not the caller's).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 409.
+    #[error("{message}")]
+    Conflict {
+        /// Code.
+        code: &'static str,
+        /// Message.
+        message: String,
+    },
+    /// 413.
+    #[error("the request body is larger than 1 MiB")]
+    PayloadTooLarge,
+    /// 415.
+    #[error("send JSON with Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// 422: a rule of the API broken.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// 422 with our own code.
+    #[error("{message}")]
+    Unprocessable {
+        /// Code.
+        code: &'static str,
+        /// Message.
+        message: String,
+    },
+    /// An upstream (v0, Vercel) failure, mapped to our status.
+    #[error("{message}")]
+    Upstream {
+        /// Our status for it.
+        status: StatusCode,
+        /// Code.
+        code: &'static str,
+        /// Message.
+        message: String,
+        /// `Retry-After`, for 429.
+        retry_after: Option<String>,
+    },
+    /// 503: storage unavailable.
+    #[error("storage is unavailable")]
+    Database(#[from] sqlx::Error),
+    /// 500.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// 400 with code and message.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            AppError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            AppError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.code()),
+            AppError::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            AppError::Upstream { status, code, .. } => (*status, code),
+            AppError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.parts();
+        match &self {
+            // Details of internal failures go to the log (they hold no secrets), not to clients.
+            AppError::Database(e) => tracing::error!(error = %e, "database error"),
+            AppError::Internal(e) => tracing::error!(error = %e, "internal error"),
+            _ => {}
+        }
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message: self.to_string(),
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::Upstream {
+            retry_after: Some(value),
+            ..
+        } = &self
+        {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,230 @@
+//! Integration status, Marketplace install records and MCP presets. Nothing here reads or
+//! reveals which server secrets are configured.
+
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sajtmaskin_integrations::catalog::{Kind, PROVIDERS};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::auth::User;
+use crate::error::AppError;
+use crate::json::JsonBody;
+use crate::projects::owned;
+use crate::secrets::{new_id, now_ms, rfc3339};
+use crate::state::AppState;
+
+/// The integration routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/integrations/status", get(status))
+        .route("/api/integrations/marketplace/strategy", get(strategy))
+        .route("/api/integrations/marketplace/start", post(start))
+        .route("/api/integrations/marketplace/records", get(records))
+        .route("/api/integrations/mcp/priorities", get(mcp_priorities))
+}
+
+/// One `user_integrations` row.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    id: String,
+    project_id: Option<String>,
+    integration_type: String,
+    status: String,
+    install_url: String,
+    created_at: String,
+    updated_at: String,
+}
+
+fn record(row: &sqlx::any::AnyRow) -> Result<Record, sqlx::Error> {
+    let project: String = row.try_get("project_id")?;
+    Ok(Record {
+        id: row.try_get("id")?,
+        project_id: (!project.is_empty()).then_some(project),
+        integration_type: row.try_get("integration_type")?,
+        status: row.try_get("status")?,
+        install_url: row.try_get("install_url")?,
+        created_at: rfc3339(row.try_get("created_at")?),
+        updated_at: rfc3339(row.try_get("updated_at")?),
+    })
+}
+
+const RECORD_COLUMNS: &str =
+    "id, project_id, integration_type, status, install_url, created_at, updated_at";
+
+#[derive(Serialize)]
+struct Status {
+    projects: i64,
+    integrations: Vec<Record>,
+}
+
+async fn status(State(state): State<AppState>, User(user): User) -> Result<Json<Status>, AppError> {
+    let projects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE owner_id = $1")
+        .bind(&user)
+        .fetch_one(&state.db.pool)
+        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {RECORD_COLUMNS} FROM user_integrations WHERE user_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(&user)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let integrations = rows.iter().map(record).collect::<Result<_, _>>()?;
+    Ok(Json(Status {
+        projects,
+        integrations,
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StrategyProvider {
+    id: &'static str,
+    name: &'static str,
+    install_url: Option<&'static str>,
+    env_vars: &'static [&'static str],
+}
+
+#[derive(Serialize)]
+struct Strategy {
+    strategy: &'static str,
+    providers: Vec<StrategyProvider>,
+}
+
+async fn strategy(User(_): User) -> Json<Strategy> {
+    let providers = PROVIDERS
+        .iter()
+        .filter(|p| p.kind == Kind::Integration)
+        .map(|p| StrategyProvider {
+            id: p.id,
+            name: p.name,
+            install_url: p.url,
+            env_vars: p.env_vars,
+        })
+        .collect();
+    Json(Strategy {
+        strategy: "vercel-marketplace",
+        providers,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Start {
+    integration_type: String,
+    project_id: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Started {
+    install_url: String,
+    record: Record,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    User(user): User,
+    JsonBody(body): JsonBody<Start>,
+) -> Result<Json<Started>, AppError> {
+    let provider = PROVIDERS
+        .iter()
+        .find(|p| p.kind == Kind::Integration && p.id == body.integration_type)
+        .ok_or_else(|| AppError::Unprocessable {
+            code: "unknown_integration",
+            message: format!(
+                "{:?} is not a Marketplace integration of the catalog",
+                body.integration_type
+            ),
+        })?;
+    let project = match body.project_id.as_deref() {
+        Some(id) => owned(&state, &user, id).await?.id,
+        None => String::new(),
+    };
+    let install_url = provider
+        .url
+        .unwrap_or("https://vercel.com/marketplace")
+        .to_owned();
+    let now = now_ms();
+    // One atomic upsert: concurrent starts of the same (user, project, type) leave one row.
+    let row = sqlx::query(&format!("INSERT INTO user_integrations (id, user_id, project_id, integration_type, status, install_url, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (user_id, project_id, integration_type) DO UPDATE SET updated_at = excluded.updated_at, install_url = excluded.install_url RETURNING {RECORD_COLUMNS}"))
+        .bind(new_id("uin"))
+        .bind(&user)
+        .bind(&project)
+        .bind(provider.id)
+        .bind(&install_url)
+        .bind(now)
+        .fetch_one(&state.db.pool)
+        .await?;
+    Ok(Json(Started {
+        install_url,
+        record: record(&row)?,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordsQuery {
+    project_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Records {
+    records: Vec<Record>,
+}
+
+async fn records(
+    State(state): State<AppState>,
+    User(user): User,
+    Query(query): Query<RecordsQuery>,
+) -> Result<Json<Records>, AppError> {
+    let rows = match query.project_id.as_deref() {
+        Some(id) => {
+            let project = owned(&state, &user, id).await?;
+            sqlx::query(&format!("SELECT {RECORD_COLUMNS} FROM user_integrations WHERE user_id = $1 AND project_id = $2 ORDER BY created_at, id"))
+                .bind(&user)
+                .bind(&project.id)
+                .fetch_all(&state.db.pool)
+                .await?
+        }
+        None => {
+            sqlx::query(&format!("SELECT {RECORD_COLUMNS} FROM user_integrations WHERE user_id = $1 ORDER BY created_at, id"))
+                .bind(&user)
+                .fetch_all(&state.db.pool)
+                .await?
+        }
+    };
+    Ok(Json(Records {
+        records: rows.iter().map(record).collect::<Result<_, _>>()?,
+    }))
+}
+
+#[derive(Serialize)]
+struct Preset {
+    id: &'static str,
+    name: &'static str,
+    priority: usize,
+}
+
+#[derive(Serialize)]
+struct Presets {
+    presets: Vec<Preset>,
+}
+
+/// The catalog's MCP presets in priority order (the catalog's order). No readiness is computed:
+/// that would reveal which server secrets exist.
+async fn mcp_priorities(User(_): User) -> Json<Presets> {
+    let presets = PROVIDERS
+        .iter()
+        .filter(|p| p.kind == Kind::Mcp)
+        .enumerate()
+        .map(|(i, p)| Preset {
+            id: p.id,
+            name: p.name,
+            priority: i + 1,
+        })
+        .collect();
+    Json(Presets { presets })
+}

@@ -1,0 +1,77 @@
+//! The server's own keys: from the environment, or generated once into the data dir with mode
+//! 0600 (the log says so, without the value).
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+/// 32 random bytes.
+pub fn random_key() -> Result<[u8; 32], String> {
+    let mut key = [0u8; 32];
+    getrandom::getrandom(&mut key).map_err(|e| format!("no randomness: {e}"))?;
+    Ok(key)
+}
+
+/// A 32-byte key from base64 text.
+pub fn decode_key(text: &str, name: &str) -> Result<[u8; 32], String> {
+    let bytes = STANDARD
+        .decode(text.trim())
+        .map_err(|_| format!("{name} is not valid base64"))?;
+    bytes
+        .try_into()
+        .map_err(|_| format!("{name} must decode to exactly 32 bytes"))
+}
+
+/// The key in `dir/file`, creating it (mode 0600) when missing.
+pub fn load_or_create(dir: &Path, file: &str, name: &str) -> Result<[u8; 32], String> {
+    let path = dir.join(file);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => decode_key(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let key = random_key()?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            file.write_all(STANDARD.encode(key).as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            tracing::warn!(path = %path.display(), "{name} was not set: generated one and stored it with mode 0600");
+            Ok(key)
+        }
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Unix epoch milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// RFC 3339 for epoch milliseconds.
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// A random id with a prefix, e.g. `env_3f9a…`.
+pub fn new_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 12];
+    // getrandom only fails without an OS source, where the server could not start either.
+    let _ = getrandom::getrandom(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}_{hex}")
+}

@@ -1,0 +1,144 @@
+//! HTTP to v0 and Vercel (reqwest, rustls) and the one mapping of their failures to ours:
+//! 401/403 → 502 `upstream_auth`, 404 → 404, 409 → 409, 429 → 429 with `Retry-After`,
+//! 5xx → 502, timeout → 504. Upstream bodies are never echoed (they could hold values).
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use reqwest::{Method, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// A configured upstream API.
+#[derive(Clone)]
+pub struct Upstream {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    /// A name for messages: "v0" or "Vercel".
+    pub name: &'static str,
+}
+
+impl Upstream {
+    /// A client for `base` with `token`.
+    pub fn new(
+        name: &'static str,
+        base: &str,
+        token: &str,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .build()
+            .map_err(|e| format!("{name} client: {e}"))?;
+        Ok(Upstream {
+            client,
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+            name,
+        })
+    }
+
+    /// A request to `base + path`, authenticated.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    /// Sends and checks the status; the response of a success.
+    pub async fn send(&self, request: RequestBuilder) -> Result<Response, AppError> {
+        let response = request.send().await.map_err(|e| self.send_error(&e))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(self.status_error(&response))
+    }
+
+    /// Sends and decodes a JSON success body.
+    pub async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, AppError> {
+        let response = self.send(request).await?;
+        response.json::<T>().await.map_err(|e| self.send_error(&e))
+    }
+
+    fn send_error(&self, e: &reqwest::Error) -> AppError {
+        let (status, code, what) = if e.is_timeout() {
+            (
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream_timeout",
+                "did not answer in time",
+            )
+        } else if e.is_decode() {
+            (
+                StatusCode::BAD_GATEWAY,
+                "upstream_error",
+                "sent a body we could not read",
+            )
+        } else {
+            (
+                StatusCode::BAD_GATEWAY,
+                "upstream_unavailable",
+                "could not be reached",
+            )
+        };
+        AppError::Upstream {
+            status,
+            code,
+            message: format!("{} {what}", self.name),
+            retry_after: None,
+        }
+    }
+
+    fn status_error(&self, response: &Response) -> AppError {
+        let name = self.name;
+        let (status, code, message) = match response.status().as_u16() {
+            401 | 403 => (
+                StatusCode::BAD_GATEWAY,
+                "upstream_auth",
+                format!("{name} refused our credentials"),
+            ),
+            404 => (
+                StatusCode::NOT_FOUND,
+                "upstream_not_found",
+                format!("{name} does not know this project or variable"),
+            ),
+            409 => (
+                StatusCode::CONFLICT,
+                "env_var_exists",
+                format!("{name}: the variable already exists (use upsert)"),
+            ),
+            429 => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("{name} is rate limiting us"),
+            ),
+            400 | 422 => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "upstream_rejected",
+                format!("{name} rejected the request"),
+            ),
+            _ => (
+                StatusCode::BAD_GATEWAY,
+                "upstream_error",
+                format!("{name} failed ({})", response.status()),
+            ),
+        };
+        let retry_after = (status == StatusCode::TOO_MANY_REQUESTS).then(|| {
+            response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
+                .unwrap_or("60")
+                .to_owned()
+        });
+        AppError::Upstream {
+            status,
+            code,
+            message,
+            retry_after,
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Wire types and validation shared by the backend and its browser client: env vars, the
+//! error body, and the limits both sides enforce.
+//!
+//! ```
+//! use sajtmaskin_integrations::wire::{CreateEnvVars, NewEnvVar};
+//!
+//! let ok = CreateEnvVars { vars: vec![NewEnvVar { key: "DATABASE_URL".into(), value: "postgres://…".into(), sensitive: true }], upsert: true };
+//! assert!(ok.validate().is_ok());
+//! let bad = CreateEnvVars { vars: vec![NewEnvVar { key: "1BAD".into(), value: String::new(), sensitive: false }], upsert: false };
+//! assert_eq!(bad.validate().unwrap_err().code(), "invalid_key");
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// Longest env-var key, in bytes.
+pub const MAX_KEY_BYTES: usize = 256;
+/// Largest env-var value, in bytes.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// Most vars in one request.
+pub const MAX_VARS_PER_REQUEST: usize = 100;
+/// Largest request body, in bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// `^[A-Za-z_][A-Za-z0-9_]*$`, at most [`MAX_KEY_BYTES`].
+pub fn is_env_key(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && key.len() <= MAX_KEY_BYTES
+}
+
+/// One var to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEnvVar {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+    /// Write-only: never returned once stored.
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// `POST …/env-vars`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateEnvVars {
+    /// The vars.
+    pub vars: Vec<NewEnvVar>,
+    /// Overwrite existing keys instead of failing with 409.
+    #[serde(default)]
+    pub upsert: bool,
+}
+
+/// One value change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvVarUpdate {
+    /// The var's id.
+    pub id: String,
+    /// Its new value.
+    pub value: String,
+}
+
+/// `PATCH …/env-vars`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateEnvVars {
+    /// The changes.
+    pub vars: Vec<EnvVarUpdate>,
+}
+
+/// `DELETE …/env-vars`: by ids, by keys, or both.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeleteEnvVars {
+    /// Ids to delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+    /// Keys to delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<String>>,
+}
+
+/// A stored var as the API returns it. `value` is `None` (`null`) for sensitive vars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVar {
+    /// Id.
+    pub id: String,
+    /// Key.
+    pub key: String,
+    /// Value, never for sensitive vars.
+    pub value: Option<String>,
+    /// Write-only.
+    pub sensitive: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// Every env-var route answers with a list: all vars (GET), the created/updated ones
+/// (POST/PATCH), the deleted ones (DELETE).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVarList {
+    /// The vars.
+    pub env_vars: Vec<EnvVar>,
+}
+
+/// The error body: `{"error":{"code","message"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// Code and message of an error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code.
+    pub code: String,
+    /// Human-readable message (never holds a secret).
+    pub message: String,
+}
+
+/// A request that breaks a rule of the API.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    /// A key that is not `^[A-Za-z_][A-Za-z0-9_]*$` or is too long.
+    #[error("invalid env var key {0:?}: keys match ^[A-Za-z_][A-Za-z0-9_]*$ and have at most 256 characters")]
+    InvalidKey(String),
+    /// A value over [`MAX_VALUE_BYTES`].
+    #[error("the value of {0} is larger than 64 KiB")]
+    ValueTooLarge(String),
+    /// More than [`MAX_VARS_PER_REQUEST`] vars.
+    #[error("at most 100 vars per request, got {0}")]
+    TooManyVars(usize),
+    /// No vars at all.
+    #[error("the request names no vars")]
+    NoVars,
+    /// The same key (or id) twice in one request.
+    #[error("{0} appears twice in the request")]
+    Duplicate(String),
+}
+
+impl ValidationError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ValidationError::InvalidKey(_) => "invalid_key",
+            ValidationError::ValueTooLarge(_) => "value_too_large",
+            ValidationError::TooManyVars(_) => "too_many_vars",
+            ValidationError::NoVars => "empty_selection",
+            ValidationError::Duplicate(_) => "duplicate_key",
+        }
+    }
+}
+
+fn check_count(n: usize) -> Result<(), ValidationError> {
+    match n {
+        0 => Err(ValidationError::NoVars),
+        n if n > MAX_VARS_PER_REQUEST => Err(ValidationError::TooManyVars(n)),
+        _ => Ok(()),
+    }
+}
+
+fn check_unique<'a>(items: impl Iterator<Item = &'a str>) -> Result<(), ValidationError> {
+    let mut seen = std::collections::HashSet::new();
+    for item in items {
+        if !seen.insert(item) {
+            return Err(ValidationError::Duplicate(item.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+impl CreateEnvVars {
+    /// Checks keys, value sizes, count and duplicates.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_count(self.vars.len())?;
+        for var in &self.vars {
+            if !is_env_key(&var.key) {
+                return Err(ValidationError::InvalidKey(var.key.clone()));
+            }
+            if var.value.len() > MAX_VALUE_BYTES {
+                return Err(ValidationError::ValueTooLarge(var.key.clone()));
+            }
+        }
+        check_unique(self.vars.iter().map(|v| v.key.as_str()))
+    }
+}
+
+impl UpdateEnvVars {
+    /// Checks value sizes, count and duplicate ids.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_count(self.vars.len())?;
+        for var in &self.vars {
+            if var.value.len() > MAX_VALUE_BYTES {
+                return Err(ValidationError::ValueTooLarge(var.id.clone()));
+            }
+        }
+        check_unique(self.vars.iter().map(|v| v.id.as_str()))
+    }
+}
+
+impl DeleteEnvVars {
+    /// At least one id or key, at most 100, keys valid.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let ids = self.ids.as_deref().unwrap_or_default();
+        let keys = self.keys.as_deref().unwrap_or_default();
+        check_count(ids.len() + keys.len())?;
+        if let Some(bad) = keys.iter().find(|k| !is_env_key(k)) {
+            return Err(ValidationError::InvalidKey(bad.clone()));
+        }
+        Ok(())
+    }
+}
