@@ -13,6 +13,13 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p sajtmaskin-integrations --lib --tests --quiet -- -D warnings
 
 step "native unit, property and backend tests"
+# A throwaway PostgreSQL on loopback for the backend's Postgres tests (they skip, saying
+# why, when it cannot start here).
+eval "$(bash scripts/postgres.sh)"
+if [ -n "${TEST_POSTGRES_DIR:-}" ]; then
+  trap 'bash scripts/postgres.sh stop "$TEST_POSTGRES_DIR"' EXIT
+  echo "PostgreSQL for the tests: $TEST_DATABASE_URL"
+fi
 cargo test --workspace
 
 step "wasm tests in headless Chromium"

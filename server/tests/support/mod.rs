@@ -1,0 +1,180 @@
+//! Test harness: a real server on a loopback port with a temporary data dir, a client, and
+//! the captured logs of the whole test binary.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+
+use clap::Parser;
+use reqwest::{Method, StatusCode};
+use sajtmaskin_server::auth::Jwt;
+use sajtmaskin_server::config::Config;
+use serde_json::{json, Value};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Everything logged so far by any test in this binary (at TRACE level).
+pub fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+fn capture_logs() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(|| LogWriter)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub data_dir: tempfile::TempDir,
+    pub jwt: Jwt,
+    pub client: reqwest::Client,
+    pub database_url: Option<String>,
+}
+
+/// Postgres for the tests, started by scripts/postgres.sh (`npm test` does it).
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+pub async fn spawn(extra: &[&str]) -> TestServer {
+    spawn_with(None, extra).await
+}
+
+pub async fn spawn_with(database_url: Option<String>, extra: &[&str]) -> TestServer {
+    capture_logs();
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = vec![
+        "sajtmaskin-server".into(),
+        "--data-dir".into(),
+        data_dir.path().display().to_string(),
+        "--auth-jwt-secret".into(),
+        SECRET.into(),
+        "--upstream-timeout-secs".into(),
+        "2".into(),
+    ];
+    if let Some(url) = &database_url {
+        args.extend(["--database-url".into(), url.clone()]);
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let config = Config::try_parse_from(args).unwrap();
+    let state = sajtmaskin_server::app::state(&config).await.unwrap();
+    let router = sajtmaskin_server::app::router(state, &config).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    TestServer {
+        base,
+        data_dir,
+        jwt: Jwt::new(SECRET.as_bytes()),
+        client: reqwest::Client::new(),
+        database_url,
+    }
+}
+
+/// A unique user id, so tests sharing one Postgres never see each other's rows.
+pub fn user(name: &str) -> String {
+    format!("{name}-{}", sajtmaskin_server::secrets::new_id("u"))
+}
+
+impl TestServer {
+    pub fn token(&self, user: &str) -> String {
+        self.jwt.mint(user, 3600).unwrap()
+    }
+
+    /// (status, JSON body or Null).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn project(&self, token: &str, body: Value) -> String {
+        let (status, project) = self
+            .call(Method::POST, "/api/projects", Some(token), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{project}");
+        project["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn env(
+        &self,
+        method: Method,
+        project: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.call(
+            method,
+            &format!("/api/v0/projects/{project}/env-vars"),
+            Some(token),
+            body,
+        )
+        .await
+    }
+
+    pub async fn set(
+        &self,
+        project: &str,
+        token: &str,
+        key: &str,
+        value: &str,
+        sensitive: bool,
+    ) -> Value {
+        let body =
+            json!({"vars": [{"key": key, "value": value, "sensitive": sensitive}], "upsert": true});
+        let (status, out) = self.env(Method::POST, project, token, Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        out
+    }
+
+    /// Every byte of every file in the data dir (database, WAL, keys).
+    pub fn data_bytes(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(self.data_dir.path()).unwrap() {
+            all.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        all
+    }
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}

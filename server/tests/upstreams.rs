@@ -1,0 +1,532 @@
+//! The `v0` and `vercel` stores against in-process fake upstreams that follow the documented
+//! request/response shapes and record what they received.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method as AxMethod, StatusCode as AxStatus, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::*;
+
+#[derive(Debug, Clone)]
+struct Recorded {
+    method: String,
+    path: String,
+    query: String,
+    body: Value,
+    auth: String,
+}
+
+#[derive(Default)]
+struct Fake {
+    vars: Vec<Value>,
+    recorded: Vec<Recorded>,
+    /// Answer every request with this status (and Retry-After) instead.
+    fail: Option<(u16, Option<&'static str>)>,
+    delay: Option<Duration>,
+    next_id: usize,
+}
+
+type Shared = Arc<Mutex<Fake>>;
+
+async fn start_fake(handler: fn(&mut Fake, &Recorded) -> (u16, Value)) -> (String, Shared) {
+    let shared: Shared = Arc::default();
+    let app = Router::new()
+        .fallback(
+            move |State(fake): State<Shared>,
+                  method: AxMethod,
+                  uri: Uri,
+                  headers: HeaderMap,
+                  body: Bytes| async move {
+                let recorded = Recorded {
+                    method: method.to_string(),
+                    path: uri.path().to_owned(),
+                    query: uri.query().unwrap_or_default().to_owned(),
+                    body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                    auth: headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned(),
+                };
+                let delay = fake.lock().unwrap().delay;
+                if let Some(delay) = delay {
+                    tokio::time::sleep(delay).await;
+                }
+                let mut fake = fake.lock().unwrap();
+                fake.recorded.push(recorded.clone());
+                if let Some((status, retry)) = fake.fail {
+                    let mut response: Response = (
+                        AxStatus::from_u16(status).unwrap(),
+                        axum::Json(json!({"error": {"message": "nope", "type": "fake_error"}})),
+                    )
+                        .into_response();
+                    if let Some(retry) = retry {
+                        response
+                            .headers_mut()
+                            .insert("retry-after", retry.parse().unwrap());
+                    }
+                    return response;
+                }
+                let (status, body) = handler(&mut fake, &recorded);
+                (AxStatus::from_u16(status).unwrap(), axum::Json(body)).into_response()
+            },
+        )
+        .with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, shared)
+}
+
+/// The v0 Platform API v1 env-var endpoints, as documented.
+fn v0_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
+    let list = |vars: &[Value], decrypted: bool| {
+        json!({"object": "list", "data": vars.iter().map(|v| {
+        let mut v = v.clone();
+        if !decrypted { v["value"] = json!("encrypted:…"); }
+        v["decrypted"] = json!(decrypted);
+        v
+    }).collect::<Vec<_>>()})
+    };
+    match (r.method.as_str(), r.path.as_str()) {
+        ("GET", "/v1/projects/v0proj/env-vars") => {
+            (200, list(&fake.vars, r.query.contains("decrypted=true")))
+        }
+        ("POST", "/v1/projects/v0proj/env-vars") => {
+            let mut out = Vec::new();
+            for var in r.body["environmentVariables"].as_array().unwrap() {
+                let key = var["key"].as_str().unwrap();
+                let existing = fake.vars.iter().position(|v| v["key"] == key);
+                if existing.is_some() && r.body["upsert"] != true {
+                    return (
+                        409,
+                        json!({"error": {"message": "exists", "type": "conflict_error"}}),
+                    );
+                }
+                fake.next_id += 1;
+                let entry = json!({"id": format!("env_{}", fake.next_id), "object": "env_var", "key": key, "value": var["value"], "createdAt": 1_764_000_000_000u64, "updatedAt": 1_764_000_000_000u64});
+                match existing {
+                    Some(i) => fake.vars[i] = entry.clone(),
+                    None => fake.vars.push(entry.clone()),
+                }
+                out.push(entry);
+            }
+            (200, list(&out, true))
+        }
+        ("PATCH", "/v1/projects/v0proj/env-vars") => {
+            let mut out = Vec::new();
+            for change in r.body["environmentVariables"].as_array().unwrap() {
+                let Some(var) = fake.vars.iter_mut().find(|v| v["id"] == change["id"]) else {
+                    return (
+                        404,
+                        json!({"error": {"message": "not found", "type": "not_found_error"}}),
+                    );
+                };
+                var["value"] = change["value"].clone();
+                out.push(var.clone());
+            }
+            (200, list(&out, true))
+        }
+        ("POST", "/v1/projects/v0proj/env-vars/delete") => {
+            let ids: Vec<Value> = r.body["environmentVariableIds"].as_array().unwrap().clone();
+            fake.vars.retain(|v| !ids.contains(&v["id"]));
+            (
+                200,
+                json!({"object": "list", "data": ids.iter().map(|id| json!({"id": id, "object": "env_var", "deleted": true})).collect::<Vec<_>>()}),
+            )
+        }
+        _ => (
+            404,
+            json!({"error": {"message": "no route", "type": "not_found_error"}}),
+        ),
+    }
+}
+
+/// The Vercel REST project env API, as documented.
+fn vercel_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
+    let public = |v: &Value| {
+        let mut v = v.clone();
+        if v["type"] == "sensitive" {
+            v.as_object_mut().unwrap().remove("value");
+        }
+        v
+    };
+    let path: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
+    match (r.method.as_str(), path.as_slice()) {
+        ("GET", ["v10", "projects", "prj_vercel", "env"]) => (
+            200,
+            json!({"envs": fake.vars.iter().map(public).collect::<Vec<_>>()}),
+        ),
+        ("POST", ["v10", "projects", "prj_vercel", "env"]) => {
+            let mut created = Vec::new();
+            for var in r.body.as_array().unwrap() {
+                let existing = fake.vars.iter().position(|v| v["key"] == var["key"]);
+                if existing.is_some() && !r.query.contains("upsert=true") {
+                    return (
+                        200,
+                        json!({"created": [], "failed": [{"error": {"code": "ENV_ALREADY_EXISTS", "message": "exists", "key": var["key"]}}]}),
+                    );
+                }
+                fake.next_id += 1;
+                let entry = json!({"id": format!("env{}", fake.next_id), "key": var["key"], "value": var["value"], "type": var["type"], "target": var["target"], "createdAt": 1_764_000_000_000u64, "updatedAt": 1_764_000_000_000u64});
+                match existing {
+                    Some(i) => fake.vars[i] = entry.clone(),
+                    None => fake.vars.push(entry.clone()),
+                }
+                created.push(public(&entry));
+            }
+            let created = if created.len() == 1 {
+                created[0].clone()
+            } else {
+                Value::Array(created)
+            };
+            (201, json!({"created": created, "failed": []}))
+        }
+        ("PATCH", ["v9", "projects", "prj_vercel", "env", id]) => {
+            match fake.vars.iter_mut().find(|v| v["id"] == *id) {
+                Some(var) => {
+                    var["value"] = r.body["value"].clone();
+                    (200, public(var))
+                }
+                None => (
+                    404,
+                    json!({"error": {"code": "not_found", "message": "no env"}}),
+                ),
+            }
+        }
+        ("DELETE", ["v9", "projects", "prj_vercel", "env", id]) => {
+            match fake.vars.iter().position(|v| v["id"] == *id) {
+                Some(i) => (200, public(&fake.vars.remove(i))),
+                None => (
+                    404,
+                    json!({"error": {"code": "not_found", "message": "no env"}}),
+                ),
+            }
+        }
+        _ => (
+            404,
+            json!({"error": {"code": "not_found", "message": "no route"}}),
+        ),
+    }
+}
+
+fn recorded(fake: &Shared) -> Vec<Recorded> {
+    std::mem::take(&mut fake.lock().unwrap().recorded)
+}
+
+async fn flag_count(server: &TestServer) -> i64 {
+    let url = format!(
+        "sqlite://{}/sajtmaskin.db",
+        server.data_dir.path().display()
+    );
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM env_var_flags")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
+
+/// Upstream failures map to our statuses and change nothing locally.
+async fn check_failure_mapping(
+    server: &TestServer,
+    fake: &Shared,
+    project: &str,
+    token: &str,
+    flags_before: Option<i64>,
+) {
+    let body = json!({"vars": [{"key": "FAILING", "value": "secret-on-failure", "sensitive": true}], "upsert": true});
+    let cases: [(u16, Option<&'static str>, StatusCode, &str); 5] = [
+        (401, None, StatusCode::BAD_GATEWAY, "upstream_auth"),
+        (403, None, StatusCode::BAD_GATEWAY, "upstream_auth"),
+        (404, None, StatusCode::NOT_FOUND, "upstream_not_found"),
+        (500, None, StatusCode::BAD_GATEWAY, "upstream_error"),
+        (503, None, StatusCode::BAD_GATEWAY, "upstream_error"),
+    ];
+    for (upstream, retry, want, code) in cases {
+        fake.lock().unwrap().fail = Some((upstream, retry));
+        let (status, out) = server
+            .env(Method::POST, project, token, Some(body.clone()))
+            .await;
+        assert_eq!(
+            (status, out["error"]["code"].as_str()),
+            (want, Some(code)),
+            "upstream {upstream}: {out}"
+        );
+        assert!(
+            !out.to_string().contains("nope"),
+            "upstream bodies are not echoed"
+        );
+    }
+    fake.lock().unwrap().fail = Some((429, Some("7")));
+    let response = server
+        .client
+        .post(format!(
+            "{}/api/v0/projects/{project}/env-vars",
+            server.base
+        ))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers().get("retry-after").unwrap(), "7");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"]["code"],
+        "rate_limited"
+    );
+    fake.lock().unwrap().fail = None;
+    fake.lock().unwrap().delay = Some(Duration::from_secs(4));
+    let (status, out) = server.env(Method::GET, project, token, None).await;
+    assert_eq!(
+        (status, out["error"]["code"].as_str()),
+        (StatusCode::GATEWAY_TIMEOUT, Some("upstream_timeout"))
+    );
+    fake.lock().unwrap().delay = None;
+    if let Some(before) = flags_before {
+        assert_eq!(flag_count(server).await, before, "nothing local changed");
+    }
+    assert!(!logs().contains("secret-on-failure"));
+    recorded(fake);
+}
+
+#[tokio::test]
+async fn v0_store_speaks_the_v0_platform_api() {
+    let (fake_base, fake) = start_fake(v0_api).await;
+    let server = spawn(&[
+        "--env-store",
+        "v0",
+        "--v0-api-key",
+        "test-v0-key",
+        "--v0-api-url",
+        &format!("{fake_base}/v1"),
+    ])
+    .await;
+    let token = server.token(&user("ivy"));
+    let project = server
+        .project(&token, json!({"v0ProjectId": "v0proj"}))
+        .await;
+
+    let (status, created) = server
+        .env(
+            Method::POST,
+            &project,
+            &token,
+            Some(json!({"vars": [
+        {"key": "DATABASE_URL", "value": "postgres://very-secret", "sensitive": true},
+        {"key": "NEXT_PUBLIC_NAME", "value": "Krukmakeriet"}], "upsert": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["envVars"][0]["value"], Value::Null);
+    assert_eq!(created["envVars"][1]["value"], "Krukmakeriet");
+    let calls = recorded(&fake);
+    assert_eq!(
+        (
+            calls[0].method.as_str(),
+            calls[0].path.as_str(),
+            calls[0].auth.as_str()
+        ),
+        ("POST", "/v1/projects/v0proj/env-vars", "Bearer test-v0-key")
+    );
+    assert_eq!(
+        calls[0].body,
+        json!({"environmentVariables": [{"key": "DATABASE_URL", "value": "postgres://very-secret"}, {"key": "NEXT_PUBLIC_NAME", "value": "Krukmakeriet"}], "upsert": true})
+    );
+
+    let (_, listed) = server.env(Method::GET, &project, &token, None).await;
+    let calls = recorded(&fake);
+    assert_eq!(
+        (calls[0].method.as_str(), calls[0].query.as_str()),
+        ("GET", "decrypted=true")
+    );
+    let by_key = |list: &Value, key: &str| {
+        list["envVars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["key"] == key)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        by_key(&listed, "DATABASE_URL")["value"],
+        Value::Null,
+        "sensitive stays write-only"
+    );
+    assert_eq!(by_key(&listed, "DATABASE_URL")["sensitive"], true);
+    assert_eq!(by_key(&listed, "NEXT_PUBLIC_NAME")["value"], "Krukmakeriet");
+
+    let id = by_key(&listed, "DATABASE_URL")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, patched) = server
+        .env(
+            Method::PATCH,
+            &project,
+            &token,
+            Some(json!({"vars": [{"id": id, "value": "postgres://rotated"}]})),
+        )
+        .await;
+    assert_eq!(
+        (status, patched["envVars"][0]["value"].clone()),
+        (StatusCode::OK, Value::Null)
+    );
+    assert_eq!(
+        recorded(&fake)[0].body,
+        json!({"environmentVariables": [{"id": id, "value": "postgres://rotated"}]})
+    );
+
+    let (status, deleted) = server
+        .env(
+            Method::DELETE,
+            &project,
+            &token,
+            Some(json!({"keys": ["NEXT_PUBLIC_NAME"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(deleted["envVars"][0]["key"], "NEXT_PUBLIC_NAME");
+    let calls = recorded(&fake);
+    let delete = calls.iter().find(|c| c.path.ends_with("/delete")).unwrap();
+    assert_eq!(delete.method, "POST");
+    assert_eq!(
+        delete.body["environmentVariableIds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let unlinked = server.project(&token, json!({})).await;
+    let (status, out) = server.env(Method::GET, &unlinked, &token, None).await;
+    assert_eq!(
+        (status, out["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("project_not_linked"))
+    );
+
+    let before = flag_count(&server).await;
+    check_failure_mapping(&server, &fake, &project, &token, Some(before)).await;
+    assert!(!logs().contains("postgres://very-secret") && !logs().contains("test-v0-key"));
+}
+
+#[tokio::test]
+async fn vercel_store_speaks_the_vercel_rest_api() {
+    let (fake_base, fake) = start_fake(vercel_api).await;
+    let server = spawn(&[
+        "--env-store",
+        "vercel",
+        "--vercel-token",
+        "test-vercel-token",
+        "--vercel-api-url",
+        &fake_base,
+        "--vercel-team-id",
+        "team_42",
+    ])
+    .await;
+    let token = server.token(&user("jon"));
+    let project = server
+        .project(&token, json!({"vercelProjectId": "prj_vercel"}))
+        .await;
+
+    let (status, created) = server
+        .env(
+            Method::POST,
+            &project,
+            &token,
+            Some(json!({"vars": [
+        {"key": "STRIPE_SECRET_KEY", "value": "sk_live_secret", "sensitive": true},
+        {"key": "NEXT_PUBLIC_URL", "value": "https://shop.example"}], "upsert": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let calls = recorded(&fake);
+    assert_eq!(
+        (
+            calls[0].method.as_str(),
+            calls[0].path.as_str(),
+            calls[0].auth.as_str()
+        ),
+        (
+            "POST",
+            "/v10/projects/prj_vercel/env",
+            "Bearer test-vercel-token"
+        )
+    );
+    assert!(
+        calls[0].query.contains("teamId=team_42") && calls[0].query.contains("upsert=true"),
+        "{}",
+        calls[0].query
+    );
+    assert_eq!(calls[0].body[0]["type"], "sensitive");
+    assert_eq!(calls[0].body[1]["type"], "encrypted");
+    assert_eq!(created["envVars"][0]["value"], Value::Null);
+
+    let (_, listed) = server.env(Method::GET, &project, &token, None).await;
+    assert!(recorded(&fake)[0].query.contains("teamId=team_42"));
+    let vars = listed["envVars"].as_array().unwrap();
+    assert_eq!(vars.len(), 2);
+    assert!(vars
+        .iter()
+        .all(|v| (v["sensitive"] == true) == v["value"].is_null()));
+
+    let id = vars.iter().find(|v| v["key"] == "NEXT_PUBLIC_URL").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, patched) = server
+        .env(
+            Method::PATCH,
+            &project,
+            &token,
+            Some(json!({"vars": [{"id": id, "value": "https://new.example"}]})),
+        )
+        .await;
+    assert_eq!(
+        (status, patched["envVars"][0]["value"].as_str()),
+        (StatusCode::OK, Some("https://new.example"))
+    );
+    let call = &recorded(&fake)[0];
+    assert_eq!(
+        (call.method.as_str(), call.path.clone()),
+        ("PATCH", format!("/v9/projects/prj_vercel/env/{id}"))
+    );
+
+    let (status, deleted) = server
+        .env(Method::DELETE, &project, &token, Some(json!({"ids": [id]})))
+        .await;
+    assert_eq!(
+        (status, deleted["envVars"].as_array().unwrap().len()),
+        (StatusCode::OK, 1)
+    );
+    assert!(recorded(&fake)
+        .iter()
+        .any(|c| c.method == "DELETE" && c.path.ends_with(&id)));
+
+    let (status, out) = server
+        .env(
+            Method::POST,
+            &project,
+            &token,
+            Some(json!({"vars": [{"key": "STRIPE_SECRET_KEY", "value": "again"}]})),
+        )
+        .await;
+    assert_eq!(
+        (status, out["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("env_var_exists"))
+    );
+    check_failure_mapping(&server, &fake, &project, &token, None).await;
+    assert!(!logs().contains("sk_live_secret") && !logs().contains("test-vercel-token"));
+}
