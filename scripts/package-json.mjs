@@ -1,9 +1,18 @@
 // Writes pkg/package.json for the npm name `@sajtmaskin/integrations` (wasm-pack would name
-// the package after the crate), with the version and license taken from Cargo.toml.
-import { readFileSync, writeFileSync } from "node:fs";
+// the package after the crate), with version and description taken from Cargo.toml.
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
 
-const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
+const root = new URL("../", import.meta.url);
+const cargo = readFileSync(new URL("Cargo.toml", root), "utf8");
 const field = (name) => cargo.match(new RegExp(`^${name} = "([^"]*)"`, "m"))?.[1];
+const files = [
+  "sajtmaskin_integrations_bg.wasm",
+  "sajtmaskin_integrations_bg.wasm.d.ts",
+  "sajtmaskin_integrations_bg.js",
+  "sajtmaskin_integrations.js",
+  "sajtmaskin_integrations.d.ts",
+].filter((f) => existsSync(new URL(`pkg/${f}`, root)));
+if (existsSync(new URL("pkg/snippets", root))) files.push("snippets/");
 const pkg = {
   name: "@sajtmaskin/integrations",
   version: field("version"),
@@ -13,12 +22,8 @@ const pkg = {
   main: "sajtmaskin_integrations.js",
   module: "sajtmaskin_integrations.js",
   types: "sajtmaskin_integrations.d.ts",
-  files: [
-    "sajtmaskin_integrations_bg.wasm",
-    "sajtmaskin_integrations.js",
-    "sajtmaskin_integrations.d.ts",
-    "sajtmaskin_integrations_bg.wasm.d.ts",
-  ],
-  sideEffects: false,
+  files,
+  // The entry instantiates the wasm module on import: bundlers must keep it.
+  sideEffects: ["./sajtmaskin_integrations.js", "./snippets/*"],
 };
-writeFileSync(new URL("../pkg/package.json", import.meta.url), JSON.stringify(pkg, null, 2) + "\n");
+writeFileSync(new URL("pkg/package.json", root), JSON.stringify(pkg, null, 2) + "\n");

@@ -1,6 +1,6 @@
 // Bytes → snapshot in the browser: the wasm StreamSession against the JS baseline of
 // eventsource-parser + JSON.parse + jsondiffpatch.patch, on the same stream, same page.
-import init, { StreamSession } from "/pkg/sajtmaskin_integrations.js";
+import init, { StreamSession } from "/pkg-web/sajtmaskin_integrations.js";
 import { createParser } from "eventsource-parser";
 import { patch } from "jsondiffpatch";
 

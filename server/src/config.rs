@@ -126,8 +126,8 @@ pub struct Config {
     /// The demo builder page.
     #[arg(long, env = "WWW_DIR", default_value = "www", global = true)]
     pub www_dir: PathBuf,
-    /// The wasm package built by wasm-pack.
-    #[arg(long, env = "PKG_DIR", default_value = "pkg", global = true)]
+    /// The wasm module built for plain pages (wasm-pack `web` target), served at /pkg.
+    #[arg(long, env = "PKG_DIR", default_value = "pkg-web", global = true)]
     pub pkg_dir: PathBuf,
     /// Recorded v0 streams offered by the demo.
     #[arg(

@@ -1,11 +1,14 @@
-//! The demo's live v0 chat: a pass-through that streams v0's SSE bytes unchanged (only when
-//! V0_API_KEY is set; the key never reaches the browser).
+//! The demo builder's streams: recorded v0 streams replayed at a readable pace, and a live v0
+//! chat pass-through that streams v0's SSE bytes unchanged (only when V0_API_KEY is set; the
+//! key never reaches the browser).
 
-use axum::body::Body;
-use axum::extract::State;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use reqwest::Method;
 use serde::Deserialize;
@@ -15,9 +18,55 @@ use crate::error::AppError;
 use crate::json::JsonBody;
 use crate::state::AppState;
 
-/// `POST /api/demo/v0/chats`.
+/// `GET /api/demo/replay/{name}`, `POST /api/demo/v0/chats`.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/demo/v0/chats", post(create_chat))
+    Router::new()
+        .route("/api/demo/replay/{name}", get(replay))
+        .route("/api/demo/v0/chats", post(create_chat))
+}
+
+#[derive(Deserialize)]
+struct Pace {
+    /// Milliseconds between chunks (0–200, default 12).
+    ms: Option<u64>,
+    /// Bytes per chunk (16–65536, default 384).
+    bytes: Option<usize>,
+}
+
+/// Streams a recorded sample in small chunks, the way v0 streams a generation.
+async fn replay(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(pace): Query<Pace>,
+) -> Result<Response, AppError> {
+    // Only plain sample names: no separators, so nothing outside the fixtures dir is reachable.
+    if !name.ends_with(".sse") || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(AppError::NotFound("stream"));
+    }
+    let bytes = tokio::fs::read(state.fixtures_dir.join(&name))
+        .await
+        .map_err(|_| AppError::NotFound("stream"))?;
+    let delay = Duration::from_millis(pace.ms.unwrap_or(12).min(200));
+    let size = pace.bytes.unwrap_or(384).clamp(16, 65_536);
+    let bytes = Bytes::from(bytes);
+    let stream = futures_util::stream::unfold(0usize, move |at| {
+        let bytes = bytes.clone();
+        async move {
+            if at >= bytes.len() {
+                return None;
+            }
+            if at > 0 && !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let end = (at + size).min(bytes.len());
+            Some((Ok::<_, std::io::Error>(bytes.slice(at..end)), end))
+        }
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from_stream(stream))
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 #[derive(Deserialize)]
@@ -46,10 +95,9 @@ async fn create_chat(
         &serde_json::json!({ "message": body.message, "responseMode": "experimental_stream" }),
     );
     let upstream = v0.send(request).await?;
-    let stream = upstream.bytes_stream();
     Response::builder()
-        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::from_stream(stream))
+        .body(Body::from_stream(upstream.bytes_stream()))
         .map_err(|e| AppError::Internal(e.to_string()))
 }

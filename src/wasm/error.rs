@@ -1,22 +1,37 @@
-//! The one place where Rust errors become JS `Error`s with a stable `code`.
+//! The one place where Rust errors become JS `Error`s with a stable `code` (and, for HTTP
+//! failures, the response `status`).
+
+use std::borrow::Cow;
 
 use wasm_bindgen::prelude::*;
 
-/// An error on its way to JS: a stable `code` and a human message.
+/// An error on its way to JS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsCodedError {
     /// Stable machine-readable code, e.g. `invalid_options`.
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     /// Human-readable explanation.
     pub message: String,
+    /// HTTP status, for `BackendClient` requests that got an answer.
+    pub status: Option<u16>,
 }
 
 impl JsCodedError {
     /// An error with `code` and `message`.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         JsCodedError {
-            code,
+            code: Cow::Borrowed(code),
             message: message.into(),
+            status: None,
+        }
+    }
+
+    /// An error the server answered with.
+    pub fn http(status: u16, code: String, message: String) -> Self {
+        JsCodedError {
+            code: Cow::Owned(code),
+            message,
+            status: Some(status),
         }
     }
 }
@@ -24,12 +39,11 @@ impl JsCodedError {
 impl From<JsCodedError> for JsValue {
     fn from(err: JsCodedError) -> JsValue {
         let js = js_sys::Error::new(&err.message);
-        // Setting a property on a fresh Error object cannot fail.
-        let _ = js_sys::Reflect::set(
-            &js,
-            &JsValue::from_str("code"),
-            &JsValue::from_str(err.code),
-        );
+        // Setting properties on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(&js, &"code".into(), &JsValue::from_str(&err.code));
+        if let Some(status) = err.status {
+            let _ = js_sys::Reflect::set(&js, &"status".into(), &JsValue::from(status));
+        }
         js.into()
     }
 }

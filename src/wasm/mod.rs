@@ -1,11 +1,13 @@
 //! The browser boundary: thin `#[wasm_bindgen]` classes that convert, call the core and
 //! convert back. One module per exported class; errors become JS `Error`s in [`error`].
 
+mod backend_client;
 mod card_renderer;
 mod error;
 mod sse_parser;
 mod stream_session;
 
+pub use backend_client::BackendClient;
 pub use card_renderer::CardRenderer;
 pub use error::JsCodedError;
 pub use sse_parser::SseParser;

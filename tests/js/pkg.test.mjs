@@ -3,15 +3,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-const pkgDir = new URL("../../pkg/", import.meta.url);
+const pkgDir = new URL("../../pkg-web/", import.meta.url);
+const npmDir = new URL("../../pkg/", import.meta.url);
 const fixtures = new URL("../../../shared/fixtures/v0-streams/", import.meta.url);
 const mod = await import(new URL("sajtmaskin_integrations.js", pkgDir));
 mod.initSync({ module: readFileSync(new URL("sajtmaskin_integrations_bg.wasm", pkgDir)) });
 
 test("package.json carries the npm name and the entry points", () => {
-  const pkg = JSON.parse(readFileSync(new URL("package.json", pkgDir), "utf8"));
+  const pkg = JSON.parse(readFileSync(new URL("package.json", npmDir), "utf8"));
   assert.equal(pkg.name, "@sajtmaskin/integrations");
-  for (const file of pkg.files) readFileSync(new URL(file, pkgDir));
+  for (const file of pkg.files) readFileSync(new URL(file, npmDir));
   assert.ok(pkg.files.includes(pkg.types));
 });
 

@@ -1,0 +1,105 @@
+// End to end in headless Chromium: the backend on a free port with a temporary data dir, the
+// demo page replays the Neon sample, the card appears, DATABASE_URL is set through the form,
+// shows as set, still after a reload, and the API never returns the stored value.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { chromium } from "playwright-core";
+
+const root = new URL("../../", import.meta.url).pathname;
+const SECRET = `postgres://guest:pw-${Date.now()}@ep-demo.eu-central-1.aws.neon.tech/guestbook`;
+let server, browser, base, dataDir, logs = "";
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "sajtmaskin-e2e-"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const binary = join(root, "target/debug/sajtmaskin-server");
+  server = spawn(binary, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--dev"], { cwd: root, env: { ...process.env, RUST_LOG: "debug" } });
+  server.stdout.on("data", (d) => { logs += d; });
+  server.stderr.on("data", (d) => { logs += d; });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/api/health`)).ok) break; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const NEON = '[data-card-id="integration:neon"]';
+
+test("replay a Neon request, set DATABASE_URL, see it set after a reload, never see it again", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${base}/?stream=s02-v2-message-neon-guestbook.sse`);
+  await page.waitForSelector(NEON, { timeout: 30_000 });
+  await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
+  assert.equal(await page.locator(`${NEON} .sm-card-title`).textContent(), "Neon");
+  assert.equal(await page.locator(`${NEON} li[data-key="DATABASE_URL"]`).getAttribute("data-set"), "false");
+  assert.match(await page.locator("#text").textContent(), /Connect Neon when the prompt appears/);
+
+  await page.click(`${NEON} button[data-action="set_env_vars"]`);
+  await page.waitForSelector("#env-dialog[open]");
+  await page.fill('#env-fields input[data-key="DATABASE_URL"]', SECRET);
+  await page.click("#env-save");
+  await page.waitForSelector(`${NEON} li[data-key="DATABASE_URL"][data-set="true"]`, { timeout: 10_000 });
+  assert.equal(await page.locator("#env-dialog[open]").count(), 0, "the form closed");
+  mkdirSync(join(root, "docs"), { recursive: true });
+  await page.screenshot({ path: join(root, "docs/demo.png"), fullPage: true });
+
+  await page.reload();
+  await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
+  await page.waitForSelector(`${NEON} li[data-key="DATABASE_URL"][data-set="true"]`, { timeout: 10_000 });
+
+  // The value is nowhere on the page, not even in the (re-opened) form.
+  await page.click(`${NEON} button[data-action="set_env_vars"]`);
+  await page.waitForSelector("#env-dialog[open]");
+  assert.equal(await page.inputValue('#env-fields input[data-key="DATABASE_URL"]'), "");
+  const html = await page.content();
+  assert.ok(!html.includes(SECRET) && !html.includes("pw-"), "the secret is not in the DOM");
+  assert.deepEqual(pageErrors, []);
+
+  // Over the API: stored as sensitive, value null.
+  const { token } = await (await fetch(`${base}/api/dev/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
+  const auth = { authorization: `Bearer ${token}` };
+  const { projects } = await (await fetch(`${base}/api/projects`, { headers: auth })).json();
+  assert.equal(projects.length, 1);
+  const list = await (await fetch(`${base}/api/v0/projects/${projects[0].id}/env-vars`, { headers: auth })).json();
+  const stored = list.envVars.find((v) => v.key === "DATABASE_URL");
+  assert.equal(stored.sensitive, true);
+  assert.equal(stored.value, null);
+  assert.ok(!JSON.stringify(list).includes(SECRET));
+  assert.ok(!logs.includes(SECRET) && !logs.includes("pw-"), "the server logs do not hold the secret");
+});
+
+test("cards for a connector and an MCP preset render with safe links", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/?stream=s03-v2-message-linear-connect-resume.sse`);
+  await page.waitForSelector('[data-card-id="connector:linear"][data-status="completed"]', { timeout: 30_000 });
+  await page.goto(`${base}/?stream=s04-v2-chat-sentry-mcp.sse`);
+  await page.waitForSelector('[data-card-id="mcp:sentry"]', { timeout: 30_000 });
+  for (const link of await page.locator("#cards a").all()) {
+    assert.match(await link.getAttribute("href"), /^https:\/\/(v0\.app|([a-z0-9-]+\.)*vercel\.com)\//);
+    assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+  }
+});
