@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/build-pkg.sh
-exec cargo run --quiet --release -p sajtmaskin-server -- "$@"
+# --dev lets the demo page obtain a token; the embedded defaults need no keys (SQLite and
+# generated keys in .data/). Never use --dev for a server others can reach.
+exec cargo run --quiet --release -p sajtmaskin-server -- --dev "$@"

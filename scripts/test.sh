@@ -29,6 +29,7 @@ CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
 step "jsondiffpatch vectors are current (npm jsondiffpatch)"
 node tests/js/jsondiffpatch-vectors.mjs --check
 
-step "release package (pkg/) in node"
+step "package, demo end-to-end and Vite consumer tests (node + headless Chromium)"
 bash scripts/build-pkg.sh
-node --test tests/js/
+cargo build --quiet -p sajtmaskin-server
+node --test tests/js/ tests/e2e/ tests/vite/

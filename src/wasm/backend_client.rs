@@ -93,7 +93,7 @@ impl BackendClient {
         let parsed: Options = options_from_js(strip_token(&options)?)?;
         let timeout_ms = match parsed.timeout_ms {
             None => 15_000,
-            Some(ms) if ms.is_finite() && ms >= 1.0 && ms <= 600_000.0 => ms as i32,
+            Some(ms) if (1.0..=600_000.0).contains(&ms) => ms as i32,
             Some(ms) => {
                 return Err(JsCodedError::new(
                     "invalid_options",
@@ -134,15 +134,17 @@ impl BackendClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewProject")] project: JsValue,
         signal: Option<web_sys::AbortSignal>,
-    ) -> Result<js_sys::Promise, JsValue> {
-        let body: Value = parse(project, "project")?;
-        Ok(self.call(
-            Method::POST,
-            "/api/projects".into(),
-            Some(body.to_string()),
-            None,
-            signal,
-        ))
+    ) -> js_sys::Promise {
+        match parse::<Value>(project, "project") {
+            Ok(body) => self.call(
+                Method::POST,
+                "/api/projects".into(),
+                Some(body.to_string()),
+                None,
+                signal,
+            ),
+            Err(err) => js_sys::Promise::reject(&err),
+        }
     }
 
     /// The project's env vars (sensitive ones with `value: null`).
@@ -169,31 +171,21 @@ impl BackendClient {
         #[wasm_bindgen(unchecked_param_type = "NewEnvVar[]")] vars: JsValue,
         #[wasm_bindgen(unchecked_param_type = "{ upsert?: boolean } | undefined")] options: JsValue,
         signal: Option<web_sys::AbortSignal>,
-    ) -> Result<js_sys::Promise, JsValue> {
-        let upsert = if options.is_object() {
-            js_sys::Reflect::get(&options, &"upsert".into())?
-                .as_bool()
-                .unwrap_or(true)
-        } else {
-            true
-        };
-        let mut request = CreateEnvVars {
-            vars: parse::<Vec<NewEnvVar>>(vars, "vars")?,
-            upsert,
-        };
-        let checked = request.validate();
-        let body = checked
-            .is_ok()
-            .then(|| serde_json::to_string(&request).unwrap_or_default());
-        request.vars.iter_mut().for_each(|v| v.value.zeroize());
-        checked.map_err(invalid)?;
-        Ok(self.call(
-            Method::POST,
-            env_path(project_id),
-            body,
-            Some("envVars"),
-            signal,
-        ))
+    ) -> js_sys::Promise {
+        let upsert = !options.is_object()
+            || js_sys::Reflect::get(&options, &"upsert".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true);
+        let body = parse::<Vec<NewEnvVar>>(vars, "vars").and_then(|vars| {
+            let mut request = CreateEnvVars { vars, upsert };
+            let checked = request
+                .validate()
+                .map(|()| serde_json::to_string(&request).unwrap_or_default());
+            request.vars.iter_mut().for_each(|v| v.value.zeroize());
+            checked.map_err(invalid)
+        });
+        self.call_checked(Method::POST, env_path(project_id), body, signal)
     }
 
     /// Changes values by id.
@@ -203,23 +195,16 @@ impl BackendClient {
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(unchecked_param_type = "EnvVarUpdate[]")] vars: JsValue,
         signal: Option<web_sys::AbortSignal>,
-    ) -> Result<js_sys::Promise, JsValue> {
-        let mut request = UpdateEnvVars {
-            vars: parse(vars, "vars")?,
-        };
-        let checked = request.validate();
-        let body = checked
-            .is_ok()
-            .then(|| serde_json::to_string(&request).unwrap_or_default());
-        request.vars.iter_mut().for_each(|v| v.value.zeroize());
-        checked.map_err(invalid)?;
-        Ok(self.call(
-            Method::PATCH,
-            env_path(project_id),
-            body,
-            Some("envVars"),
-            signal,
-        ))
+    ) -> js_sys::Promise {
+        let body = parse(vars, "vars").and_then(|vars| {
+            let mut request = UpdateEnvVars { vars };
+            let checked = request
+                .validate()
+                .map(|()| serde_json::to_string(&request).unwrap_or_default());
+            request.vars.iter_mut().for_each(|v| v.value.zeroize());
+            checked.map_err(invalid)
+        });
+        self.call_checked(Method::PATCH, env_path(project_id), body, signal)
     }
 
     /// Deletes by ids and/or keys; resolves with the deleted vars.
@@ -229,17 +214,12 @@ impl BackendClient {
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(unchecked_param_type = "EnvVarSelector")] selector: JsValue,
         signal: Option<web_sys::AbortSignal>,
-    ) -> Result<js_sys::Promise, JsValue> {
-        let request: DeleteEnvVars = parse(selector, "selector")?;
-        request.validate().map_err(invalid)?;
-        let body = serde_json::to_string(&request).unwrap_or_default();
-        Ok(self.call(
-            Method::DELETE,
-            env_path(project_id),
-            Some(body),
-            Some("envVars"),
-            signal,
-        ))
+    ) -> js_sys::Promise {
+        let body = parse::<DeleteEnvVars>(selector, "selector").and_then(|request| {
+            request.validate().map_err(invalid)?;
+            Ok(serde_json::to_string(&request).unwrap_or_default())
+        });
+        self.call_checked(Method::DELETE, env_path(project_id), body, signal)
     }
 
     /// How integrations are installed, and the catalog's Marketplace providers.
@@ -313,6 +293,20 @@ impl BackendClient {
             None,
             signal,
         )
+    }
+
+    /// A call whose body was validated here: a rejected promise if it was not valid.
+    fn call_checked(
+        &self,
+        method: Method,
+        path: String,
+        body: Result<String, JsValue>,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        match body {
+            Ok(body) => self.call(method, path, Some(body), Some("envVars"), signal),
+            Err(err) => js_sys::Promise::reject(&err),
+        }
     }
 
     fn call(

@@ -69,7 +69,10 @@ impl SseParser {
     /// Feeds a chunk (split anywhere, even inside a code point or a CRLF) and returns the
     /// events it completed. Events dropped for size are kept for `takeDropped()`.
     #[wasm_bindgen(unchecked_return_type = "SseEvent[]")]
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
+    pub fn feed(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &[u8],
+    ) -> Result<JsValue, JsValue> {
         let mut events = Vec::new();
         let dropped = &mut self.dropped;
         self.inner.feed_each(chunk, |item| match item {

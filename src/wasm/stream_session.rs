@@ -163,7 +163,10 @@ impl StreamSession {
 
     /// Feeds a chunk of the response body; returns the updates it caused.
     #[wasm_bindgen(unchecked_return_type = "StreamUpdate[]")]
-    pub fn feed(&self, chunk: &[u8]) -> Result<JsValue, JsValue> {
+    pub fn feed(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &[u8],
+    ) -> Result<JsValue, JsValue> {
         let updates = self.borrow()?.feed(chunk);
         Ok(to_js(&updates)?)
     }
@@ -216,7 +219,7 @@ impl StreamSession {
     pub fn consume(
         &self,
         body: web_sys::ReadableStream,
-        #[wasm_bindgen(unchecked_param_type = "(update: StreamUpdate) => void")]
+        #[wasm_bindgen(js_name = onUpdate, unchecked_param_type = "(update: StreamUpdate) => void")]
         on_update: js_sys::Function,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {

@@ -103,3 +103,58 @@ test("cards for a connector and an MCP preset render with safe links", async () 
     assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
   }
 });
+
+test("BackendClient in the browser: typed results, coded errors with status, timeout and abort", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  const result = await page.evaluate(async () => {
+    const { BackendClient } = await import("/pkg/sajtmaskin_integrations.js");
+    const { token } = await (await fetch("/api/dev/token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "client-test" }) })).json();
+    const out = {};
+    const catchErr = async (p) => { try { await p; return null; } catch (e) { return { code: e.code, status: e.status ?? null, isError: e instanceof Error }; } };
+    const client = new BackendClient({ token: async () => token, timeoutMs: 5000 });
+    const project = await client.createProject({ name: "client test" });
+    out.projects = (await client.listProjects()).map((p) => p.id).includes(project.id);
+    const created = await client.upsertEnvVars(project.id, [{ key: "API_TOKEN", value: "tok-123", sensitive: true }, { key: "SITE_NAME", value: "Krukan" }]);
+    out.created = created.map((v) => [v.key, v.value]);
+    const updated = await client.updateEnvVars(project.id, [{ id: created[1].id, value: "Krukan 2" }]);
+    out.updated = updated[0].value;
+    out.deleted = (await client.deleteEnvVars(project.id, { keys: ["SITE_NAME"] })).map((v) => v.key);
+    out.listed = (await client.listEnvVars(project.id)).map((v) => [v.key, v.value]);
+    out.start = (await client.startMarketplaceInstall("neon", project.id)).installUrl;
+    out.records = (await client.marketplaceRecords(project.id)).length;
+    out.presets = (await client.mcpPriorities()).length > 5;
+    out.status = (await client.status()).integrations.length;
+    out.strategy = (await client.marketplaceStrategy()).strategy;
+    out.notFound = await catchErr(client.listEnvVars("prj_missing"));
+    out.badKey = await catchErr(client.upsertEnvVars(project.id, [{ key: "1BAD", value: "x" }]));
+    out.noToken = await catchErr(new BackendClient().listProjects());
+    out.badToken = await catchErr(new BackendClient({ token: "nope" }).listProjects());
+    const slow = new BackendClient({ token, timeoutMs: 1 });
+    out.timeout = await catchErr(slow.createProject({ name: "x".repeat(10) }));
+    const controller = new AbortController();
+    const pending = client.listProjects(controller.signal);
+    controller.abort();
+    out.aborted = await catchErr(pending);
+    out.badOptions = await catchErr(Promise.resolve().then(() => new BackendClient({ timeoutMs: -1 })));
+    return out;
+  });
+  assert.equal(result.projects, true);
+  assert.deepEqual(result.created, [["API_TOKEN", null], ["SITE_NAME", "Krukan"]]);
+  assert.equal(result.updated, "Krukan 2");
+  assert.deepEqual(result.deleted, ["SITE_NAME"]);
+  assert.deepEqual(result.listed, [["API_TOKEN", null]]);
+  assert.equal(result.start, "https://vercel.com/marketplace/neon");
+  assert.equal(result.records, 1);
+  assert.equal(result.presets, true);
+  assert.equal(result.status, 1);
+  assert.equal(result.strategy, "vercel-marketplace");
+  assert.deepEqual(result.notFound, { code: "not_found", status: 404, isError: true });
+  assert.deepEqual(result.badKey, { code: "invalid_key", status: null, isError: true }, "validated before sending");
+  assert.deepEqual(result.noToken, { code: "unauthorized", status: 401, isError: true });
+  assert.deepEqual(result.badToken, { code: "unauthorized", status: 401, isError: true });
+  assert.equal(result.timeout?.code, "timeout");
+  assert.equal(result.aborted?.code, "aborted");
+  assert.equal(result.badOptions?.code, "invalid_options");
+});

@@ -42,3 +42,17 @@ test("lastEventId and retry follow the stream", () => {
   assert.equal(parser.retry, 1500);
   assert.equal(parser.lastEventId, "a1");
 });
+
+test("the public TypeScript surface has no `any` and declares every export", () => {
+  const dts = readFileSync(new URL("sajtmaskin_integrations.d.ts", npmDir), "utf8");
+  const code = dts.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  assert.deepEqual(code.match(/\bany\b/g) ?? [], [], "no any in pkg/sajtmaskin_integrations.d.ts");
+  for (const name of ["class SseParser", "class StreamSession", "class CardRenderer", "class BackendClient",
+                      "interface SseEvent", "type StreamUpdate", "interface StreamSnapshot", "interface IntegrationCard",
+                      "interface EnvVar", "interface BackendClientOptions", "interface IntegrationsError"]) {
+    assert.ok(code.includes(`export ${name}`) || code.includes(`${name} `), `declares ${name}`);
+  }
+  assert.match(code, /feed\(chunk: Uint8Array\): SseEvent\[\]/);
+  assert.match(code, /consume\(body: ReadableStream, onUpdate: \(update: StreamUpdate\) => void, signal\?: AbortSignal \| null\): Promise<StreamSnapshot>/);
+  assert.match(code, /upsertEnvVars\(projectId: string, vars: NewEnvVar\[\]/);
+});
