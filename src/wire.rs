@@ -202,6 +202,11 @@ impl UpdateEnvVars {
 }
 
 impl DeleteEnvVars {
+    /// Whether the var with `id` and `key` is selected for deletion.
+    pub fn selects(&self, id: &str, key: &str) -> bool {
+        self.ids.iter().flatten().any(|i| i == id) || self.keys.iter().flatten().any(|k| k == key)
+    }
+
     /// At least one id or key, at most 100, keys valid.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let ids = self.ids.as_deref().unwrap_or_default();

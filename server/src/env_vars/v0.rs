@@ -171,11 +171,9 @@ impl EnvVarStore for V0Store {
         request: DeleteEnvVars,
     ) -> Result<Vec<EnvVar>, AppError> {
         let existing = self.fetch(project, false).await?;
-        let ids = request.ids.unwrap_or_default();
-        let keys = request.keys.unwrap_or_default();
         let doomed: Vec<V0Var> = existing
             .into_iter()
-            .filter(|v| ids.contains(&v.id) || keys.contains(&v.key))
+            .filter(|v| request.selects(&v.id, &v.key))
             .collect();
         if doomed.is_empty() {
             return Ok(Vec::new());

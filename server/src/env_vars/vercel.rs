@@ -184,13 +184,11 @@ impl EnvVarStore for VercelStore {
         project: &Project,
         request: DeleteEnvVars,
     ) -> Result<Vec<EnvVar>, AppError> {
-        let ids = request.ids.unwrap_or_default();
-        let keys = request.keys.unwrap_or_default();
         let doomed: Vec<VercelEnv> = self
             .envs(project)
             .await?
             .into_iter()
-            .filter(|e| ids.contains(&e.id) || keys.contains(&e.key))
+            .filter(|e| request.selects(&e.id, &e.key))
             .collect();
         let mut out = Vec::with_capacity(doomed.len());
         for env in doomed {
