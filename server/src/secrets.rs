@@ -25,13 +25,23 @@ pub fn decode_key(text: &str, name: &str) -> Result<[u8; 32], String> {
         .map_err(|_| format!("{name} must decode to exactly 32 bytes"))
 }
 
+/// Creates `dir` if needed, readable by its owner only (it holds the database and key files).
+pub fn private_dir(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| format!("{}: {e}", dir.display()))
+}
+
 /// The key in `dir/file`, creating it (mode 0600) when missing.
 pub fn load_or_create(dir: &Path, file: &str, name: &str) -> Result<[u8; 32], String> {
     let path = dir.join(file);
     match std::fs::read_to_string(&path) {
         Ok(text) => decode_key(&text, &path.display().to_string()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            private_dir(dir)?;
             let key = random_key()?;
             let mut file = std::fs::OpenOptions::new()
                 .write(true)

@@ -12,12 +12,10 @@ use serde_json::{json, Value};
 use support::*;
 
 async fn counts(server: &TestServer) -> Value {
-    let url = server.database_url.clone().unwrap_or_else(|| {
-        format!(
-            "sqlite://{}/sajtmaskin.db",
-            server.data_dir.path().display()
-        )
-    });
+    let url = server
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/sajtmaskin.db", server.data_dir.display()));
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     let mut out = serde_json::Map::new();
@@ -750,4 +748,38 @@ fn token_subcommand_prints_a_verifiable_token_and_help_hides_secrets() {
         !help.contains("hidden-secret-value") && !help.contains("v0-key-visible"),
         "--help must not print secret values"
     );
+}
+
+#[tokio::test]
+async fn generated_keys_are_private_and_survive_a_restart() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = tempfile::tempdir().unwrap();
+    // No --auth-jwt-secret here would change tokens; the encryption key is the one generated.
+    let first = spawn_in(temp.path(), None, &[]).await;
+    let token = first.token(&user("kim"));
+    let project = first.project(&token, json!({})).await;
+    first
+        .set(&project, &token, "SITE_NAME", "Krukan", false)
+        .await;
+    let key_file = temp.path().join("env-encryption.key");
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode, 0o600,
+        "the generated key is readable by its owner only"
+    );
+    let key = std::fs::read(&key_file).unwrap();
+    assert!(
+        !logs().contains(std::str::from_utf8(&key).unwrap().trim()),
+        "the log names the file, never the key"
+    );
+    let second = spawn_in(temp.path(), None, &[]).await;
+    assert_eq!(std::fs::read(&key_file).unwrap(), key, "generated once");
+    let (status, listed) = second.env(Method::GET, &project, &token, None).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(
+        listed["envVars"][0]["value"], "Krukan",
+        "values written before the restart still decrypt"
+    );
+    let dir_mode = std::fs::metadata(temp.path()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(dir_mode & 0o077, 0, "the data dir is private: {dir_mode:o}");
 }

@@ -223,10 +223,7 @@ fn recorded(fake: &Shared) -> Vec<Recorded> {
 }
 
 async fn flag_count(server: &TestServer) -> i64 {
-    let url = format!(
-        "sqlite://{}/sajtmaskin.db",
-        server.data_dir.path().display()
-    );
+    let url = format!("sqlite://{}/sajtmaskin.db", server.data_dir.display());
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM env_var_flags")

@@ -45,7 +45,8 @@ fn capture_logs() {
 
 pub struct TestServer {
     pub base: String,
-    pub data_dir: tempfile::TempDir,
+    pub data_dir: std::path::PathBuf,
+    _temp: Option<tempfile::TempDir>,
     pub jwt: Jwt,
     pub client: reqwest::Client,
     pub database_url: Option<String>,
@@ -63,12 +64,23 @@ pub async fn spawn(extra: &[&str]) -> TestServer {
 }
 
 pub async fn spawn_with(database_url: Option<String>, extra: &[&str]) -> TestServer {
+    let temp = tempfile::tempdir().unwrap();
+    let mut server = spawn_in(temp.path(), database_url, extra).await;
+    server._temp = Some(temp);
+    server
+}
+
+/// A server on an existing data dir (to restart one on the same data).
+pub async fn spawn_in(
+    data_dir: &std::path::Path,
+    database_url: Option<String>,
+    extra: &[&str],
+) -> TestServer {
     capture_logs();
-    let data_dir = tempfile::tempdir().unwrap();
     let mut args: Vec<String> = vec![
         "sajtmaskin-server".into(),
         "--data-dir".into(),
-        data_dir.path().display().to_string(),
+        data_dir.display().to_string(),
         "--auth-jwt-secret".into(),
         SECRET.into(),
         "--upstream-timeout-secs".into(),
@@ -86,7 +98,8 @@ pub async fn spawn_with(database_url: Option<String>, extra: &[&str]) -> TestSer
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     TestServer {
         base,
-        data_dir,
+        data_dir: data_dir.to_path_buf(),
+        _temp: None,
         jwt: Jwt::new(SECRET.as_bytes()),
         client: reqwest::Client::new(),
         database_url,
@@ -166,7 +179,7 @@ impl TestServer {
     /// Every byte of every file in the data dir (database, WAL, keys).
     pub fn data_bytes(&self) -> Vec<u8> {
         let mut all = Vec::new();
-        for entry in std::fs::read_dir(self.data_dir.path()).unwrap() {
+        for entry in std::fs::read_dir(&self.data_dir).unwrap() {
             all.extend(std::fs::read(entry.unwrap().path()).unwrap());
         }
         all
