@@ -783,3 +783,52 @@ async fn generated_keys_are_private_and_survive_a_restart() {
     let dir_mode = std::fs::metadata(temp.path()).unwrap().permissions().mode() & 0o777;
     assert_eq!(dir_mode & 0o077, 0, "the data dir is private: {dir_mode:o}");
 }
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let server = spawn(&[
+        "--cors-origins",
+        "https://app.example,https://admin.example",
+    ])
+    .await;
+    let preflight = |origin: &'static str| {
+        server
+            .client
+            .request(Method::OPTIONS, format!("{}/api/projects", server.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://admin.example").await.unwrap();
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "https://admin.example"
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    let default = spawn(&[]).await;
+    let response = default
+        .client
+        .get(format!("{}/api/health", default.base))
+        .header("origin", "https://app.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none(),
+        "no CORS unless configured"
+    );
+}

@@ -527,3 +527,140 @@ async fn vercel_store_speaks_the_vercel_rest_api() {
     check_failure_mapping(&server, &fake, &project, &token, None).await;
     assert!(!logs().contains("sk_live_secret") && !logs().contains("test-vercel-token"));
 }
+
+#[tokio::test]
+async fn demo_v0_pass_through_streams_v0_bytes_unchanged() {
+    const SSE: &str = "data: {\"object\":\"chat\",\"id\":\"live1\"}\n\ndata: {\"object\":\"chat.title\",\"delta\":\"Hej\"}\r\n\r\ndata: [DONE]\n\n";
+    let seen: Arc<Mutex<Vec<Recorded>>> = Arc::default();
+    let app =
+        Router::new()
+            .route(
+                "/v1/chats",
+                axum::routing::post(
+                    |State(seen): State<Arc<Mutex<Vec<Recorded>>>>,
+                     headers: HeaderMap,
+                     body: Bytes| async move {
+                        seen.lock().unwrap().push(Recorded {
+                            method: "POST".into(),
+                            path: "/v1/chats".into(),
+                            query: String::new(),
+                            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                            auth: headers
+                                .get("authorization")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_owned(),
+                        });
+                        ([("content-type", "text/event-stream")], SSE)
+                    },
+                ),
+            )
+            .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake_base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let server = spawn(&[
+        "--v0-api-key",
+        "live-v0-key",
+        "--v0-api-url",
+        &format!("{fake_base}/v1"),
+    ])
+    .await;
+    let token = server.token(&user("lee"));
+    let url = format!("{}/api/demo/v0/chats", server.base);
+    let response = server
+        .client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({"message": "Bygg en gästbok"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    assert_eq!(
+        response.bytes().await.unwrap(),
+        SSE.as_bytes(),
+        "bytes unchanged, CRLF included"
+    );
+    let calls = seen.lock().unwrap().clone();
+    assert_eq!(calls[0].auth, "Bearer live-v0-key");
+    assert_eq!(calls[0].body["message"], "Bygg en gästbok");
+    let anonymous = server
+        .client
+        .post(&url)
+        .json(&json!({"message": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let (status, streams) = server
+        .call(Method::GET, "/api/demo/streams", None, None)
+        .await;
+    assert_eq!(
+        (status, streams["live"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    assert!(!streams.to_string().contains("live-v0-key"));
+
+    let without_key = spawn(&[]).await;
+    let (status, out) = without_key
+        .call(
+            Method::POST,
+            "/api/demo/v0/chats",
+            Some(&without_key.token("x")),
+            Some(json!({"message": "x"})),
+        )
+        .await;
+    assert_eq!(
+        (status, out["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("v0_not_configured"))
+    );
+}
+
+#[tokio::test]
+async fn demo_replay_streams_a_sample_and_refuses_paths() {
+    let server = spawn(&[
+        "--fixtures-dir",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/fixtures/v0-streams"
+        ),
+    ])
+    .await;
+    let name = "s09-proxy-crlf-blob-keepalive.sse";
+    let body = server
+        .client
+        .get(format!("{}/api/demo/replay/{name}?ms=0", server.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let file = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/v0-streams/s09-proxy-crlf-blob-keepalive.sse"
+    ))
+    .unwrap();
+    assert_eq!(body.as_ref(), file.as_slice());
+    for bad in [
+        "..%2FCargo.toml",
+        "%2Fetc%2Fpasswd",
+        ".hidden.sse",
+        "nope.sse",
+        "s09-proxy-crlf-blob-keepalive.txt",
+    ] {
+        let response = server
+            .client
+            .get(format!("{}/api/demo/replay/{bad}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{bad}");
+    }
+}
