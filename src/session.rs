@@ -365,7 +365,7 @@ impl StreamSession {
                     .state
                     .parts
                     .get_or_insert_with(|| Arc::new(Value::Array(Vec::new())));
-                match patch::apply(Arc::make_mut(parts), &delta) {
+                match patch::apply(Arc::make_mut(parts), delta) {
                     Ok(()) => self.mark_parts_changed(),
                     Err(err) => out.push(non_fatal(err.code(), err.to_string())),
                 }
@@ -375,7 +375,7 @@ impl StreamSession {
                     .state
                     .content
                     .get_or_insert_with(|| Value::Array(Vec::new()));
-                match patch::apply(content, &delta) {
+                match patch::apply(content, delta) {
                     Ok(()) => {
                         self.dirty = true;
                         self.signals_dirty = true;

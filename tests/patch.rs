@@ -7,13 +7,13 @@ use sajtmaskin_integrations::v0::patch::{apply, PatchError};
 use serde_json::{json, Value};
 
 fn patched(mut state: Value, delta: Value) -> Value {
-    apply(&mut state, &delta).unwrap_or_else(|e| panic!("{e}"));
+    apply(&mut state, delta).unwrap_or_else(|e| panic!("{e}"));
     state
 }
 
 fn code(mut state: Value, delta: Value) -> &'static str {
     let before = state.clone();
-    let err = apply(&mut state, &delta).expect_err("must fail");
+    let err = apply(&mut state, delta).expect_err("must fail");
     assert_eq!(
         state, before,
         "a failed delta must leave the state as it was"
@@ -198,7 +198,7 @@ fn malformed_deltas_are_typed_errors() {
         json!([["a", "x"], 9, 9]),
     ] {
         let mut state = json!([[0, ["a"]]]);
-        let err = apply(&mut state, &delta).expect_err(&delta.to_string());
+        let err = apply(&mut state, delta.clone()).expect_err(&delta.to_string());
         assert!(
             matches!(
                 err,
@@ -223,7 +223,7 @@ fn vectors_generated_by_npm_jsondiffpatch() {
         moves += usize::from(text.contains(",3]"));
         arrays += usize::from(text.contains("\"_t\""));
         let mut state = v["a"].clone();
-        apply(&mut state, &v["delta"]).unwrap_or_else(|e| panic!("vector {i}: {e}"));
+        apply(&mut state, v["delta"].clone()).unwrap_or_else(|e| panic!("vector {i}: {e}"));
         assert_eq!(state, v["b"], "vector {i}");
     }
     assert!(
@@ -268,7 +268,7 @@ proptest! {
     #[test]
     fn arbitrary_deltas_never_panic_and_failures_change_nothing(state in any_json(), delta in any_json()) {
         let mut patched = state.clone();
-        if apply(&mut patched, &delta).is_err() {
+        if apply(&mut patched, delta).is_err() {
             prop_assert_eq!(patched, state);
         }
     }

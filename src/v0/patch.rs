@@ -26,19 +26,21 @@
 //! use sajtmaskin_integrations::v0::patch::apply;
 //!
 //! let mut parts = json!([{"type": "text", "text": "Hej"}]);
-//! apply(&mut parts, &json!({"0": {"text": ["Hej", "Hej då"]}, "_t": "a"})).unwrap();
+//! apply(&mut parts, json!({"0": {"text": ["Hej", "Hej då"]}, "_t": "a"})).unwrap();
 //! assert_eq!(parts, json!([{"type": "text", "text": "Hej då"}]));
 //!
 //! // v0's append shortcut: follow 0 → 1 → 0 → 2 and append.
 //! let mut content = json!([[0, [["text", {}, "Hej"]]]]);
-//! apply(&mut content, &json!([[0, 1, 0, 2, " då"], 9, 9])).unwrap();
+//! apply(&mut content, json!([[0, 1, 0, 2, " då"], 9, 9])).unwrap();
 //! assert_eq!(content, json!([[0, [["text", {}, "Hej då"]]]]));
 //!
 //! // A delta that does not fit changes nothing.
 //! let before = content.clone();
-//! assert!(apply(&mut content, &json!({"5": {"x": [1, 2]}, "_t": "a"})).is_err());
+//! assert!(apply(&mut content, json!({"5": {"x": [1, 2]}, "_t": "a"})).is_err());
 //! assert_eq!(content, before);
 //! ```
+
+use std::borrow::Borrow;
 
 use serde_json::{Map, Value};
 
@@ -83,10 +85,11 @@ impl PatchError {
     }
 }
 
-/// Applies `delta` to `target`, or changes nothing and says why.
-pub fn apply(target: &mut Value, delta: &Value) -> Result<(), PatchError> {
+/// Applies `delta` to `target`, or changes nothing and says why. The delta is consumed: its
+/// new values are moved into the state, not copied (v0 resends whole strings in every chunk).
+pub fn apply(target: &mut Value, delta: Value) -> Result<(), PatchError> {
     let mut path = Path::default();
-    check(target, delta, &mut path)?;
+    check(target, &delta, &mut path)?;
     patch(target, delta, &mut path)
 }
 
@@ -123,10 +126,13 @@ impl Path {
 
 /// What one delta node does to the value it applies to.
 enum Op<'d> {
-    Add(&'d Value),
-    Replace(&'d Value),
+    /// `[new]` or `[old, new]`.
+    Set,
     Delete,
-    Append { steps: &'d [Value], suffix: &'d str },
+    Append {
+        steps: &'d [Value],
+        suffix: &'d str,
+    },
     Object(&'d Map<String, Value>),
     Array(&'d Map<String, Value>),
 }
@@ -139,8 +145,7 @@ fn classify<'d>(delta: &'d Value, path: &Path) -> Result<Op<'d>, PatchError> {
             None => Ok(Op::Object(map)),
         },
         Value::Array(items) => match items.as_slice() {
-            [new] => Ok(Op::Add(new)),
-            [_, new] => Ok(Op::Replace(new)),
+            [_] | [_, _] => Ok(Op::Set),
             [_, Value::Number(a), Value::Number(b)] if a.as_u64() == Some(0) => match b.as_u64() {
                 Some(0) => Ok(Op::Delete),
                 Some(2) => Err(PatchError::Unsupported {
@@ -171,7 +176,7 @@ fn classify<'d>(delta: &'d Value, path: &Path) -> Result<Op<'d>, PatchError> {
 fn check(target: &Value, delta: &Value, path: &mut Path) -> Result<(), PatchError> {
     match classify(delta, path)? {
         // Adding/replacing/deleting the value itself is decided by its parent.
-        Op::Add(_) | Op::Replace(_) | Op::Delete => Ok(()),
+        Op::Set | Op::Delete => Ok(()),
         Op::Append { steps, .. } => {
             let mut at = target;
             for step in steps {
@@ -191,7 +196,7 @@ fn check(target: &Value, delta: &Value, path: &mut Path) -> Result<(), PatchErro
             };
             for (key, child) in map {
                 path.scoped(key, |path| match classify(child, path)? {
-                    Op::Add(_) | Op::Replace(_) | Op::Delete => Ok(()),
+                    Op::Set | Op::Delete => Ok(()),
                     _ => match object.get(key) {
                         Some(value) => check(value, child, path),
                         None => Err(path.mismatch("no such key")),
@@ -212,9 +217,9 @@ fn check(target: &Value, delta: &Value, path: &mut Path) -> Result<(), PatchErro
                         .get(*index)
                         .ok_or_else(|| path.mismatch("index out of range"))?;
                     match classify(child, path)? {
-                        Op::Add(_) | Op::Delete => Err(path
+                        Op::Delete => Err(path
                             .malformed("only replacements and nested deltas modify array items")),
-                        Op::Replace(_) => Ok(()),
+                        Op::Set => Ok(()),
                         _ => {
                             let value = match slot {
                                 Slot::Old(i) => array.get(*i),
@@ -231,16 +236,47 @@ fn check(target: &Value, delta: &Value, path: &mut Path) -> Result<(), PatchErro
     }
 }
 
+/// What a delta node does, without borrowing it (so the node can be consumed).
+#[derive(Clone, Copy)]
+enum OpKind {
+    Set,
+    Delete,
+    Append,
+    Object,
+    Array,
+}
+
+fn op_kind(delta: &Value, path: &Path) -> Result<OpKind, PatchError> {
+    Ok(match classify(delta, path)? {
+        Op::Set => OpKind::Set,
+        Op::Delete => OpKind::Delete,
+        Op::Append { .. } => OpKind::Append,
+        Op::Object(_) => OpKind::Object,
+        Op::Array(_) => OpKind::Array,
+    })
+}
+
+/// The new value of an `[new]` or `[old, new]` node: its last item, moved out.
+fn new_value(delta: Value) -> Value {
+    match delta {
+        Value::Array(mut items) => items.pop().unwrap_or(Value::Null),
+        other => other,
+    }
+}
+
 /// Applies a delta already accepted by [`check`]. The error paths are unreachable after a
 /// successful check but kept, because a panic would abort the wasm instance.
-fn patch(target: &mut Value, delta: &Value, path: &mut Path) -> Result<(), PatchError> {
-    match classify(delta, path)? {
-        Op::Add(new) | Op::Replace(new) => {
-            *target = new.clone();
+fn patch(target: &mut Value, delta: Value, path: &mut Path) -> Result<(), PatchError> {
+    match op_kind(&delta, path)? {
+        OpKind::Set => {
+            *target = new_value(delta);
             Ok(())
         }
-        Op::Delete => Err(path.malformed("cannot delete the root")),
-        Op::Append { steps, suffix } => {
+        OpKind::Delete => Err(path.malformed("cannot delete the root")),
+        OpKind::Append => {
+            let Op::Append { steps, suffix } = classify(&delta, path)? else {
+                return Err(path.malformed("not an append shortcut"));
+            };
             let mut at = target;
             for step in steps {
                 at = step_into_mut(at, step, path)?;
@@ -253,21 +289,21 @@ fn patch(target: &mut Value, delta: &Value, path: &mut Path) -> Result<(), Patch
                 _ => Err(path.mismatch("append shortcut target is not a string")),
             }
         }
-        Op::Object(map) => {
-            let Value::Object(object) = target else {
+        OpKind::Object => {
+            let (Value::Object(object), Value::Object(map)) = (target, delta) else {
                 return Err(path.mismatch("object delta on a non-object"));
             };
             for (key, child) in map {
-                path.scoped(key, |path| match classify(child, path)? {
-                    Op::Add(new) | Op::Replace(new) => {
-                        object.insert(key.clone(), new.clone());
+                path.scoped(&key, |path| match op_kind(&child, path)? {
+                    OpKind::Set => {
+                        object.insert(key.clone(), new_value(child));
                         Ok(())
                     }
-                    Op::Delete => {
-                        object.remove(key);
+                    OpKind::Delete => {
+                        object.remove(&key);
                         Ok(())
                     }
-                    _ => match object.get_mut(key) {
+                    _ => match object.get_mut(&key) {
                         Some(value) => patch(value, child, path),
                         None => Err(path.mismatch("no such key")),
                     },
@@ -275,15 +311,15 @@ fn patch(target: &mut Value, delta: &Value, path: &mut Path) -> Result<(), Patch
             }
             Ok(())
         }
-        Op::Array(map) => {
-            let Value::Array(array) = target else {
+        OpKind::Array => {
+            let (Value::Array(array), Value::Object(map)) = (target, delta) else {
                 return Err(path.mismatch("array delta on a non-array"));
             };
             let plan = ArrayPlan::new(map, path)?;
             let mut inserts: Vec<(usize, Value)> = plan
                 .insert
-                .iter()
-                .map(|(index, value)| (*index, (*value).clone()))
+                .into_iter()
+                .map(|(index, added)| (index, new_value(added)))
                 .collect();
             for (old, dest) in &plan.remove {
                 if *old >= array.len() {
@@ -301,8 +337,8 @@ fn patch(target: &mut Value, delta: &Value, path: &mut Path) -> Result<(), Patch
                 }
                 array.insert(index, value);
             }
-            for (index, child) in &plan.modify {
-                path.scoped(&index.to_string(), |path| match array.get_mut(*index) {
+            for (index, child) in plan.modify {
+                path.scoped(&index.to_string(), |path| match array.get_mut(index) {
                     Some(item) => patch(item, child, path),
                     None => Err(path.mismatch("index out of range")),
                 })?;
@@ -312,14 +348,15 @@ fn patch(target: &mut Value, delta: &Value, path: &mut Path) -> Result<(), Patch
     }
 }
 
-/// One array delta, sorted into jsondiffpatch's three phases.
-struct ArrayPlan<'d> {
+/// One array delta, sorted into jsondiffpatch's three phases. `V` is `&Value` while checking
+/// and `Value` while applying (the delta's nodes are then moved, not copied).
+struct ArrayPlan<V> {
     /// Old indexes to remove, highest first; `Some(dest)` when the item moves there.
     remove: Vec<(usize, Option<usize>)>,
-    /// New items and their new indexes (move targets are added while removing).
-    insert: Vec<(usize, &'d Value)>,
+    /// Added nodes (`[new]`) and their new indexes (move targets are added while removing).
+    insert: Vec<(usize, V)>,
     /// Nested deltas at new indexes.
-    modify: Vec<(usize, &'d Value)>,
+    modify: Vec<(usize, V)>,
 }
 
 /// Where an item of the patched array comes from.
@@ -328,20 +365,24 @@ enum Slot<'a> {
     New(&'a Value),
 }
 
-impl<'d> ArrayPlan<'d> {
-    fn new(map: &'d Map<String, Value>, path: &Path) -> Result<Self, PatchError> {
+impl<V: Borrow<Value>> ArrayPlan<V> {
+    fn new<K: AsRef<str>>(
+        entries: impl IntoIterator<Item = (K, V)>,
+        path: &Path,
+    ) -> Result<Self, PatchError> {
         let mut plan = ArrayPlan {
             remove: Vec::new(),
             insert: Vec::new(),
             modify: Vec::new(),
         };
-        for (key, child) in map {
+        for (key, child) in entries {
+            let key = key.as_ref();
             if key == "_t" {
                 continue;
             }
             if let Some(old) = key.strip_prefix('_') {
                 let old = parse_index(old, path)?;
-                match child.as_array().map(Vec::as_slice) {
+                match child.borrow().as_array().map(Vec::as_slice) {
                     Some([_, Value::Number(a), Value::Number(b)])
                         if a.as_u64() == Some(0) && b.as_u64() == Some(0) =>
                     {
@@ -362,9 +403,10 @@ impl<'d> ArrayPlan<'d> {
                 }
             } else {
                 let index = parse_index(key, path)?;
-                match child.as_array().map(Vec::as_slice) {
-                    Some([new]) => plan.insert.push((index, new)),
-                    _ => plan.modify.push((index, child)),
+                if matches!(child.borrow().as_array().map(Vec::len), Some(1)) {
+                    plan.insert.push((index, child));
+                } else {
+                    plan.modify.push((index, child));
                 }
             }
         }
@@ -374,12 +416,12 @@ impl<'d> ArrayPlan<'d> {
     }
 
     /// The patched array's items by origin, checking every index against `len` on the way.
-    fn layout(&self, len: usize, path: &Path) -> Result<Vec<Slot<'d>>, PatchError> {
-        let mut slots: Vec<Slot<'d>> = (0..len).map(Slot::Old).collect();
-        let mut inserts: Vec<(usize, Slot<'d>)> = self
+    fn layout(&self, len: usize, path: &Path) -> Result<Vec<Slot<'_>>, PatchError> {
+        let mut slots: Vec<Slot<'_>> = (0..len).map(Slot::Old).collect();
+        let mut inserts: Vec<(usize, Slot<'_>)> = self
             .insert
             .iter()
-            .map(|(index, value)| (*index, Slot::New(value)))
+            .filter_map(|(index, added)| Some((*index, Slot::New(added.borrow().get(0)?))))
             .collect();
         let mut previous = None;
         for (old, dest) in &self.remove {
