@@ -158,3 +158,41 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.equal(result.aborted?.code, "aborted");
   assert.equal(result.badOptions?.code, "invalid_options");
 });
+
+test("every shared sample (whatever the set) through the release package in Chromium", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  const failures = await page.evaluate(async () => {
+    const { StreamSession } = await import("/pkg/sajtmaskin_integrations.js");
+    const { streams } = await (await fetch("/api/demo/streams")).json();
+    // Object keys may come in another order (the state's maps are sorted); compare canonically.
+    const canon = (v) => JSON.stringify(v, (_, x) => (x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+    const problems = [];
+    for (const name of streams) {
+      const bytes = new Uint8Array(await (await fetch(`/fixtures/${name}`)).arrayBuffer());
+      const expected = await (await fetch(`/fixtures/${name.replace(/\.sse$/, ".expected.json")}`)).json();
+      for (const size of [bytes.length, 1, 37]) {
+        const session = new StreamSession();
+        for (let at = 0; at < bytes.length; at += size) session.feed(bytes.subarray(at, at + size));
+        session.finish();
+        const s = session.snapshot();
+        const v1 = s.format === "v0-v1";
+        const got = { format: s.format, chatId: s.chatId, projectId: s.projectId, title: s.title, text: s.text, thinking: s.thinking,
+                      done: s.done, error: s.error, finalParts: v1 ? null : s.parts, finalContent: v1 ? s.content : null };
+        for (const key of Object.keys(got)) {
+          if (canon(got[key]) !== canon(expected[key])) problems.push(`${name} @${size}: ${key}`);
+        }
+        const cards = session.cards().map((c) => [c.provider, c.kind, c.status.code, c.envVars.map((e) => e.key)]);
+        const want = expected.integrations.map((i) => [i.provider, i.kind, i.status, i.envVars]);
+        const ok = cards.length === want.length && cards.every((c, i) => c[0] === want[i][0] && c[1] === want[i][1] && c[2] === want[i][2]
+          && JSON.stringify(c[3].slice(0, want[i][3].length)) === JSON.stringify(want[i][3]));
+        if (!ok) problems.push(`${name} @${size}: integrations ${JSON.stringify(cards)}`);
+      }
+    }
+    return { problems, count: streams.length };
+  });
+  assert.ok(failures.count >= 10, `found ${failures.count} samples`);
+  assert.deepEqual(failures.problems, []);
+});
