@@ -16,6 +16,19 @@
 //! assert_eq!(events[0].data, "{\"object\":\"chat\"}");
 //! ```
 
+// A panic would abort the wasm instance for the whole page: the core may not unwrap, index or
+// panic on input. Clippy enforces it (`npm test` runs clippy with -D warnings).
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
+
 pub mod cards;
 pub mod catalog;
 pub mod i18n;

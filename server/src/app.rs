@@ -1,7 +1,6 @@
 //! Builds the application: configuration → state → router (per-feature route modules,
 //! static files for the demo, body limit, CORS, tracing).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -99,7 +98,6 @@ pub async fn state(config: &Config) -> Result<AppState, String> {
 pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
     let mut api = Router::new()
         .route("/api/health", get(health))
-        .route("/api/demo/streams", get(demo_streams))
         .merge(projects::routes())
         .merge(env_vars::routes())
         .merge(integrations::routes())
@@ -138,20 +136,6 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
 
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") }))
-}
-
-/// The recorded `.sse` streams the demo can replay, sorted by name.
-async fn demo_streams(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let dir: PathBuf = state.fixtures_dir.clone();
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".sse"))
-        .collect();
-    names.sort();
-    Json(serde_json::json!({ "streams": names, "live": state.v0.is_some() }))
 }
 
 #[derive(Deserialize, Default)]

@@ -18,11 +18,26 @@ use crate::error::AppError;
 use crate::json::JsonBody;
 use crate::state::AppState;
 
-/// `GET /api/demo/replay/{name}`, `POST /api/demo/v0/chats`.
+/// `GET /api/demo/streams`, `GET /api/demo/replay/{name}`, `POST /api/demo/v0/chats`.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/demo/streams", get(streams))
         .route("/api/demo/replay/{name}", get(replay))
         .route("/api/demo/v0/chats", post(create_chat))
+}
+
+/// The recorded `.sse` streams the demo can replay, sorted by name, and whether live v0 chats
+/// are available.
+async fn streams(State(state): State<AppState>) -> axum::Json<serde_json::Value> {
+    let mut names: Vec<String> = std::fs::read_dir(&state.fixtures_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".sse"))
+        .collect();
+    names.sort();
+    axum::Json(serde_json::json!({ "streams": names, "live": state.v0.is_some() }))
 }
 
 #[derive(Deserialize)]
