@@ -5,7 +5,8 @@
 //!   `requestedMcpPresets`) and `configure_vercel_connect` (`setup-required` → `completed`);
 //! - `tool-call` parts whose tool name asks for integrations or env vars and whose input names
 //!   them (`input.keys`, `input.integrations`, …);
-//! - v1 `task-request-install-integration-v1` tasks (`add-integration` and `add-env-var` steps);
+//! - v1 `task-request-…-v1` tasks such as `task-request-install-integration-v1` (`add-integration`
+//!   and `add-env-var` steps);
 //! - the builder proxy's `integration` items.
 //!
 //! Every signal has a [`SignalKey`] naming where it came from, so the card book can tell a
@@ -271,30 +272,35 @@ fn connect(data: &Value, position: usize, out: &mut Vec<Signal>) {
     }
 }
 
-/// Tool names that ask for integrations, and those that ask for env vars.
+/// What a tool name asks for. A name counts when it names the object (an integration, env
+/// vars) together with a verb that asks for it; reading, listing or deleting tools do not.
+/// The input must still name providers or valid keys for a signal to come of it.
 fn tool_intent(name: &str) -> Option<Kind> {
     let key = catalog::normalize(name);
-    const INTEGRATION: [&str; 5] = [
-        "getorrequestintegration",
-        "requestintegration",
-        "requestintegrations",
-        "installintegration",
-        "addintegration",
+    const ASKING: [&str; 9] = [
+        "request",
+        "require",
+        "install",
+        "add",
+        "set",
+        "ask",
+        "connect",
+        "configure",
+        "need",
     ];
-    const ENV: [&str; 8] = [
-        "requestenvvars",
-        "requestenvvar",
-        "setenvvars",
-        "addenvvars",
-        "addenvvar",
-        "requestenvironmentvariables",
-        "addenvironmentvariables",
-        "setenvironmentvariables",
-    ];
-    if INTEGRATION.contains(&key.as_str()) {
-        Some(Kind::Integration)
-    } else if ENV.contains(&key.as_str()) {
+    const NOT_ASKING: [&str; 5] = ["list", "read", "delete", "remove", "check"];
+    if key == "getorrequestintegration" {
+        return Some(Kind::Integration);
+    }
+    if !ASKING.iter().any(|verb| key.contains(verb))
+        || NOT_ASKING.iter().any(|verb| key.contains(verb))
+    {
+        return None;
+    }
+    if key.contains("envvar") || key.contains("environmentvariable") {
         Some(Kind::EnvVars)
+    } else if key.contains("integration") {
+        Some(Kind::Integration)
     } else {
         None
     }
@@ -370,7 +376,12 @@ fn env_owner(keys: &[String]) -> (String, String) {
 pub fn from_v1_content(content: &Value) -> Vec<Signal> {
     let mut out = Vec::new();
     for (position, part) in crate::v0::text::v1_parts(content).enumerate() {
-        if str_of(part, "type") != Some("task-request-install-integration-v1") {
+        // `task-request-install-integration-v1` and its siblings (`task-request-…-v1`): their
+        // steps name the integration and the env vars.
+        let is_request_task = str_of(part, "type").is_some_and(|t| {
+            t.starts_with("task-request-") && (t.contains("integration") || t.contains("env"))
+        });
+        if !is_request_task {
             continue;
         }
         let mut integrations = Vec::new();

@@ -296,6 +296,78 @@ fn tool_call_asking_for_env_vars_is_an_env_vars_card() {
 }
 
 #[test]
+fn tool_names_that_ask_count_and_others_do_not() {
+    let tool = |name: &str| {
+        v2(
+            json!([{"type": "tool-call", "toolName": name, "input": {"keys": ["RESEND_API_KEY"], "integrations": ["Resend"]}}]),
+        )
+    };
+    for asking in [
+        "request_env_vars",
+        "requestEnvironmentVariables",
+        "set-env-vars",
+        "ask_for_env_vars",
+        "require_environment_variable",
+    ] {
+        let cards = cards_of(&tool(asking));
+        assert_eq!(
+            cards
+                .iter()
+                .map(|c| (c.provider.as_str(), c.kind))
+                .collect::<Vec<_>>(),
+            [("resend", Kind::EnvVars)],
+            "{asking}"
+        );
+    }
+    for asking in [
+        "request_integration",
+        "installIntegration",
+        "add_integrations",
+    ] {
+        let cards = cards_of(&tool(asking));
+        assert_eq!(
+            cards
+                .iter()
+                .map(|c| (c.provider.as_str(), c.kind))
+                .collect::<Vec<_>>(),
+            [("resend", Kind::Integration)],
+            "{asking}"
+        );
+    }
+    for other in [
+        "list_env_vars",
+        "read_env_vars",
+        "delete_env_vars",
+        "get_env_vars",
+        "check_integration",
+        "list_integrations",
+        "search",
+        "env",
+    ] {
+        assert!(cards_of(&tool(other)).is_empty(), "{other}");
+    }
+}
+
+#[test]
+fn v1_env_var_task_without_an_integration_is_an_env_vars_card() {
+    let task = json!(["AssistantMessageContentPart", {"part": {"type": "task-request-env-vars-v1", "parts": [
+        {"type": "request-env-vars", "steps": [{"type": "add-env-var", "stepName": "OPENAI_API_KEY"}]}]}}]);
+    let delta = json!({"0": [[0, [task]]], "_t": "a"});
+    let stream = format!(
+        "data: {}\n\ndata: {}\n\ndata: [DONE]\n\n",
+        json!({"object": "chat", "id": "c1"}),
+        json!({"object": "message.experimental_content.chunk", "delta": delta})
+    );
+    let cards = cards_of(&stream);
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert_eq!(
+        (cards[0].provider.as_str(), cards[0].kind),
+        ("openai", Kind::EnvVars)
+    );
+    assert_eq!(cards[0].env_vars[0].key, "OPENAI_API_KEY");
+}
+
+#[test]
 fn later_signals_update_the_same_card_and_repeats_emit_nothing() {
     let mut session = StreamSession::new(SessionOptions::default());
     let request = |status: &str| {
