@@ -8,11 +8,15 @@ import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
 import { chromium } from "playwright-core";
 
 const root = new URL("../../", import.meta.url).pathname;
 const SECRET = `postgres://guest:pw-${Date.now()}@ep-demo.eu-central-1.aws.neon.tech/guestbook`;
 let server, browser, base, dataDir, logs = "";
+// A server that accepts connections and never answers: requests to it stay pending, so the
+// client's timeout and abort are tested without a race against a fast loopback answer.
+let hanging, hangingUrl;
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -22,6 +26,9 @@ async function freePort() {
 }
 
 before(async () => {
+  hanging = createHttpServer(() => {});
+  await new Promise((r) => hanging.listen(0, "127.0.0.1", r));
+  hangingUrl = `http://127.0.0.1:${hanging.address().port}`;
   dataDir = mkdtempSync(join(tmpdir(), "sajtmaskin-e2e-"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -40,6 +47,8 @@ before(async () => {
 });
 
 after(async () => {
+  hanging?.closeAllConnections();
+  hanging?.close();
   await browser?.close();
   server?.kill();
   rmSync(dataDir, { recursive: true, force: true });
@@ -108,7 +117,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   const page = await browser.newPage();
   await page.goto(`${base}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  const result = await page.evaluate(async () => {
+  const result = await page.evaluate(async (hangingUrl) => {
     const { BackendClient } = await import("/pkg/sajtmaskin_integrations.js");
     const { token } = await (await fetch("/api/dev/token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "client-test" }) })).json();
     const out = {};
@@ -131,15 +140,18 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     out.badKey = await catchErr(client.upsertEnvVars(project.id, [{ key: "1BAD", value: "x" }]));
     out.noToken = await catchErr(new BackendClient().listProjects());
     out.badToken = await catchErr(new BackendClient({ token: "nope" }).listProjects());
-    const slow = new BackendClient({ token, timeoutMs: 1 });
-    out.timeout = await catchErr(slow.createProject({ name: "x".repeat(10) }));
+    const slow = new BackendClient({ baseUrl: hangingUrl, token, timeoutMs: 300 });
+    out.timeout = await catchErr(slow.createProject({ name: "x" }));
     const controller = new AbortController();
-    const pending = client.listProjects(controller.signal);
-    controller.abort();
+    const pending = new BackendClient({ baseUrl: hangingUrl, token, timeoutMs: 60_000 }).listProjects(controller.signal);
+    setTimeout(() => controller.abort(), 100);
     out.aborted = await catchErr(pending);
+    const early = new AbortController();
+    early.abort();
+    out.abortedBefore = await catchErr(client.listProjects(early.signal));
     out.badOptions = await catchErr(Promise.resolve().then(() => new BackendClient({ timeoutMs: -1 })));
     return out;
-  });
+  }, hangingUrl);
   assert.equal(result.projects, true);
   assert.deepEqual(result.created, [["API_TOKEN", null], ["SITE_NAME", "Krukan"]]);
   assert.equal(result.updated, "Krukan 2");
@@ -156,6 +168,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.deepEqual(result.badToken, { code: "unauthorized", status: 401, isError: true });
   assert.equal(result.timeout?.code, "timeout");
   assert.equal(result.aborted?.code, "aborted");
+  assert.equal(result.abortedBefore?.code, "aborted");
   assert.equal(result.badOptions?.code, "invalid_options");
 });
 
