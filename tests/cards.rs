@@ -302,37 +302,23 @@ fn tool_names_that_ask_count_and_others_do_not() {
             json!([{"type": "tool-call", "toolName": name, "input": {"keys": ["RESEND_API_KEY"], "integrations": ["Resend"]}}]),
         )
     };
-    for asking in [
-        "request_env_vars",
-        "requestEnvironmentVariables",
-        "set-env-vars",
-        "ask_for_env_vars",
-        "require_environment_variable",
-    ] {
-        let cards = cards_of(&tool(asking));
-        assert_eq!(
-            cards
-                .iter()
-                .map(|c| (c.provider.as_str(), c.kind))
-                .collect::<Vec<_>>(),
-            [("resend", Kind::EnvVars)],
-            "{asking}"
-        );
-    }
-    for asking in [
-        "request_integration",
-        "installIntegration",
-        "add_integrations",
-    ] {
-        let cards = cards_of(&tool(asking));
-        assert_eq!(
-            cards
-                .iter()
-                .map(|c| (c.provider.as_str(), c.kind))
-                .collect::<Vec<_>>(),
-            [("resend", Kind::Integration)],
-            "{asking}"
-        );
+    let asking: [(&str, Kind); 8] = [
+        ("request_env_vars", Kind::EnvVars),
+        ("requestEnvironmentVariables", Kind::EnvVars),
+        ("set-env-vars", Kind::EnvVars),
+        ("ask_for_env_vars", Kind::EnvVars),
+        ("require_environment_variable", Kind::EnvVars),
+        ("request_integration", Kind::Integration),
+        ("installIntegration", Kind::Integration),
+        ("add_integrations", Kind::Integration),
+    ];
+    for (name, kind) in asking {
+        let cards = cards_of(&tool(name));
+        let got: Vec<_> = cards
+            .iter()
+            .map(|c| (c.provider.as_str(), c.kind))
+            .collect();
+        assert_eq!(got, [("resend", kind)], "{name}");
     }
     for other in [
         "list_env_vars",
