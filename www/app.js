@@ -5,12 +5,18 @@ import init, { StreamSession, CardRenderer, BackendClient } from "/pkg/sajtmaski
 
 const $ = (id) => document.getElementById(id);
 const TEXTS = {
-  sv: { ready: "Redo", streaming: "Genererar…", done: "Klar", error: "Avbruten", aborted: "Avbruten av dig",
+  sv: { idle: "Redo", ready: "Redo", streaming: "Genererar…", done: "Klar", error: "Avbruten", aborted: "Avbruten av dig",
         saved: "Sparat. Värdena visas inte igen.", noCards: "0", setCount: (n, m) => `${n} av ${m} variabler satta i projektet`,
-        mcp: (name) => `${name}: MCP-anslutningen görs i v0:s inställningar.`, envTitle: "Ange miljövariabler", sensitive: "Känslig (skrivskyddad)" },
-  en: { ready: "Ready", streaming: "Generating…", done: "Done", error: "Stopped", aborted: "Stopped by you",
+        mcp: (name) => `${name}: MCP-anslutningen görs i v0:s inställningar.`, envTitle: "Ange miljövariabler", sensitive: "Känslig (skrivskyddad)",
+        language: "Språk", generation: "Generering", prompt: "Beskriv appen du vill bygga…", generate: "Generera med v0", play: "Spela upp",
+        stop: "Avbryt", thinking: "Tankegång", integrations: "Integrationer", empty: "När AI:n ber om en databas, en MCP-server eller nycklar dyker det upp här.",
+        envHint: "Värdena skickas till servern, sparas krypterat och visas aldrig igen.", cancel: "Avbryt", save: "Spara" },
+  en: { idle: "Ready", ready: "Ready", streaming: "Generating…", done: "Done", error: "Stopped", aborted: "Stopped by you",
         saved: "Saved. Values are never shown again.", noCards: "0", setCount: (n, m) => `${n} of ${m} variables set in the project`,
-        mcp: (name) => `${name}: connect the MCP server in v0's settings.`, envTitle: "Set environment variables", sensitive: "Sensitive (write-only)" },
+        mcp: (name) => `${name}: connect the MCP server in v0's settings.`, envTitle: "Set environment variables", sensitive: "Sensitive (write-only)",
+        language: "Language", generation: "Generation", prompt: "Describe the app you want to build…", generate: "Generate with v0", play: "Replay",
+        stop: "Stop", thinking: "Thinking", integrations: "Integrations", empty: "When the AI asks for a database, an MCP server or keys, it shows up here.",
+        envHint: "Values go to the server, are stored encrypted and are never shown again.", cancel: "Cancel", save: "Save" },
 };
 
 let locale = localStorage.getItem("sm-locale") || "sv";
@@ -20,6 +26,13 @@ let projectId = null;
 let projectKeys = [];
 let client = null;
 const t = () => TEXTS[locale];
+
+/** Static labels: every element with data-i18n (text) or data-i18n-placeholder. */
+function translatePage() {
+  document.documentElement.lang = locale;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t()[el.dataset.i18n];
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t()[el.dataset.i18nPlaceholder];
+}
 
 function setProgress(state, label) {
   $("progress").dataset.state = state;
@@ -238,9 +251,12 @@ async function main() {
   await init();
   renderer = new CardRenderer($("cards"), rendererOptions);
   $("locale").value = locale;
+  translatePage();
   $("locale").addEventListener("change", () => {
     locale = $("locale").value;
     localStorage.setItem("sm-locale", locale);
+    translatePage();
+    setProgress($("progress").dataset.state);
     if ($("stream").value) replay($("stream").value).catch(showError);
   });
   client = new BackendClient({ token });

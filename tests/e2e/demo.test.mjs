@@ -209,3 +209,18 @@ test("every shared sample (whatever the set) through the release package in Chro
   assert.ok(failures.count >= 10, `found ${failures.count} samples`);
   assert.deepEqual(failures.problems, []);
 });
+
+test("switching to English translates the page and the cards", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/?stream=s04-v2-chat-sentry-mcp.sse`);
+  await page.waitForSelector('[data-card-id="mcp:sentry"]', { timeout: 30_000 });
+  assert.equal(await page.locator("#int-h").textContent(), "Integrationer");
+  assert.equal(await page.locator('[data-card-id="mcp:sentry"] .sm-card-status').textContent(), "Begärd");
+  await page.selectOption("#locale", "en");
+  await page.waitForFunction(() => document.querySelector('[data-card-id="mcp:sentry"] .sm-card-status')?.textContent === "Requested", null, { timeout: 30_000 });
+  assert.equal(await page.locator("#int-h").textContent(), "Integrations");
+  assert.equal(await page.locator("#play").textContent(), "Replay");
+  assert.equal(await page.locator('[data-card-id="mcp:sentry"] .sm-card-title').textContent(), "Sentry MCP");
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  await page.evaluate(() => localStorage.removeItem("sm-locale"));
+});
