@@ -131,6 +131,9 @@ pub struct CardBook {
     chat_id: Option<String>,
     /// What was last reported per card id.
     reported: HashMap<String, IntegrationCard>,
+    /// Something a card's rendering depends on changed since `take_changed` last rendered;
+    /// without it the session would render every card on every chunk.
+    dirty: bool,
 }
 
 impl CardBook {
@@ -151,6 +154,7 @@ impl CardBook {
             }
             self.merge(&signal);
             self.seen.insert(key, signal);
+            self.dirty = true;
         }
     }
 
@@ -199,11 +203,13 @@ impl CardBook {
     /// The chat id, for the `open_chat` action.
     pub fn set_chat_id(&mut self, id: &str) {
         self.chat_id = Some(id.to_owned());
+        self.dirty = true;
     }
 
     /// The env-var keys the project already has.
     pub fn set_env_keys<S: AsRef<str>>(&mut self, keys: impl IntoIterator<Item = S>) {
         self.env_keys = keys.into_iter().map(|k| k.as_ref().to_owned()).collect();
+        self.dirty = true;
     }
 
     /// Hides a card until a later signal changes its status; false for an unknown id.
@@ -211,6 +217,7 @@ impl CardBook {
         match self.cards.iter_mut().find(|c| c.id() == id) {
             Some(card) => {
                 card.dismissed_at = Some(card.status);
+                self.dirty = true;
                 true
             }
             None => false,
@@ -228,6 +235,9 @@ impl CardBook {
 
     /// The visible cards that are new or changed since the last call.
     pub fn take_changed(&mut self) -> Vec<IntegrationCard> {
+        if !std::mem::take(&mut self.dirty) {
+            return Vec::new();
+        }
         let mut changed = Vec::new();
         for card in self.cards() {
             if self.reported.get(&card.id) != Some(&card) {

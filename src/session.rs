@@ -248,11 +248,6 @@ impl StreamSession {
         &self.state
     }
 
-    /// The proxy's integration items received so far, in order.
-    pub fn integration_items(&self) -> &[Value] {
-        &self.integration_items
-    }
-
     fn set_format(&mut self, format: Format) {
         if self.state.format.is_some() {
             return;

@@ -12,21 +12,10 @@ use serde_json::{json, Value};
 use support::*;
 
 async fn counts(server: &TestServer) -> Value {
-    let url = server
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}/sajtmaskin.db", server.data_dir.display()));
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     let mut out = serde_json::Map::new();
     for table in ["projects", "env_vars", "env_var_flags", "user_integrations"] {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        out.insert(table.into(), n.into());
+        out.insert(table.into(), server.count(table).await.into());
     }
-    pool.close().await;
     Value::Object(out)
 }
 
@@ -218,8 +207,8 @@ async fn sensitive_values_stay_secret(server: TestServer) {
                 !contains(&server.data_bytes(), text),
                 "the SQLite files hold the plaintext"
             ),
-            Some(url) => {
-                let pool = sqlx::AnyPool::connect(url).await.unwrap();
+            Some(_) => {
+                let pool = server.pool().await;
                 let rows: Vec<(String, Vec<u8>, Vec<u8>)> =
                     sqlx::query_as("SELECT key, nonce, ciphertext FROM env_vars")
                         .fetch_all(&pool)
@@ -271,7 +260,6 @@ async fn sensitive_values_are_never_returned_stored_in_plaintext_or_logged_sqlit
 #[tokio::test]
 async fn sensitive_values_are_never_returned_stored_in_plaintext_or_logged_postgres() {
     let Some(url) = postgres_url() else {
-        eprintln!("SKIPPED: TEST_DATABASE_URL is not set (scripts/postgres.sh could not start PostgreSQL)");
         return;
     };
     sensitive_values_stay_secret(spawn_with(Some(url), &[]).await).await;
@@ -345,7 +333,6 @@ async fn concurrent_upserts_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_upserts_postgres() {
     let Some(url) = postgres_url() else {
-        eprintln!("SKIPPED: TEST_DATABASE_URL is not set (scripts/postgres.sh could not start PostgreSQL)");
         return;
     };
     concurrent_upserts(spawn_with(Some(url), &[]).await).await;

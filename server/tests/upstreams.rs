@@ -222,18 +222,6 @@ fn recorded(fake: &Shared) -> Vec<Recorded> {
     std::mem::take(&mut fake.lock().unwrap().recorded)
 }
 
-async fn flag_count(server: &TestServer) -> i64 {
-    let url = format!("sqlite://{}/sajtmaskin.db", server.data_dir.display());
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM env_var_flags")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    n
-}
-
 /// Upstream failures map to our statuses and change nothing locally.
 async fn check_failure_mapping(
     server: &TestServer,
@@ -292,7 +280,11 @@ async fn check_failure_mapping(
     );
     fake.lock().unwrap().delay = None;
     if let Some(before) = flags_before {
-        assert_eq!(flag_count(server).await, before, "nothing local changed");
+        assert_eq!(
+            server.count("env_var_flags").await,
+            before,
+            "nothing local changed"
+        );
     }
     assert!(!logs().contains("secret-on-failure"));
     recorded(fake);
@@ -414,7 +406,7 @@ async fn v0_store_speaks_the_v0_platform_api() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("project_not_linked"))
     );
 
-    let before = flag_count(&server).await;
+    let before = server.count("env_var_flags").await;
     check_failure_mapping(&server, &fake, &project, &token, Some(before)).await;
     assert!(!logs().contains("postgres://very-secret") && !logs().contains("test-v0-key"));
 }

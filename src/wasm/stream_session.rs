@@ -181,10 +181,7 @@ impl StreamSession {
     /// The state reconstructed so far.
     #[wasm_bindgen(unchecked_return_type = "StreamSnapshot")]
     pub fn snapshot(&self) -> Result<JsValue, JsValue> {
-        let inner = self
-            .inner
-            .try_borrow()
-            .map_err(|_| JsCodedError::new("busy", "the session is being fed"))?;
+        let inner = self.inner.try_borrow().map_err(|_| busy())?;
         Ok(to_js(inner.snapshot())?)
     }
 
@@ -304,9 +301,7 @@ async fn read_all(
             on_update.call1(&JsValue::NULL, &to_js(update)?)?;
         }
         if done {
-            let inner = inner
-                .try_borrow()
-                .map_err(|_| JsCodedError::new("busy", "the session is being fed"))?;
+            let inner = inner.try_borrow().map_err(|_| busy())?;
             return Ok(to_js(inner.snapshot())?);
         }
     }
@@ -315,7 +310,11 @@ async fn read_all(
 fn borrow_mut(
     inner: &Rc<RefCell<session::StreamSession>>,
 ) -> Result<std::cell::RefMut<'_, session::StreamSession>, JsCodedError> {
-    inner
-        .try_borrow_mut()
-        .map_err(|_| JsCodedError::new("busy", "the session is being fed"))
+    inner.try_borrow_mut().map_err(|_| busy())
+}
+
+/// A call made while the session is being fed (from inside an `onUpdate` that re-enters it
+/// mid-chunk, say).
+fn busy() -> JsCodedError {
+    JsCodedError::new("busy", "the session is being fed")
 }

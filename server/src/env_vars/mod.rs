@@ -57,6 +57,17 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
+/// Upstream times come as epoch milliseconds (Vercel, v0) or RFC 3339 text; ours are text.
+fn time_text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        Some(serde_json::Value::Number(n)) => {
+            n.as_i64().map(crate::secrets::rfc3339).unwrap_or_default()
+        }
+        Some(serde_json::Value::String(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
 fn answer(env_vars: Vec<EnvVar>) -> Json<EnvVarList> {
     Json(EnvVarList { env_vars })
 }

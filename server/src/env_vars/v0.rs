@@ -9,11 +9,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-use super::EnvVarStore;
+use super::{time_text, EnvVarStore};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::projects::Project;
-use crate::secrets::rfc3339;
 use crate::upstream::Upstream;
 
 /// See the module docs.
@@ -37,15 +36,6 @@ struct V0Var {
     value: Option<String>,
     created_at: Option<Value>,
     updated_at: Option<Value>,
-}
-
-/// v0 sends times as epoch milliseconds or as RFC 3339 text.
-pub(super) fn time_text(value: Option<&Value>) -> String {
-    match value {
-        Some(Value::Number(n)) => n.as_i64().map(rfc3339).unwrap_or_default(),
-        Some(Value::String(s)) => s.clone(),
-        _ => String::new(),
-    }
 }
 
 impl V0Store {

@@ -8,8 +8,7 @@ use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, EnvVar, Update
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::v0::time_text;
-use super::EnvVarStore;
+use super::{time_text, EnvVarStore};
 use crate::error::AppError;
 use crate::projects::Project;
 use crate::upstream::Upstream;

@@ -176,6 +176,27 @@ impl TestServer {
         out
     }
 
+    /// A pool on the server's database (its SQLite file, or the Postgres it uses).
+    pub async fn pool(&self) -> sqlx::AnyPool {
+        let url = self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/sajtmaskin.db", self.data_dir.display()));
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&url).await.unwrap()
+    }
+
+    /// Rows in `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        let pool = self.pool().await;
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        n
+    }
+
     /// Every byte of every file in the data dir (database, WAL, keys).
     pub fn data_bytes(&self) -> Vec<u8> {
         let mut all = Vec::new();
