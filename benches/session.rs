@@ -1,5 +1,5 @@
 //! Bytes → snapshot through the whole StreamSession pipeline (SSE, decode, jsondiffpatch,
-//! derived text), natively, on the largest shared sample. Figures in the README.
+//! derived text), natively, on the largest in-tree sample. Figures in the README.
 //!
 //! Run: `cargo bench --bench session`.
 
@@ -8,9 +8,9 @@ use sajtmaskin_integrations::session::{SessionOptions, StreamSession};
 use std::hint::black_box;
 
 fn largest_sample() -> (String, Vec<u8>) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/v0-streams");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v0-streams");
     std::fs::read_dir(dir)
-        .expect("../shared/fixtures beside the repo")
+        .expect("tests/fixtures/v0-streams")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "sse"))

@@ -1,4 +1,4 @@
-//! Every sample stream in ../shared/fixtures/v0-streams/, fed whole, one byte at a time and
+//! Every sample stream in tests/fixtures/v0-streams/, fed whole, one byte at a time and
 //! at random splits, reconstructs the state its `.expected.json` names.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -13,13 +13,13 @@ mod samples;
 use samples::{expected_pinned, pinned};
 
 fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/v0-streams")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0-streams")
 }
 
 /// (name, stream bytes, expected state) for every fixture pair.
 fn fixtures() -> Vec<(String, Vec<u8>, Value)> {
     let mut out = Vec::new();
-    let entries = std::fs::read_dir(fixtures_dir()).expect("fixtures dir beside the repo");
+    let entries = std::fs::read_dir(fixtures_dir()).expect("tests/fixtures/v0-streams");
     for entry in entries {
         let path = entry.expect("entry").path();
         if path.extension().and_then(|e| e.to_str()) != Some("sse") {
@@ -35,7 +35,7 @@ fn fixtures() -> Vec<(String, Vec<u8>, Value)> {
     out.sort_by(|a, b| a.0.cmp(&b.0));
     assert!(
         out.len() >= 10,
-        "expected the shared samples, found {}",
+        "expected the in-tree samples, found {}",
         out.len()
     );
     out

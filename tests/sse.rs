@@ -528,19 +528,184 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_bytes_never_panic_and_respect_the_bound(
+    fn arbitrary_bytes_never_panic(
         input in proptest::collection::vec(any::<u8>(), 0..2048),
         chunk in 1usize..64,
         bound in 1usize..128,
     ) {
         let mut parser = SseParser::with_max_event_bytes(bound);
         for piece in input.chunks(chunk) {
-            parser.feed_each(piece, |item| {
-                if let Ok(event) = item {
-                    assert!(event.data.len() <= bound);
-                }
-            });
+            parser.feed_each(piece, |_| {});
         }
         parser.finish();
     }
+}
+
+// --- the event-size bound, on streams generated from the SSE grammar ----------------------
+
+/// One field line of a generated event: a field name (or `None` for a comment), whether a
+/// space follows the colon, and the raw value bytes (never CR or LF).
+type Line = (Option<&'static str>, bool, Vec<u8>);
+
+fn value_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        "[a-z ]{1,12}".prop_map(String::into_bytes),
+        Just("\u{e5}".as_bytes().to_vec()),
+        Just("\u{1F600}".as_bytes().to_vec()),
+        // Invalid UTF-8: each byte decodes to a 3-byte U+FFFD.
+        Just(vec![0xFF]),
+        Just(vec![0xC3]),
+        Just(vec![0xF0, 0x9F]),
+        Just(b":".to_vec()),
+    ];
+    proptest::collection::vec(piece, 0..10).prop_map(|p| p.concat())
+}
+
+fn grammar_stream() -> impl Strategy<Value = (Vec<Vec<Line>>, &'static str, usize)> {
+    let line = (
+        prop_oneof![
+            4 => Just(Some("data")),
+            1 => Just(Some("event")),
+            1 => Just(Some("id")),
+            1 => Just(Some("other")),
+            1 => Just(None),
+        ],
+        any::<bool>(),
+        value_bytes(),
+    );
+    let event = proptest::collection::vec(line, 0..6);
+    (
+        proptest::collection::vec(event, 1..6),
+        prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+        8usize..96,
+    )
+}
+
+/// What the parser must report for a generated stream: an event whose non-comment lines hold
+/// more than `bound` bytes is reported as too large and dropped; any other event with data
+/// lines is dispatched with its values joined by LF and decoded lossily. Also returns the
+/// stream bytes and whether some event went over the bound.
+fn model(
+    events: &[Vec<Line>],
+    eol: &str,
+    bound: usize,
+) -> (Vec<u8>, Vec<Result<SseEvent, SseError>>, bool) {
+    let mut bytes = Vec::new();
+    let mut expected = Vec::new();
+    let mut over = false;
+    let mut last_id = String::new();
+    for lines in events {
+        let mut size = 0;
+        let (mut data, mut has_data, mut kind, mut id) = (Vec::new(), false, String::new(), None);
+        for (name, space, value) in lines {
+            let start = bytes.len();
+            bytes.push(b':');
+            if let Some(name) = name {
+                bytes.splice(start..start, name.bytes());
+            }
+            if *space {
+                bytes.push(b' ');
+            }
+            bytes.extend_from_slice(value);
+            if name.is_some() {
+                size += bytes.len() - start;
+            }
+            // The field value loses one leading space, whether we wrote it or it came first.
+            let value = match (space, value.split_first()) {
+                (false, Some((b' ', rest))) => rest,
+                _ => &value[..],
+            };
+            match name {
+                Some("data") => {
+                    if has_data {
+                        data.push(b'\n');
+                    }
+                    data.extend_from_slice(value);
+                    has_data = true;
+                }
+                Some("event") => kind = String::from_utf8_lossy(value).into_owned(),
+                Some("id") if !value.contains(&0) => {
+                    id = Some(String::from_utf8_lossy(value).into_owned())
+                }
+                _ => {}
+            }
+            bytes.extend_from_slice(eol.as_bytes());
+        }
+        bytes.extend_from_slice(eol.as_bytes());
+        if size > bound {
+            over = true;
+            expected.push(Err(SseError::EventTooLarge { limit: bound }));
+            continue;
+        }
+        if let Some(id) = id {
+            last_id = id;
+        }
+        if has_data {
+            let event = if kind.is_empty() {
+                "message".to_owned()
+            } else {
+                kind
+            };
+            let data = String::from_utf8_lossy(&data).into_owned();
+            expected.push(Ok(ev(&event, &data, &last_id)));
+        }
+    }
+    (bytes, expected, over)
+}
+
+/// The bound promise, checked against a model of the grammar: every event is dispatched or
+/// reported exactly as the model says, whole and split at random points; a dispatched event's
+/// data holds at most `bound` raw bytes, so at most 3 × `bound` bytes once decoded. The test
+/// counts the cases in which an event really went over the bound and fails unless most did,
+/// so the bound is exercised, not just present.
+#[test]
+fn generated_events_respect_the_bound() {
+    use proptest::test_runner::{Config, TestRunner};
+    let cases = 2000;
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let over_cases = std::cell::Cell::new(0u32);
+    let dispatched = std::cell::Cell::new(0u32);
+    let strategy = (
+        grammar_stream(),
+        proptest::collection::vec(any::<usize>(), 0..8),
+    );
+    runner
+        .run(&strategy, |((events, eol, bound), points)| {
+            let (bytes, expected, over) = model(&events, eol, bound);
+            over_cases.set(over_cases.get() + u32::from(over));
+            for chunks in [vec![&bytes[..]], split_at_points(&bytes, points.clone())] {
+                let got = run_chunks(&mut SseParser::with_max_event_bytes(bound), chunks);
+                prop_assert_eq!(&got.items, &expected);
+                for event in got.items.iter().flatten() {
+                    dispatched.set(dispatched.get() + 1);
+                    let raw = event
+                        .data
+                        .chars()
+                        .filter(|&c| c != '\u{FFFD}')
+                        .map(char::len_utf8);
+                    let invalid = event.data.chars().filter(|&c| c == '\u{FFFD}').count();
+                    prop_assert!(raw.sum::<usize>() + invalid <= bound);
+                    prop_assert!(event.data.len() <= 3 * bound);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    let over = over_cases.get();
+    println!(
+        "sse bound property: {over} of {cases} generated cases had an event over the bound; {} events dispatched within it",
+        dispatched.get()
+    );
+    assert!(
+        over * 2 >= cases,
+        "only {over} of {cases} cases reached the bound"
+    );
+    assert!(
+        dispatched.get() > cases,
+        "too few events were dispatched within the bound"
+    );
 }

@@ -1,4 +1,4 @@
-//! The JS `StreamSession` class in headless Chromium: every shared sample through `feed`
+//! The JS `StreamSession` class in headless Chromium: every in-tree sample through `feed`
 //! (whole, byte by byte, random splits) and through `consume(ReadableStream)`, and aborting.
 #![cfg(target_arch = "wasm32")]
 

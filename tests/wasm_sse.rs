@@ -9,8 +9,7 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const S09: &[u8] =
-    include_bytes!("../../shared/fixtures/v0-streams/s09-proxy-crlf-blob-keepalive.sse");
+const S09: &[u8] = include_bytes!("fixtures/v0-streams/s09-proxy-crlf-blob-keepalive.sse");
 
 fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).expect("property")

@@ -8,7 +8,7 @@ import { extname, join, normalize } from "node:path";
 import { chromium } from "playwright-core";
 
 const root = new URL("../../", import.meta.url).pathname;
-const fixtures = join(root, "../shared/fixtures/v0-streams");
+const fixtures = join(root, "tests/fixtures/v0-streams");
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".sse": "text/event-stream" };
 
 async function largest() {

@@ -133,7 +133,7 @@ pub struct Config {
     #[arg(
         long,
         env = "FIXTURES_DIR",
-        default_value = "../shared/fixtures/v0-streams",
+        default_value = "tests/fixtures/v0-streams",
         global = true
     )]
     pub fixtures_dir: PathBuf,

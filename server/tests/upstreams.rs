@@ -618,10 +618,7 @@ async fn demo_v0_pass_through_streams_v0_bytes_unchanged() {
 async fn demo_replay_streams_a_sample_and_refuses_paths() {
     let server = spawn(&[
         "--fixtures-dir",
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures/v0-streams"
-        ),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/v0-streams"),
     ])
     .await;
     let name = "s09-proxy-crlf-blob-keepalive.sse";
@@ -636,7 +633,7 @@ async fn demo_replay_streams_a_sample_and_refuses_paths() {
         .unwrap();
     let file = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/v0-streams/s09-proxy-crlf-blob-keepalive.sse"
+        "/../tests/fixtures/v0-streams/s09-proxy-crlf-blob-keepalive.sse"
     ))
     .unwrap();
     assert_eq!(body.as_ref(), file.as_slice());

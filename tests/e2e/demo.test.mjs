@@ -4,9 +4,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createServer } from "node:net";
 import { createServer as createHttpServer } from "node:http";
 import { chromium } from "playwright-core";
@@ -73,8 +73,11 @@ test("replay a Neon request, set DATABASE_URL, see it set after a reload, never 
   await page.click("#env-save");
   await page.waitForSelector(`${NEON} li[data-key="DATABASE_URL"][data-set="true"]`, { timeout: 10_000 });
   assert.equal(await page.locator("#env-dialog[open]").count(), 0, "the form closed");
-  mkdirSync(join(root, "docs"), { recursive: true });
-  await page.screenshot({ path: join(root, "docs/demo.png"), fullPage: true });
+  // Under target/ (git-ignored), so a test run leaves the tree clean; `npm run screenshot`
+  // points DEMO_SCREENSHOT at docs/demo.png to refresh the README picture on purpose.
+  const shot = process.env.DEMO_SCREENSHOT ?? join(root, "target/e2e/demo.png");
+  mkdirSync(dirname(shot), { recursive: true });
+  await page.screenshot({ path: shot, fullPage: true });
 
   await page.reload();
   await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
@@ -101,16 +104,37 @@ test("replay a Neon request, set DATABASE_URL, see it set after a reload, never 
   assert.ok(!logs.includes(SECRET) && !logs.includes("pw-"), "the server logs do not hold the secret");
 });
 
-test("cards for a connector and an MCP preset render with safe links", async () => {
+test("cards for a connector and an MCP preset render, and action links are safe", async () => {
   const page = await browser.newPage();
   await page.goto(`${base}/?stream=s03-v2-message-linear-connect-resume.sse`);
   await page.waitForSelector('[data-card-id="connector:linear"][data-status="completed"]', { timeout: 30_000 });
   await page.goto(`${base}/?stream=s04-v2-chat-sentry-mcp.sse`);
   await page.waitForSelector('[data-card-id="mcp:sentry"]', { timeout: 30_000 });
-  for (const link of await page.locator("#cards a").all()) {
-    assert.match(await link.getAttribute("href"), /^https:\/\/(v0\.app|([a-z0-9-]+\.)*vercel\.com)\//);
-    assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+  // The links are checked where they are: the Neon request has one install link.
+  await page.goto(`${base}/?stream=s02-v2-message-neon-guestbook.sse`);
+  await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
+  const links = await page.locator("#cards a").evaluateAll((all) => all.map((a) => ({
+    href: a.getAttribute("href"), rel: a.getAttribute("rel"), target: a.getAttribute("target"), action: a.dataset.action ?? null,
+  })));
+  assert.deepEqual(links.map((l) => new URL(l.href).host), ["vercel.com"], JSON.stringify(links));
+  for (const link of links) {
+    assert.match(link.href, /^https:\/\/(v0\.app|([a-z0-9-]+\.)*vercel\.com)\//);
+    assert.equal(link.rel, "noopener noreferrer");
   }
+});
+
+test("the server started as `npm start` starts it offers every in-tree sample", async () => {
+  // The server above runs from the repository root with no --fixtures-dir, as scripts/start.sh
+  // runs it, so its list is the default folder's.
+  const onDisk = readdirSync(join(root, "tests/fixtures/v0-streams")).filter((n) => n.endsWith(".sse")).sort();
+  assert.ok(onDisk.length >= 10, `${onDisk.length} samples in the tree`);
+  const { streams } = await (await fetch(`${base}/api/demo/streams`)).json();
+  assert.deepEqual([...streams].sort(), onDisk);
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  const options = await page.locator("#stream option").evaluateAll((all) => all.map((o) => o.value).filter(Boolean));
+  assert.deepEqual([...options].sort(), onDisk);
 });
 
 test("BackendClient in the browser: typed results, coded errors with status, timeout and abort", async () => {
@@ -172,7 +196,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.equal(result.badOptions?.code, "invalid_options");
 });
 
-test("every shared sample (whatever the set) through the release package in Chromium", async () => {
+test("every in-tree sample (whatever the set) through the release package in Chromium", async () => {
   const page = await browser.newPage();
   await page.goto(`${base}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 
 const pkgDir = new URL("../../pkg-web/", import.meta.url);
 const npmDir = new URL("../../pkg/", import.meta.url);
-const fixtures = new URL("../../../shared/fixtures/v0-streams/", import.meta.url);
+const fixtures = new URL("../fixtures/v0-streams/", import.meta.url);
 const mod = await import(new URL("sajtmaskin_integrations.js", pkgDir));
 mod.initSync({ module: readFileSync(new URL("sajtmaskin_integrations_bg.wasm", pkgDir)) });
 

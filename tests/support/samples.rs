@@ -44,22 +44,13 @@ macro_rules! sample {
     ($name:literal) => {
         (
             $name,
-            include_bytes!(concat!(
-                "../../../shared/fixtures/v0-streams/",
-                $name,
-                ".sse"
-            ))
-            .as_slice(),
-            include_str!(concat!(
-                "../../../shared/fixtures/v0-streams/",
-                $name,
-                ".expected.json"
-            )),
+            include_bytes!(concat!("../fixtures/v0-streams/", $name, ".sse")).as_slice(),
+            include_str!(concat!("../fixtures/v0-streams/", $name, ".expected.json")),
         )
     };
 }
 
-/// The shared samples, compiled in (name, stream, expected JSON).
+/// The in-tree samples, compiled in (name, stream, expected JSON).
 pub const SAMPLES: &[(&str, &[u8], &str)] = &[
     sample!("s01-v2-chat-pottery-text-only"),
     sample!("s02-v2-message-neon-guestbook"),

@@ -52,11 +52,16 @@ pub struct TestServer {
     pub database_url: Option<String>,
 }
 
-/// Postgres for the tests, started by scripts/postgres.sh (`npm test` does it).
-pub fn postgres_url() -> Option<String> {
+/// Postgres for the tests, started by scripts/postgres.sh (`npm test` does it). The Postgres
+/// tests are `#[ignore]`d, so a plain `cargo test` lists them as ignored instead of passing them
+/// without running; run with `--ignored` they need this variable and fail without it.
+pub fn postgres_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
+        .expect(
+            "TEST_DATABASE_URL: the Postgres tests need a server (scripts/postgres.sh starts one)",
+        )
 }
 
 pub async fn spawn(extra: &[&str]) -> TestServer {
