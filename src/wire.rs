@@ -29,6 +29,18 @@ pub fn is_env_key(key: &str) -> bool {
         && key.len() <= MAX_KEY_BYTES
 }
 
+/// Longest env-var id, in bytes.
+pub const MAX_ID_BYTES: usize = 64;
+
+/// `^[A-Za-z0-9_-]{1,64}$`: the ids of the local store (`env_…`), v0 and Vercel all fit, and
+/// nothing that could steer an upstream URL (`/`, `.`, `?`, `#`, `%`) does.
+pub fn is_env_var_id(id: &str) -> bool {
+    (1..=MAX_ID_BYTES).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// One var to create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEnvVar {
@@ -88,12 +100,20 @@ pub struct EnvVar {
     pub key: String,
     /// Value, never for sensitive vars.
     pub value: Option<String>,
-    /// Write-only.
+    /// Write-only: the value is stored but never returned.
     pub sensitive: bool,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
     pub updated_at: String,
+    /// The stored value could not be decrypted (a wrong key, or a row changed at rest):
+    /// `value` is `null` and the var should be set again. Omitted when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unreadable: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Every env-var route answers with a list: all vars (GET), the created/updated ones
@@ -117,18 +137,26 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable machine-readable code.
     pub code: String,
-    /// Human-readable message (never holds a secret).
+    /// Human-readable message: names the field or rule, never a submitted value.
     pub message: String,
+    /// Only when a change of several upstream items failed part-way: the vars (without
+    /// values) changed before the failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<Vec<EnvVar>>,
 }
 
 /// A request that breaks a rule of the API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
-    /// A key that is not `^[A-Za-z_][A-Za-z0-9_]*$` or is too long.
-    #[error("invalid env var key {0:?}: keys match ^[A-Za-z_][A-Za-z0-9_]*$ and have at most 256 characters")]
+    /// A key that is not `^[A-Za-z_][A-Za-z0-9_]*$` or is too long. Messages never repeat the
+    /// submitted text (it may be a value pasted into the wrong field).
+    #[error("an env var key is invalid: keys match ^[A-Za-z_][A-Za-z0-9_]*$ and have at most 256 characters")]
     InvalidKey(String),
+    /// An id that is not `^[A-Za-z0-9_-]{1,64}$`.
+    #[error("an env var id is invalid: ids match ^[A-Za-z0-9_-]{{1,64}}$")]
+    InvalidId(String),
     /// A value over [`MAX_VALUE_BYTES`].
-    #[error("the value of {0} is larger than 64 KiB")]
+    #[error("a value is larger than 64 KiB")]
     ValueTooLarge(String),
     /// More than [`MAX_VARS_PER_REQUEST`] vars.
     #[error("at most 100 vars per request, got {0}")]
@@ -137,7 +165,7 @@ pub enum ValidationError {
     #[error("the request names no vars")]
     NoVars,
     /// The same key (or id) twice in one request.
-    #[error("{0} appears twice in the request")]
+    #[error("a key or id appears twice in the request")]
     Duplicate(String),
 }
 
@@ -146,6 +174,7 @@ impl ValidationError {
     pub fn code(&self) -> &'static str {
         match self {
             ValidationError::InvalidKey(_) => "invalid_key",
+            ValidationError::InvalidId(_) => "invalid_id",
             ValidationError::ValueTooLarge(_) => "value_too_large",
             ValidationError::TooManyVars(_) => "too_many_vars",
             ValidationError::NoVars => "empty_selection",
@@ -189,10 +218,13 @@ impl CreateEnvVars {
 }
 
 impl UpdateEnvVars {
-    /// Checks value sizes, count and duplicate ids.
+    /// Checks ids, value sizes, count and duplicate ids.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_count(self.vars.len())?;
         for var in &self.vars {
+            if !is_env_var_id(&var.id) {
+                return Err(ValidationError::InvalidId(var.id.clone()));
+            }
             if var.value.len() > MAX_VALUE_BYTES {
                 return Err(ValidationError::ValueTooLarge(var.id.clone()));
             }
@@ -207,11 +239,14 @@ impl DeleteEnvVars {
         self.ids.iter().flatten().any(|i| i == id) || self.keys.iter().flatten().any(|k| k == key)
     }
 
-    /// At least one id or key, at most 100, keys valid.
+    /// At least one id or key, at most 100, ids and keys valid.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let ids = self.ids.as_deref().unwrap_or_default();
         let keys = self.keys.as_deref().unwrap_or_default();
         check_count(ids.len() + keys.len())?;
+        if let Some(bad) = ids.iter().find(|id| !is_env_var_id(id)) {
+            return Err(ValidationError::InvalidId(bad.clone()));
+        }
         if let Some(bad) = keys.iter().find(|k| !is_env_key(k)) {
             return Err(ValidationError::InvalidKey(bad.clone()));
         }

@@ -262,7 +262,7 @@ async function main() {
   client = new BackendClient({ token });
   projectId = await ensureProject();
   await refreshKeys();
-  const { streams, live } = await (await fetch("/api/demo/streams")).json();
+  const { streams, live } = await (await fetch("/api/demo/streams", { headers: { authorization: `Bearer ${await token()}` } })).json();
   for (const name of streams) $("stream").append(new Option(name.replace(/\.sse$/, ""), name));
   $("live-row").hidden = !live;
   setProgress("idle", t().ready);

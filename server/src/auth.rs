@@ -1,12 +1,15 @@
-//! `Authorization: Bearer <JWT>`: HS256, `sub` is the user id, `exp` required.
+//! Who is calling: `Authorization: Bearer <JWT>` (HS256, `sub` is the user id, `exp`
+//! required), and the `--dev` token route for the demo page.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::Json;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::json::JsonBody;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -14,7 +17,7 @@ struct Claims {
     exp: u64,
 }
 
-/// Mints and checks tokens.
+/// Mints and checks tokens with one HS256 secret.
 #[derive(Clone)]
 pub struct Jwt {
     encoding: EncodingKey,
@@ -23,7 +26,7 @@ pub struct Jwt {
 }
 
 impl Jwt {
-    /// Keys from the shared secret.
+    /// Keys from the secret `AUTH_JWT_SECRET` (or a per-run dev secret).
     pub fn new(secret: &[u8]) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
@@ -37,13 +40,9 @@ impl Jwt {
 
     /// A token for `user` valid for `ttl_secs`.
     pub fn mint(&self, user: &str, ttl_secs: u64) -> Result<String, AppError> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
         let claims = Claims {
             sub: user.to_owned(),
-            exp: now + ttl_secs,
+            exp: crate::clock::now_secs().saturating_add(ttl_secs),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(e.to_string()))
@@ -67,17 +66,45 @@ impl Jwt {
     }
 }
 
-/// The authenticated caller.
+/// The user of `--dev` tokens: the demo page always acts as this one user.
+pub const DEV_USER: &str = "demo-user";
+
+/// The token checks in force: the configured secret, plus under `--dev` a secret made for
+/// this run only, which signs the dev tokens. A server without `--dev` does not know that
+/// secret, so a dev token is worthless against it (and against the next run).
+#[derive(Clone)]
+pub struct Auth {
+    jwt: Jwt,
+    dev: Option<Jwt>,
+}
+
+impl Auth {
+    /// Checks with `jwt`; `dev` signs and also accepts dev tokens.
+    pub fn new(jwt: Jwt, dev: Option<Jwt>) -> Self {
+        Auth { jwt, dev }
+    }
+
+    /// The user id of a token valid under either secret.
+    pub fn verify(&self, token: &str) -> Result<String, AppError> {
+        match (self.jwt.verify(token), &self.dev) {
+            (Err(error), Some(dev)) => dev.verify(token).map_err(|_| error),
+            (result, _) => result,
+        }
+    }
+}
+
+/// The authenticated caller, from any state that provides [`Auth`].
 #[derive(Debug, Clone)]
 pub struct User(pub String);
 
-impl FromRequestParts<AppState> for User {
+impl<S> FromRequestParts<S> for User
+where
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let header =
             parts
                 .headers
@@ -94,6 +121,95 @@ impl FromRequestParts<AppState> for User {
             .ok_or(AppError::Unauthorized(
                 "expected Authorization: Bearer <token>",
             ))?;
-        state.jwt.verify(token).map(User)
+        Auth::from_ref(state).verify(token).map(User)
+    }
+}
+
+/// Whether a `Host` header names this machine's loopback (with or without a port). A page
+/// from any other name (DNS rebinding: `attacker.example` resolving to 127.0.0.1) is refused.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or("", |(name, _)| name),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DevTokenRequest {
+    user_id: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DevToken {
+    token: String,
+    user_id: &'static str,
+}
+
+/// `POST /api/dev/token` (`--dev` only): a 12-hour token for [`DEV_USER`], for requests that
+/// name this machine's loopback as their host.
+pub(crate) async fn dev_token(
+    State(auth): State<Auth>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<DevTokenRequest>,
+) -> Result<Json<DevToken>, AppError> {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !is_loopback_host(host) {
+        return Err(AppError::Forbidden {
+            code: "dev_host_refused",
+            message: "dev tokens are only given to pages served from localhost or 127.0.0.1".into(),
+        });
+    }
+    if body.user_id.as_deref().is_some_and(|u| u != DEV_USER) {
+        return Err(AppError::Forbidden {
+            code: "dev_user_fixed",
+            message: format!("dev tokens are only for the demo user {DEV_USER:?}"),
+        });
+    }
+    let Some(dev) = &auth.dev else {
+        return Err(AppError::NotFound("route"));
+    };
+    Ok(Json(DevToken {
+        token: dev.mint(DEV_USER, 12 * 3600)?,
+        user_id: DEV_USER,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn loopback_host_names() {
+        for ok in [
+            "localhost",
+            "localhost:8787",
+            "127.0.0.1:8787",
+            "127.0.0.1",
+            "[::1]:8787",
+            "[::1]",
+            "LOCALHOST:1",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "attacker.example",
+            "attacker.example:8787",
+            "localhost.attacker.example",
+            "10.0.0.1:8787",
+            "[::2]:1",
+            "127.0.0.1.nip.io",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
     }
 }

@@ -30,8 +30,8 @@ pub enum Command {
     Token {
         /// The user id (`sub`).
         user_id: String,
-        /// Hours until it expires.
-        #[arg(long, default_value_t = 24)]
+        /// Hours until it expires (1 to 8760, a year).
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=8760))]
         ttl_hours: u64,
     },
 }
@@ -112,14 +112,37 @@ pub struct Config {
     /// Origins allowed by CORS, comma-separated (default: none; the demo is same-origin).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
-    /// Development mode: lets the demo page obtain a token (POST /api/dev/token). Never in production.
+    /// Development mode: lets a page on this machine obtain a token for the fixed demo user
+    /// (POST /api/dev/token) and mounts the demo routes. Loopback binds only; never in production.
     #[arg(long, env = "DEV_MODE", global = true)]
     pub dev: bool,
+    /// Mount the demo routes (recorded streams, live v0 chats) without --dev.
+    #[arg(long, env = "DEMO_ROUTES", global = true)]
+    pub demo: bool,
+    /// Seconds a client may take to send a request's headers (also the idle keep-alive time).
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a client may take to send a request body.
+    #[arg(long, env = "BODY_READ_TIMEOUT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
+    pub body_read_timeout_secs: u64,
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65_536), global = true)]
+    pub max_connections: u64,
+    /// Projects one user may own.
+    #[arg(long, env = "MAX_PROJECTS_PER_USER", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
+    pub max_projects_per_user: u64,
+    /// Requests per minute and user on routes that spend upstream (v0, Vercel) quota.
+    #[arg(long, env = "UPSTREAM_REQUESTS_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=100_000), global = true)]
+    pub upstream_requests_per_minute: u32,
+    /// Longest a demo replay may take, in seconds (its pacing is shortened to fit).
+    #[arg(long, env = "REPLAY_MAX_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
+    pub replay_max_secs: u64,
     /// Seconds before an upstream request times out.
     #[arg(
         long,
         env = "UPSTREAM_TIMEOUT_SECS",
         default_value_t = 15,
+        value_parser = clap::value_parser!(u64).range(1..=600),
         global = true
     )]
     pub upstream_timeout_secs: u64,
@@ -137,4 +160,51 @@ pub struct Config {
         global = true
     )]
     pub fixtures_dir: PathBuf,
+}
+
+/// Whether `bind` (`host:port`) listens on loopback only.
+fn is_loopback_bind(bind: &str) -> bool {
+    match bind.parse::<std::net::SocketAddr>() {
+        Ok(address) => address.ip().is_loopback(),
+        Err(_) => bind
+            .rsplit_once(':')
+            .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost")),
+    }
+}
+
+/// `scheme://host[:port]` with nothing else: what a browser sends as `Origin`.
+fn is_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
+impl Config {
+    /// Refuses settings that would be unsafe or cannot work, with a message naming the
+    /// setting; run before anything starts.
+    pub fn check(&self) -> Result<(), String> {
+        if self.dev && !is_loopback_bind(&self.bind) {
+            return Err(format!(
+                "--dev hands out tokens to anyone who can reach the server: it needs a loopback bind (127.0.0.1, [::1], localhost), not {}",
+                self.bind
+            ));
+        }
+        for origin in &self.cors_origins {
+            let origin = origin.trim();
+            if origin == "*" {
+                return Err("CORS_ORIGINS: '*' is not allowed (tokens are sent with requests); list each origin, e.g. https://builder.example".into());
+            }
+            if !is_origin(origin) {
+                return Err(format!(
+                    "CORS_ORIGINS: {origin:?} is not an origin (scheme://host[:port])"
+                ));
+            }
+        }
+        Ok(())
+    }
 }

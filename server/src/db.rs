@@ -30,18 +30,37 @@ pub struct Db {
     pub kind: DbKind,
 }
 
+/// The data dir 0700 and the database file 0600, whatever created them and wherever the keys
+/// come from. SQLite gives its `-wal` and `-shm` files the database file's mode; ones left by
+/// an older run are tightened too.
+fn private_files(data_dir: &Path, file: &Path) -> Result<(), String> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    crate::secrets::private_dir(data_dir)?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(file)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Connects (creating the SQLite file when needed) and runs the migrations.
 pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<Db, String> {
     sqlx::any::install_default_drivers();
     let url = match url {
         Some(url) => url.to_owned(),
         None => {
-            std::fs::create_dir_all(data_dir)
-                .map_err(|e| format!("{}: {e}", data_dir.display()))?;
-            format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join("sajtmaskin.db").display()
-            )
+            let file = data_dir.join("sajtmaskin.db");
+            private_files(data_dir, &file)?;
+            format!("sqlite://{}?mode=rwc", file.display())
         }
     };
     let kind = if url.starts_with("postgres://") || url.starts_with("postgresql://") {

@@ -1,11 +1,12 @@
 //! The demo builder's streams: recorded v0 streams replayed at a readable pace, and a live v0
 //! chat pass-through that streams v0's SSE bytes unchanged (only when V0_API_KEY is set; the
-//! key never reaches the browser).
+//! key never reaches the browser). Mounted only with `--dev` or `--demo`; a replay takes at most
+//! `REPLAY_MAX_SECS`, and live chats count against the caller's upstream rate limit.
 
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -15,7 +16,7 @@ use serde::Deserialize;
 
 use crate::auth::User;
 use crate::error::AppError;
-use crate::json::JsonBody;
+use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
 
 /// `GET /api/demo/streams`, `GET /api/demo/replay/{name}`, `POST /api/demo/v0/chats`.
@@ -26,9 +27,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/demo/v0/chats", post(create_chat))
 }
 
-/// The recorded `.sse` streams the demo can replay, sorted by name, and whether live v0 chats
-/// are available.
-async fn streams(State(state): State<AppState>) -> axum::Json<serde_json::Value> {
+/// The recorded `.sse` streams the demo can replay, sorted by name, and, for a signed-in caller
+/// only, whether live v0 chats are available (which says whether a key is configured).
+async fn streams(
+    State(state): State<AppState>,
+    user: Result<User, AppError>,
+) -> axum::Json<serde_json::Value> {
     let mut names: Vec<String> = std::fs::read_dir(&state.fixtures_dir)
         .into_iter()
         .flatten()
@@ -37,7 +41,8 @@ async fn streams(State(state): State<AppState>) -> axum::Json<serde_json::Value>
         .filter(|name| name.ends_with(".sse"))
         .collect();
     names.sort();
-    axum::Json(serde_json::json!({ "streams": names, "live": state.v0.is_some() }))
+    let live = user.is_ok() && state.v0.is_some();
+    axum::Json(serde_json::json!({ "streams": names, "live": live }))
 }
 
 #[derive(Deserialize)]
@@ -51,8 +56,8 @@ struct Pace {
 /// Streams a recorded sample in small chunks, the way v0 streams a generation.
 async fn replay(
     State(state): State<AppState>,
-    Path(name): Path<String>,
-    Query(pace): Query<Pace>,
+    PathParams(name): PathParams<String>,
+    QueryParams(pace): QueryParams<Pace>,
 ) -> Result<Response, AppError> {
     // Only plain sample names: no separators, so nothing outside the fixtures dir is reachable.
     if !name.ends_with(".sse") || name.contains(['/', '\\']) || name.starts_with('.') {
@@ -61,8 +66,14 @@ async fn replay(
     let bytes = tokio::fs::read(state.fixtures_dir.join(&name))
         .await
         .map_err(|_| AppError::NotFound("stream"))?;
-    let delay = Duration::from_millis(pace.ms.unwrap_or(12).min(200));
     let size = pace.bytes.unwrap_or(384).clamp(16, 65_536);
+    // The pace asked for, shortened so the whole replay fits in REPLAY_MAX_SECS: a slow
+    // replay must not hold a connection for long.
+    let chunks = u32::try_from(bytes.len().div_ceil(size))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    let delay =
+        Duration::from_millis(pace.ms.unwrap_or(12).min(200)).min(state.limits.replay_max / chunks);
     let bytes = Bytes::from(bytes);
     let stream = futures_util::stream::unfold(0usize, move |at| {
         let bytes = bytes.clone();
@@ -91,7 +102,7 @@ struct NewChat {
 
 async fn create_chat(
     State(state): State<AppState>,
-    User(_): User,
+    User(user): User,
     JsonBody(body): JsonBody<NewChat>,
 ) -> Result<Response, AppError> {
     let Some(v0) = &state.v0 else {
@@ -106,7 +117,8 @@ async fn create_chat(
             message: "message must be 1–20000 bytes".into(),
         });
     }
-    let request = v0.request(Method::POST, "/chats").json(
+    state.limits.spend_upstream(&user)?;
+    let request = v0.request(Method::POST, &["chats"]).json(
         &serde_json::json!({ "message": body.message, "responseMode": "experimental_stream" }),
     );
     let upstream = v0.send(request).await?;

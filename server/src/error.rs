@@ -20,6 +20,34 @@ pub enum AppError {
     /// 401: no, bad or expired token.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// 403: the caller is known but may not do this.
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code, e.g. `dev_host_refused`.
+        code: &'static str,
+        /// What was refused (never a submitted value).
+        message: String,
+    },
+    /// 429 with `Retry-After`: a per-user quota is used up or a rate limit was hit.
+    #[error("{message}")]
+    TooMany {
+        /// `quota_exceeded` or `rate_limited`.
+        code: &'static str,
+        /// Which limit.
+        message: String,
+        /// Whole seconds until a retry can succeed.
+        retry_after_secs: u64,
+    },
+    /// A change of several upstream items stopped part-way: `changed` lists (without values)
+    /// the items that were changed before `error` stopped it, so the caller knows exactly what
+    /// happened.
+    #[error("{error}")]
+    Partial {
+        /// What stopped the change.
+        error: Box<AppError>,
+        /// The vars changed before it.
+        changed: Vec<sajtmaskin_integrations::wire::EnvVar>,
+    },
     /// 404 (also for a project that is not the caller's).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -31,6 +59,12 @@ pub enum AppError {
         /// Message.
         message: String,
     },
+    /// 408: the request body did not arrive in time.
+    #[error("the request body took too long to arrive")]
+    RequestTimeout,
+    /// 405: the route exists, the method does not.
+    #[error("this route does not take that method")]
+    MethodNotAllowed,
     /// 413.
     #[error("the request body is larger than 1 MiB")]
     PayloadTooLarge,
@@ -81,8 +115,13 @@ impl AppError {
         match self {
             AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            AppError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
+            AppError::TooMany { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
+            AppError::Partial { error, .. } => error.parts(),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            AppError::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
+            AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -105,21 +144,31 @@ impl IntoResponse for AppError {
             AppError::Internal(e) => tracing::error!(error = %e, "internal error"),
             _ => {}
         }
+        let changed = match &self {
+            AppError::Partial { changed, .. } => Some(changed.clone()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code.to_owned(),
                 message: self.to_string(),
+                changed,
             },
         };
+        let retry_after = match &self {
+            AppError::Upstream { retry_after, .. } => retry_after.clone(),
+            AppError::Partial { error, .. } => match error.as_ref() {
+                AppError::Upstream { retry_after, .. } => retry_after.clone(),
+                _ => None,
+            },
+            AppError::TooMany {
+                retry_after_secs, ..
+            } => Some(retry_after_secs.to_string()),
+            _ => None,
+        };
         let mut response = (status, Json(body)).into_response();
-        if let AppError::Upstream {
-            retry_after: Some(value),
-            ..
-        } = &self
-        {
-            if let Ok(value) = HeaderValue::from_str(value) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

@@ -1,7 +1,7 @@
 //! Integration status, Marketplace install records and MCP presets. Nothing here reads or
 //! reveals which server secrets are configured.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use sajtmaskin_integrations::catalog::{Kind, PROVIDERS};
@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::auth::User;
+use crate::clock::{now_ms, rfc3339};
 use crate::error::AppError;
-use crate::json::JsonBody;
+use crate::ids::new_id;
+use crate::json::{JsonBody, QueryParams};
 use crate::projects::owned;
-use crate::secrets::{new_id, now_ms, rfc3339};
 use crate::state::AppState;
 
 /// The integration routes.
@@ -178,7 +179,7 @@ struct Records {
 async fn records(
     State(state): State<AppState>,
     User(user): User,
-    Query(query): Query<RecordsQuery>,
+    QueryParams(query): QueryParams<RecordsQuery>,
 ) -> Result<Json<Records>, AppError> {
     let rows = match query.project_id.as_deref() {
         Some(id) => {

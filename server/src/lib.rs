@@ -5,12 +5,14 @@
 
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod env_vars;
 pub mod error;
+pub mod ids;
 pub mod integrations;
 pub mod json;
 pub mod projects;
@@ -18,19 +20,100 @@ pub mod secrets;
 pub mod state;
 pub mod upstream;
 
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+
+/// Bounds on connections, whatever the routes do.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// A client must send a request's headers within this time, the first request's and, on a
+    /// kept-alive connection, the next one's: a slow or idle client is disconnected.
+    pub header_read_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl ConnectionLimits {
+    /// The limits `config` sets.
+    pub fn from_config(config: &config::Config) -> Self {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+            max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets open requests finish
+/// (for up to 10 s). axum's own `serve` has no header-read timeout or connection limit, so
+/// connections are driven with hyper's HTTP/1 builder here.
+pub async fn serve_on(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .serve_connection(
+                TokioIo::new(stream),
+                TowerToHyperService::new(router.clone()),
+            );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+}
+
 /// Binds `config.bind` and serves until ctrl-c.
 pub async fn serve(config: config::Config) -> Result<(), String> {
-    let state = app::state(&config).await?;
+    let state = state::AppState::from_config(&config).await?;
     let router = app::router(state, &config)?;
-    let listener = tokio::net::TcpListener::bind(&config.bind)
+    let listener = TcpListener::bind(&config.bind)
         .await
         .map_err(|e| format!("{}: {e}", config.bind))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(dev = config.dev, store = ?config.env_store, "listening on http://{address}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
+    serve_on(
+        listener,
+        router,
+        ConnectionLimits::from_config(&config),
+        async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+        },
+    )
+    .await;
+    Ok(())
 }

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use sajtmaskin_server::config::{Cli, Command};
-use sajtmaskin_server::{app, serve};
+use sajtmaskin_server::{serve, state};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -16,7 +16,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None | Some(Command::Serve) => serve(cli.config).await,
-        Some(Command::Token { user_id, ttl_hours }) => app::jwt(&cli.config)
+        Some(Command::Token { user_id, ttl_hours }) => state::jwt(&cli.config)
             .and_then(|jwt| {
                 jwt.mint(&user_id, ttl_hours * 3600)
                     .map_err(|e| e.to_string())

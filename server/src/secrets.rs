@@ -57,31 +57,3 @@ pub fn load_or_create(dir: &Path, file: &str, name: &str) -> Result<[u8; 32], St
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
 }
-
-/// Unix epoch milliseconds now.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-/// RFC 3339 for epoch milliseconds.
-pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
-/// A random id with a prefix, e.g. `env_3f9a…`.
-pub fn new_id(prefix: &str) -> String {
-    let mut bytes = [0u8; 12];
-    // getrandom only fails without an OS source, where the server could not start either.
-    let _ = getrandom::getrandom(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{prefix}_{hex}")
-}

@@ -1,25 +1,167 @@
-//! Shared application state (cheap to clone: everything inside is shared).
+//! Shared application state, built once from the configuration (cheap to clone: everything
+//! inside is shared). Handlers take the parts they need through `FromRef`.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::auth::Jwt;
+use axum::extract::FromRef;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::auth::{Auth, Jwt};
+use crate::config::{Config, StoreKind};
+use crate::crypto::Cipher;
 use crate::db::Db;
-use crate::env_vars::EnvVarStore;
+use crate::env_vars::{EnvVarStore, LocalStore, V0Store, VercelStore};
+use crate::error::AppError;
+use crate::secrets::{decode_key, load_or_create, random_key};
+use crate::upstream::Upstream;
+
+/// Per-user limits on what one account may hold or spend.
+pub struct Limits {
+    /// Projects one user may own.
+    pub max_projects: i64,
+    /// Requests per minute and user on routes that spend upstream quota.
+    upstream: DefaultKeyedRateLimiter<String>,
+    /// The longest a demo replay may take.
+    pub replay_max: Duration,
+}
+
+impl Limits {
+    /// Counts one upstream-spending request of `user`: 429 with `Retry-After` once the
+    /// per-minute budget is spent.
+    pub fn spend_upstream(&self, user: &str) -> Result<(), AppError> {
+        self.upstream
+            .check_key(&user.to_owned())
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ));
+                AppError::TooMany {
+                    code: "rate_limited",
+                    message: "too many requests to v0 or Vercel from this account; wait and retry"
+                        .into(),
+                    retry_after_secs: wait.as_secs().max(1),
+                }
+            })
+    }
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     /// Metadata database.
     pub db: Db,
-    /// Token keys.
-    pub jwt: Jwt,
+    /// Token checks (and, under `--dev`, the dev token signer).
+    pub auth: Auth,
     /// The configured env-var store.
     pub store: Arc<dyn EnvVarStore>,
-    /// `--dev`.
-    pub dev: bool,
+    /// Whether the store spends upstream quota (v0, Vercel): then its routes are rate-limited.
+    pub store_is_upstream: bool,
+    /// Per-user quotas and rate limits.
+    pub limits: Arc<Limits>,
     /// Recorded streams for the demo.
     pub fixtures_dir: PathBuf,
     /// For the demo's live v0 pass-through (absent: recorded streams only).
-    pub v0: Option<crate::upstream::Upstream>,
+    pub v0: Option<Upstream>,
+}
+
+impl FromRef<AppState> for Auth {
+    fn from_ref(state: &AppState) -> Auth {
+        state.auth.clone()
+    }
+}
+
+/// The token secret: AUTH_JWT_SECRET, or one generated into the data dir.
+pub fn jwt(config: &Config) -> Result<Jwt, String> {
+    match &config.auth_jwt_secret {
+        Some(secret) if secret.len() >= 32 => Ok(Jwt::new(secret.as_bytes())),
+        Some(_) => Err("AUTH_JWT_SECRET must be at least 32 characters".into()),
+        None => Ok(Jwt::new(&load_or_create(
+            &config.data_dir,
+            "jwt-secret",
+            "AUTH_JWT_SECRET",
+        )?)),
+    }
+}
+
+impl AppState {
+    /// Database, keys, the env-var store and limits, from configuration (checked first).
+    pub async fn from_config(config: &Config) -> Result<AppState, String> {
+        config.check()?;
+        let db = crate::db::connect(config.database_url.as_deref(), &config.data_dir).await?;
+        let timeout = Duration::from_secs(config.upstream_timeout_secs);
+        let store: Arc<dyn EnvVarStore> = match config.env_store {
+            StoreKind::Local => {
+                let key = match &config.env_var_encryption_key {
+                    Some(text) => decode_key(text, "ENV_VAR_ENCRYPTION_KEY")?,
+                    None => load_or_create(
+                        &config.data_dir,
+                        "env-encryption.key",
+                        "ENV_VAR_ENCRYPTION_KEY",
+                    )?,
+                };
+                Arc::new(LocalStore::open(db.clone(), Cipher::new(&key)).await?)
+            }
+            StoreKind::V0 => {
+                let key = config
+                    .v0_api_key
+                    .as_deref()
+                    .ok_or("ENV_STORE=v0 needs V0_API_KEY")?;
+                Arc::new(V0Store::new(
+                    Upstream::new("v0", &config.v0_api_url, key, None, timeout)?,
+                    db.clone(),
+                ))
+            }
+            StoreKind::Vercel => {
+                let token = config
+                    .vercel_token
+                    .as_deref()
+                    .ok_or("ENV_STORE=vercel needs VERCEL_TOKEN")?;
+                Arc::new(VercelStore::new(Upstream::new(
+                    "Vercel",
+                    &config.vercel_api_url,
+                    token,
+                    config.vercel_team_id.as_deref(),
+                    timeout,
+                )?))
+            }
+        };
+        let v0 = match &config.v0_api_key {
+            // A generation streams for minutes: the bound is on the whole answer.
+            Some(key) => Some(Upstream::new(
+                "v0",
+                &config.v0_api_url,
+                key,
+                None,
+                Duration::from_secs(300),
+            )?),
+            None => None,
+        };
+        let dev = if config.dev {
+            tracing::warn!(
+                "DEVELOPMENT MODE (--dev): any page served from this machine's loopback can get a token for {:?}; never run --dev where others can reach it",
+                crate::auth::DEV_USER
+            );
+            Some(Jwt::new(&random_key()?))
+        } else {
+            None
+        };
+        let per_minute = NonZeroU32::new(config.upstream_requests_per_minute)
+            .ok_or("UPSTREAM_REQUESTS_PER_MINUTE must be at least 1")?;
+        Ok(AppState {
+            db,
+            auth: Auth::new(jwt(config)?, dev),
+            store,
+            store_is_upstream: config.env_store != StoreKind::Local,
+            limits: Arc::new(Limits {
+                max_projects: i64::try_from(config.max_projects_per_user).unwrap_or(i64::MAX),
+                upstream: RateLimiter::keyed(Quota::per_minute(per_minute)),
+                replay_max: Duration::from_secs(config.replay_max_secs),
+            }),
+            fixtures_dir: config.fixtures_dir.clone(),
+            v0,
+        })
+    }
 }

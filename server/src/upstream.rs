@@ -1,4 +1,6 @@
-//! HTTP to v0 and Vercel (reqwest, rustls) and the one mapping of their failures to ours:
+//! HTTP to v0 and Vercel (reqwest, rustls) and the one mapping of their failures to ours.
+//! URLs are built from path segments, each percent-encoded on its own, so no id can add a
+//! path level, a query or a fragment. Failures map as follows:
 //! 401/403 → 502 `upstream_auth`, 404 → 404, 409 → 409, 429 → 429 with `Retry-After`,
 //! 5xx → 502, timeout → 504. Upstream bodies are never echoed (they could hold values).
 
@@ -14,38 +16,56 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct Upstream {
     client: reqwest::Client,
-    base: String,
+    base: reqwest::Url,
     token: String,
+    /// Vercel's `teamId`, sent with every request when set.
+    team_id: Option<String>,
     /// A name for messages: "v0" or "Vercel".
     pub name: &'static str,
 }
 
 impl Upstream {
-    /// A client for `base` with `token`.
+    /// A client for `base` with `token` (and a team for Vercel). Redirects are not followed:
+    /// a redirect would carry our token to wherever it points.
     pub fn new(
         name: &'static str,
         base: &str,
         token: &str,
+        team_id: Option<&str>,
         timeout: Duration,
     ) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .connect_timeout(timeout)
             .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("{name} client: {e}"))?;
+        let base = reqwest::Url::parse(base.trim_end_matches('/'))
+            .map_err(|e| format!("{name} API URL: {e}"))?;
+        if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
+            return Err(format!("{name} API URL must be an http(s) URL"));
+        }
         Ok(Upstream {
             client,
-            base: base.trim_end_matches('/').to_owned(),
+            base,
             token: token.to_owned(),
+            team_id: team_id.map(str::to_owned),
             name,
         })
     }
 
-    /// A request to `base + path`, authenticated.
-    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
+    /// An authenticated request to the base URL plus `segments`, each one path segment
+    /// (percent-encoded: `/`, `?`, `#` and `..` inside a segment stay inside it).
+    pub fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        let request = self.client.request(method, url).bearer_auth(&self.token);
+        match &self.team_id {
+            Some(team) => request.query(&[("teamId", team)]),
+            None => request,
+        }
     }
 
     /// Sends and checks the status; the response of a success.

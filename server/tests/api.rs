@@ -174,7 +174,7 @@ async fn sensitive_values_stay_secret(server: TestServer) {
     let project = server.project(&token, json!({})).await;
     let secret = format!(
         "postgres://u:pw-{}@db.example/app",
-        sajtmaskin_server::secrets::new_id("s")
+        sajtmaskin_server::ids::new_id("s")
     );
     let created = server
         .set(&project, &token, "DATABASE_URL", &secret, true)
@@ -637,29 +637,6 @@ async fn marketplace_start_is_one_row_per_user_project_and_type() {
         .unwrap()
         .iter()
         .any(|p| p["id"] == "neon"));
-}
-
-#[tokio::test]
-async fn dev_token_route_exists_only_in_dev_mode() {
-    let plain = spawn(&[]).await;
-    let (status, _) = plain
-        .call(Method::POST, "/api/dev/token", None, Some(json!({})))
-        .await;
-    assert_ne!(status, StatusCode::OK);
-    let dev = spawn(&["--dev"]).await;
-    let (status, out) = dev
-        .call(
-            Method::POST,
-            "/api/dev/token",
-            None,
-            Some(json!({"userId": "demo"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        dev.jwt.verify(out["token"].as_str().unwrap()).unwrap(),
-        "demo"
-    );
 }
 
 #[test]

@@ -30,6 +30,8 @@ struct Fake {
     recorded: Vec<Recorded>,
     /// Answer every request with this status (and Retry-After) instead.
     fail: Option<(u16, Option<&'static str>)>,
+    /// Answer requests whose path ends with this with 500 instead.
+    fail_path: Option<String>,
     delay: Option<Duration>,
     next_id: usize,
 }
@@ -62,6 +64,14 @@ async fn start_fake(handler: fn(&mut Fake, &Recorded) -> (u16, Value)) -> (Strin
                 }
                 let mut fake = fake.lock().unwrap();
                 fake.recorded.push(recorded.clone());
+                let fail_path = fake.fail_path.clone();
+                if fail_path.is_some_and(|p| recorded.path.ends_with(&p)) {
+                    return (
+                        AxStatus::INTERNAL_SERVER_ERROR,
+                        axum::Json(json!({"error": {"message": "nope"}})),
+                    )
+                        .into_response();
+                }
                 if let Some((status, retry)) = fake.fail {
                     let mut response: Response = (
                         AxStatus::from_u16(status).unwrap(),
@@ -97,6 +107,11 @@ fn v0_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
     }).collect::<Vec<_>>()})
     };
     match (r.method.as_str(), r.path.as_str()) {
+        // Project creation: the server names it, the fake answers with its own id.
+        ("POST", "/v1/projects") => (
+            200,
+            json!({"id": "v0proj", "object": "project", "name": r.body["name"], "privacy": "private"}),
+        ),
         ("GET", "/v1/projects/v0proj/env-vars") => {
             (200, list(&fake.vars, r.query.contains("decrypted=true")))
         }
@@ -161,6 +176,11 @@ fn vercel_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
     };
     let path: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
     match (r.method.as_str(), path.as_slice()) {
+        // Project creation: the server names it, the fake answers with its own id.
+        ("POST", ["v11", "projects"]) => (
+            200,
+            json!({"id": "prj_vercel", "name": r.body["name"], "accountId": "team_42", "createdAt": 1_764_000_000_000u64}),
+        ),
         ("GET", ["v10", "projects", "prj_vercel", "env"]) => (
             200,
             json!({"envs": fake.vars.iter().map(public).collect::<Vec<_>>()}),
@@ -216,6 +236,19 @@ fn vercel_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
             json!({"error": {"code": "not_found", "message": "no route"}}),
         ),
     }
+}
+
+/// A project row without an upstream project, as older versions made them.
+async fn unlinked_project(server: &TestServer, owner: &str) -> String {
+    let id = sajtmaskin_server::ids::new_id("prj");
+    let pool = server.pool().await;
+    sqlx::query("INSERT INTO projects (id, owner_id, name, created_at) VALUES ($1, $2, 'old', 0)")
+        .bind(&id)
+        .bind(owner)
+        .execute(&pool)
+        .await
+        .unwrap();
+    id
 }
 
 fn recorded(fake: &Shared) -> Vec<Recorded> {
@@ -302,10 +335,20 @@ async fn v0_store_speaks_the_v0_platform_api() {
         &format!("{fake_base}/v1"),
     ])
     .await;
-    let token = server.token(&user("ivy"));
-    let project = server
-        .project(&token, json!({"v0ProjectId": "v0proj"}))
-        .await;
+    let owner = user("ivy");
+    let token = server.token(&owner);
+    let project = server.project(&token, json!({"name": "Krukan"})).await;
+    let calls = recorded(&fake);
+    assert_eq!(
+        (
+            calls[0].method.as_str(),
+            calls[0].path.as_str(),
+            calls[0].auth.as_str()
+        ),
+        ("POST", "/v1/projects", "Bearer test-v0-key"),
+        "the server creates the v0 project itself"
+    );
+    assert!(calls[0].body["name"].as_str().unwrap().contains(&project));
 
     let (status, created) = server
         .env(
@@ -373,8 +416,14 @@ async fn v0_store_speaks_the_v0_platform_api() {
         (status, patched["envVars"][0]["value"].clone()),
         (StatusCode::OK, Value::Null)
     );
+    let calls = recorded(&fake);
     assert_eq!(
-        recorded(&fake)[0].body,
+        (calls[0].method.as_str(), calls[1].method.as_str()),
+        ("GET", "PATCH"),
+        "the id is checked against the project's own list first"
+    );
+    assert_eq!(
+        calls[1].body,
         json!({"environmentVariables": [{"id": id, "value": "postgres://rotated"}]})
     );
 
@@ -399,7 +448,8 @@ async fn v0_store_speaks_the_v0_platform_api() {
         1
     );
 
-    let unlinked = server.project(&token, json!({})).await;
+    // A project from before the server linked upstream projects itself has no v0 project.
+    let unlinked = unlinked_project(&server, &owner).await;
     let (status, out) = server.env(Method::GET, &unlinked, &token, None).await;
     assert_eq!(
         (status, out["error"]["code"].as_str()),
@@ -426,9 +476,23 @@ async fn vercel_store_speaks_the_vercel_rest_api() {
     ])
     .await;
     let token = server.token(&user("jon"));
-    let project = server
-        .project(&token, json!({"vercelProjectId": "prj_vercel"}))
-        .await;
+    let project = server.project(&token, json!({})).await;
+    let calls = recorded(&fake);
+    assert_eq!(
+        (
+            calls[0].method.as_str(),
+            calls[0].path.as_str(),
+            calls[0].auth.as_str(),
+            calls[0].query.as_str()
+        ),
+        (
+            "POST",
+            "/v11/projects",
+            "Bearer test-vercel-token",
+            "teamId=team_42"
+        ),
+        "the server creates the Vercel project itself"
+    );
 
     let (status, created) = server
         .env(
@@ -487,10 +551,15 @@ async fn vercel_store_speaks_the_vercel_rest_api() {
         (status, patched["envVars"][0]["value"].as_str()),
         (StatusCode::OK, Some("https://new.example"))
     );
-    let call = &recorded(&fake)[0];
+    let calls = recorded(&fake);
     assert_eq!(
-        (call.method.as_str(), call.path.clone()),
-        ("PATCH", format!("/v9/projects/prj_vercel/env/{id}"))
+        (
+            calls[0].method.as_str(),
+            calls[1].method.as_str(),
+            calls[1].path.clone()
+        ),
+        ("GET", "PATCH", format!("/v9/projects/prj_vercel/env/{id}")),
+        "the id is checked against the project's own list first"
     );
 
     let (status, deleted) = server
@@ -553,6 +622,7 @@ async fn demo_v0_pass_through_streams_v0_bytes_unchanged() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let server = spawn(&[
+        "--dev",
         "--v0-api-key",
         "live-v0-key",
         "--v0-api-url",
@@ -591,15 +661,22 @@ async fn demo_v0_pass_through_streams_v0_bytes_unchanged() {
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     let (status, streams) = server
-        .call(Method::GET, "/api/demo/streams", None, None)
+        .call(Method::GET, "/api/demo/streams", Some(&token), None)
         .await;
     assert_eq!(
         (status, streams["live"].as_bool()),
         (StatusCode::OK, Some(true))
     );
     assert!(!streams.to_string().contains("live-v0-key"));
+    let (_, anonymous) = server
+        .call(Method::GET, "/api/demo/streams", None, None)
+        .await;
+    assert_eq!(
+        anonymous["live"], false,
+        "whether a key is configured is not told to anonymous callers"
+    );
 
-    let without_key = spawn(&[]).await;
+    let without_key = spawn(&["--demo"]).await;
     let (status, out) = without_key
         .call(
             Method::POST,
@@ -617,6 +694,7 @@ async fn demo_v0_pass_through_streams_v0_bytes_unchanged() {
 #[tokio::test]
 async fn demo_replay_streams_a_sample_and_refuses_paths() {
     let server = spawn(&[
+        "--demo",
         "--fixtures-dir",
         concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/v0-streams"),
     ])

@@ -30,9 +30,12 @@ export interface BackendClientOptions {
   timeoutMs?: number;
 }
 export interface Project { id: string; name: string; v0ProjectId: string | null; vercelProjectId: string | null; createdAt: string }
-export interface NewProject { name?: string; v0ProjectId?: string; vercelProjectId?: string }
+/** The backend links the v0 or Vercel project itself (never from an id the client names). */
+export interface NewProject { name?: string }
 /** A stored env var; `value` is null for sensitive vars (write-only). */
-export interface EnvVar { id: string; key: string; value: string | null; sensitive: boolean; createdAt: string; updatedAt: string }
+export interface EnvVar { id: string; key: string; value: string | null; sensitive: boolean; createdAt: string; updatedAt: string;
+  /** The stored value could not be decrypted; set it again. Present only when true. */
+  unreadable?: true }
 export interface NewEnvVar { key: string; value: string; sensitive?: boolean }
 export interface EnvVarUpdate { id: string; value: string }
 export interface EnvVarSelector { ids?: string[]; keys?: string[] }

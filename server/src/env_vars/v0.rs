@@ -1,6 +1,9 @@
-//! The v0 store: the v0 Platform API v1 env-var endpoints of the project's `v0ProjectId`.
-//! v0 has no notion of a sensitive var, so which keys are sensitive is kept locally
-//! (`env_var_flags`, unknown keys count as sensitive) and written only after v0 succeeded.
+//! The v0 store: the v0 Platform API's env-var endpoints of the v0 project the server created
+//! for the local project. v0 has no notion of a sensitive var, so which keys are sensitive is
+//! kept locally (`env_var_flags`, unknown keys count as sensitive) and written only after v0
+//! succeeded.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use reqwest::Method;
@@ -9,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-use super::{time_text, EnvVarStore};
+use super::{require_known, upstream_project_id, upstream_var, EnvVarStore, UpstreamProject};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::projects::Project;
@@ -38,26 +41,36 @@ struct V0Var {
     updated_at: Option<Value>,
 }
 
+#[derive(Deserialize)]
+struct CreatedProject {
+    id: Option<String>,
+}
+
 impl V0Store {
     /// A store over the v0 API; sensitivity flags in `db`.
     pub fn new(api: Upstream, db: Db) -> Self {
         V0Store { api, db }
     }
 
-    fn path(project: &Project) -> Result<String, AppError> {
-        match &project.v0_project_id {
-            Some(id) => Ok(format!("/projects/{id}/env-vars")),
-            None => Err(AppError::Unprocessable {
+    /// `/projects/{id}/env-vars[/tail]` of the project's v0 project.
+    fn request(
+        &self,
+        method: Method,
+        project: &Project,
+        tail: Option<&str>,
+    ) -> Result<reqwest::RequestBuilder, AppError> {
+        let Some(id) = &project.v0_project_id else {
+            return Err(AppError::Unprocessable {
                 code: "project_not_linked",
-                message: "the project has no v0ProjectId".into(),
-            }),
-        }
+                message: "the project has no v0 project".into(),
+            });
+        };
+        let mut segments = vec!["projects", id.as_str(), "env-vars"];
+        segments.extend(tail);
+        Ok(self.api.request(method, &segments))
     }
 
-    async fn flags(
-        &self,
-        project: &Project,
-    ) -> Result<std::collections::HashMap<String, bool>, AppError> {
+    async fn flags(&self, project: &Project) -> Result<HashMap<String, bool>, AppError> {
         let rows = sqlx::query("SELECT key, sensitive FROM env_var_flags WHERE project_id = $1")
             .bind(&project.id)
             .fetch_all(&self.db.pool)
@@ -72,26 +85,25 @@ impl V0Store {
             .collect()
     }
 
-    fn to_vars(vars: Vec<V0Var>, flags: &std::collections::HashMap<String, bool>) -> Vec<EnvVar> {
+    fn to_vars(vars: Vec<V0Var>, flags: &HashMap<String, bool>) -> Vec<EnvVar> {
         vars.into_iter()
             .map(|v| {
                 let sensitive = flags.get(&v.key).copied().unwrap_or(true);
-                EnvVar {
-                    value: if sensitive { None } else { v.value },
+                upstream_var(
+                    v.id,
+                    v.key,
+                    v.value,
                     sensitive,
-                    created_at: time_text(v.created_at.as_ref()),
-                    updated_at: time_text(v.updated_at.as_ref()),
-                    id: v.id,
-                    key: v.key,
-                }
+                    v.created_at.as_ref(),
+                    v.updated_at.as_ref(),
+                )
             })
             .collect()
     }
 
     async fn fetch(&self, project: &Project, decrypted: bool) -> Result<Vec<V0Var>, AppError> {
         let request = self
-            .api
-            .request(Method::GET, &Self::path(project)?)
+            .request(Method::GET, project, None)?
             .query(&[("decrypted", if decrypted { "true" } else { "false" })]);
         Ok(self.api.json::<List>(request).await?.data)
     }
@@ -99,6 +111,15 @@ impl V0Store {
 
 #[async_trait]
 impl EnvVarStore for V0Store {
+    async fn provision(&self, local_id: &str) -> Result<UpstreamProject, AppError> {
+        let request = self
+            .api
+            .request(Method::POST, &["projects"])
+            .json(&json!({ "name": format!("sajtmaskin {local_id}") }));
+        let created: CreatedProject = self.api.json(request).await?;
+        Ok(UpstreamProject::V0(upstream_project_id("v0", created.id)?))
+    }
+
     async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, AppError> {
         let flags = self.flags(project).await?;
         // Values are needed only for keys known to be non-sensitive.
@@ -117,11 +138,7 @@ impl EnvVarStore for V0Store {
         });
         let created = self
             .api
-            .json::<List>(
-                self.api
-                    .request(Method::POST, &Self::path(project)?)
-                    .json(&body),
-            )
+            .json::<List>(self.request(Method::POST, project, None)?.json(&body))
             .await?;
         let mut tx = self.db.pool.begin().await?;
         for var in &request.vars {
@@ -142,14 +159,13 @@ impl EnvVarStore for V0Store {
         project: &Project,
         request: UpdateEnvVars,
     ) -> Result<Vec<EnvVar>, AppError> {
+        let existing = self.fetch(project, false).await?;
+        let ids: Vec<&str> = existing.iter().map(|v| v.id.as_str()).collect();
+        require_known(request.vars.iter().map(|v| v.id.as_str()), &ids)?;
         let body = json!({"environmentVariables": request.vars.iter().map(|v| json!({"id": v.id, "value": v.value})).collect::<Vec<_>>()});
         let updated = self
             .api
-            .json::<List>(
-                self.api
-                    .request(Method::PATCH, &Self::path(project)?)
-                    .json(&body),
-            )
+            .json::<List>(self.request(Method::PATCH, project, None)?.json(&body))
             .await?;
         let flags = self.flags(project).await?;
         Ok(Self::to_vars(updated.data, &flags))
@@ -171,8 +187,7 @@ impl EnvVarStore for V0Store {
         let body = json!({"environmentVariableIds": doomed.iter().map(|v| v.id.clone()).collect::<Vec<_>>()});
         self.api
             .send(
-                self.api
-                    .request(Method::POST, &format!("{}/delete", Self::path(project)?))
+                self.request(Method::POST, project, Some("delete"))?
                     .json(&body),
             )
             .await?;

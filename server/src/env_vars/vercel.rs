@@ -1,6 +1,8 @@
-//! The Vercel store: the REST project env API of the project's `vercelProjectId`. Sensitive
-//! vars are created with `type: "sensitive"` (Vercel itself never returns their values), the
-//! others with `type: "encrypted"`.
+//! The Vercel store: the REST project env API of the Vercel project the server created for the
+//! local project. Sensitive vars are created with `type: "sensitive"` (Vercel itself never
+//! returns their values), the others with `type: "encrypted"`. Updates and deletes take one
+//! call per var: they are capped at [`MAX_UPSTREAM_FANOUT`], every id is checked against the
+//! project's own list first, and a failure part-way reports what was already changed.
 
 use async_trait::async_trait;
 use reqwest::Method;
@@ -8,7 +10,10 @@ use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, EnvVar, Update
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{time_text, EnvVarStore};
+use super::{
+    require_known, upstream_project_id, upstream_var, EnvVarStore, UpstreamProject,
+    MAX_UPSTREAM_FANOUT,
+};
 use crate::error::AppError;
 use crate::projects::Project;
 use crate::upstream::Upstream;
@@ -16,7 +21,6 @@ use crate::upstream::Upstream;
 /// See the module docs.
 pub struct VercelStore {
     api: Upstream,
-    team_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,14 +39,14 @@ struct VercelEnv {
 impl VercelEnv {
     fn into_var(self) -> EnvVar {
         let sensitive = self.kind == "sensitive" || self.kind == "secret";
-        EnvVar {
-            value: if sensitive { None } else { self.value },
+        upstream_var(
+            self.id,
+            self.key,
+            self.value,
             sensitive,
-            created_at: time_text(self.created_at.as_ref()),
-            updated_at: time_text(self.updated_at.as_ref()),
-            id: self.id,
-            key: self.key,
-        }
+            self.created_at.as_ref(),
+            self.updated_at.as_ref(),
+        )
     }
 }
 
@@ -60,37 +64,70 @@ struct Created {
     failed: Vec<Value>,
 }
 
+#[derive(Deserialize)]
+struct CreatedProject {
+    id: Option<String>,
+}
+
+fn check_fanout(n: usize) -> Result<(), AppError> {
+    match n > MAX_UPSTREAM_FANOUT {
+        true => Err(AppError::Unprocessable {
+            code: "too_many_vars",
+            message: format!(
+                "with the Vercel store one request changes at most {MAX_UPSTREAM_FANOUT} vars"
+            ),
+        }),
+        false => Ok(()),
+    }
+}
+
+/// The vars a per-item upstream change has changed so far, so that a later failure reports
+/// them ([`AppError::Partial`]) instead of hiding them.
+#[derive(Default)]
+struct Changed(Vec<EnvVar>);
+
+impl Changed {
+    fn fail(self, error: AppError) -> AppError {
+        if self.0.is_empty() {
+            return error;
+        }
+        let mut changed = self.0;
+        changed.iter_mut().for_each(|v| v.value = None);
+        AppError::Partial {
+            error: Box::new(error),
+            changed,
+        }
+    }
+}
+
 impl VercelStore {
-    /// A store over the Vercel API; `teamId` sent when set.
-    pub fn new(api: Upstream, team_id: Option<String>) -> Self {
-        VercelStore { api, team_id }
+    /// A store over the Vercel API (its `teamId` is part of `api`).
+    pub fn new(api: Upstream) -> Self {
+        VercelStore { api }
     }
 
+    /// `/{version}/projects/{id}/env[/{env_id}]` of the project's Vercel project.
     fn request(
         &self,
         method: Method,
         project: &Project,
-        suffix: &str,
         version: &str,
+        env_id: Option<&str>,
     ) -> Result<reqwest::RequestBuilder, AppError> {
         let Some(id) = &project.vercel_project_id else {
             return Err(AppError::Unprocessable {
                 code: "project_not_linked",
-                message: "the project has no vercelProjectId".into(),
+                message: "the project has no Vercel project".into(),
             });
         };
-        let request = self
-            .api
-            .request(method, &format!("/{version}/projects/{id}/env{suffix}"));
-        Ok(match &self.team_id {
-            Some(team) => request.query(&[("teamId", team)]),
-            None => request,
-        })
+        let mut segments = vec![version, "projects", id.as_str(), "env"];
+        segments.extend(env_id);
+        Ok(self.api.request(method, &segments))
     }
 
     async fn envs(&self, project: &Project) -> Result<Vec<VercelEnv>, AppError> {
         let request = self
-            .request(Method::GET, project, "", "v10")?
+            .request(Method::GET, project, "v10", None)?
             .query(&[("decrypt", "true")]);
         Ok(self.api.json::<Envs>(request).await?.envs)
     }
@@ -98,6 +135,22 @@ impl VercelStore {
 
 #[async_trait]
 impl EnvVarStore for VercelStore {
+    async fn provision(&self, local_id: &str) -> Result<UpstreamProject, AppError> {
+        // Vercel project names: lowercase letters, digits, '.', '_' and '-'.
+        let name = format!(
+            "sajtmaskin-{}",
+            local_id.to_ascii_lowercase().replace('_', "-")
+        );
+        let request = self
+            .api
+            .request(Method::POST, &["v11", "projects"])
+            .json(&json!({ "name": name }));
+        let created: CreatedProject = self.api.json(request).await?;
+        Ok(UpstreamProject::Vercel(upstream_project_id(
+            "Vercel", created.id,
+        )?))
+    }
+
     async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, AppError> {
         Ok(self
             .envs(project)
@@ -125,7 +178,9 @@ impl EnvVarStore for VercelStore {
                 json!({"key": v.key, "value": v.value, "type": kind, "target": target})
             })
             .collect();
-        let mut call = self.request(Method::POST, project, "", "v10")?.json(&body);
+        let mut call = self
+            .request(Method::POST, project, "v10", None)?
+            .json(&body);
         if request.upsert {
             call = call.query(&[("upsert", "true")]);
         }
@@ -168,14 +223,21 @@ impl EnvVarStore for VercelStore {
         project: &Project,
         request: UpdateEnvVars,
     ) -> Result<Vec<EnvVar>, AppError> {
-        let mut out = Vec::with_capacity(request.vars.len());
+        check_fanout(request.vars.len())?;
+        let existing = self.envs(project).await?;
+        let ids: Vec<&str> = existing.iter().map(|e| e.id.as_str()).collect();
+        require_known(request.vars.iter().map(|v| v.id.as_str()), &ids)?;
+        let mut changed = Changed::default();
         for var in request.vars {
             let call = self
-                .request(Method::PATCH, project, &format!("/{}", var.id), "v9")?
+                .request(Method::PATCH, project, "v9", Some(&var.id))?
                 .json(&json!({"value": var.value}));
-            out.push(self.api.json::<VercelEnv>(call).await?.into_var());
+            match self.api.json::<VercelEnv>(call).await {
+                Ok(env) => changed.0.push(env.into_var()),
+                Err(error) => return Err(changed.fail(error)),
+            }
         }
-        Ok(out)
+        Ok(changed.0)
     }
 
     async fn delete(
@@ -183,21 +245,24 @@ impl EnvVarStore for VercelStore {
         project: &Project,
         request: DeleteEnvVars,
     ) -> Result<Vec<EnvVar>, AppError> {
-        let doomed: Vec<VercelEnv> = self
-            .envs(project)
-            .await?
+        let existing = self.envs(project).await?;
+        let doomed: Vec<VercelEnv> = existing
             .into_iter()
             .filter(|e| request.selects(&e.id, &e.key))
             .collect();
-        let mut out = Vec::with_capacity(doomed.len());
+        check_fanout(doomed.len())?;
+        let mut changed = Changed::default();
         for env in doomed {
-            self.api
-                .send(self.request(Method::DELETE, project, &format!("/{}", env.id), "v9")?)
-                .await?;
-            let mut var = env.into_var();
-            var.value = None;
-            out.push(var);
+            let call = self.request(Method::DELETE, project, "v9", Some(&env.id))?;
+            match self.api.send(call).await {
+                Ok(_) => {
+                    let mut var = env.into_var();
+                    var.value = None;
+                    changed.0.push(var);
+                }
+                Err(error) => return Err(changed.fail(error)),
+            }
         }
-        Ok(out)
+        Ok(changed.0)
     }
 }

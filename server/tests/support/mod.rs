@@ -96,11 +96,19 @@ pub async fn spawn_in(
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let config = Config::try_parse_from(args).unwrap();
-    let state = sajtmaskin_server::app::state(&config).await.unwrap();
+    let state = sajtmaskin_server::state::AppState::from_config(&config)
+        .await
+        .unwrap();
     let router = sajtmaskin_server::app::router(state, &config).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let limits = sajtmaskin_server::ConnectionLimits::from_config(&config);
+    tokio::spawn(sajtmaskin_server::serve_on(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
     TestServer {
         base,
         data_dir: data_dir.to_path_buf(),
@@ -113,7 +121,7 @@ pub async fn spawn_in(
 
 /// A unique user id, so tests sharing one Postgres never see each other's rows.
 pub fn user(name: &str) -> String {
-    format!("{name}-{}", sajtmaskin_server::secrets::new_id("u"))
+    format!("{name}-{}", sajtmaskin_server::ids::new_id("u"))
 }
 
 impl TestServer {
