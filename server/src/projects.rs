@@ -114,7 +114,16 @@ async fn create(
         .bind(now)
         .bind(state.limits.max_projects)
         .execute(&state.db.pool)
-        .await?;
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Upstream {
+                status: axum::http::StatusCode::BAD_GATEWAY,
+                code: "upstream_project_taken",
+                message: "the upstream answered with a project that is already linked".into(),
+                retry_after: None,
+            },
+            _ => AppError::Database(e),
+        })?;
     if inserted.rows_affected() == 0 {
         return Err(quota_exceeded(state.limits.max_projects));
     }

@@ -177,10 +177,17 @@ fn vercel_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
     let path: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
     match (r.method.as_str(), path.as_slice()) {
         // Project creation: the server names it, the fake answers with its own id.
-        ("POST", ["v11", "projects"]) => (
-            200,
-            json!({"id": "prj_vercel", "name": r.body["name"], "accountId": "team_42", "createdAt": 1_764_000_000_000u64}),
-        ),
+        ("POST", ["v11", "projects"]) => {
+            fake.next_id += 1;
+            let id = match fake.next_id {
+                1 => "prj_vercel".to_owned(),
+                n => format!("prj_vercel_{n}"),
+            };
+            (
+                200,
+                json!({"id": id, "name": r.body["name"], "accountId": "team_42", "createdAt": 1_764_000_000_000u64}),
+            )
+        }
         ("GET", ["v10", "projects", "prj_vercel", "env"]) => (
             200,
             json!({"envs": fake.vars.iter().map(public).collect::<Vec<_>>()}),
@@ -730,4 +737,260 @@ async fn demo_replay_streams_a_sample_and_refuses_paths() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{bad}");
     }
+}
+
+// --- attacks on the upstream stores (issue: tenant isolation, id injection) -----------------
+
+async fn upstream_server(store: &str) -> (TestServer, Shared) {
+    let (fake_base, fake) = match store {
+        "v0" => start_fake(v0_api).await,
+        _ => start_fake(vercel_api).await,
+    };
+    let server = match store {
+        "v0" => {
+            spawn(&[
+                "--env-store",
+                "v0",
+                "--v0-api-key",
+                "platform-v0-key",
+                "--v0-api-url",
+                &format!("{fake_base}/v1"),
+            ])
+            .await
+        }
+        _ => {
+            spawn(&[
+                "--env-store",
+                "vercel",
+                "--vercel-token",
+                "platform-vercel-token",
+                "--vercel-api-url",
+                &fake_base,
+            ])
+            .await
+        }
+    };
+    (server, fake)
+}
+
+#[tokio::test]
+async fn a_client_cannot_attach_another_tenants_upstream_project() {
+    for store in ["v0", "vercel"] {
+        let (server, fake) = upstream_server(store).await;
+        let token = server.token(&user("mallory"));
+        let projects_before = server.count("projects").await;
+        for body in [
+            json!({"vercelProjectId": "victim-shop"}),
+            json!({"v0ProjectId": "victim-shop"}),
+            json!({"name": "mine", "vercelProjectId": "prj_vercel"}),
+        ] {
+            let (status, out) = server
+                .call(Method::POST, "/api/projects", Some(&token), Some(body))
+                .await;
+            assert_eq!(
+                (status, out["error"]["code"].as_str()),
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some("upstream_id_not_allowed")
+                ),
+                "{store}: {out}"
+            );
+        }
+        assert!(
+            recorded(&fake).is_empty(),
+            "{store}: no upstream request with the platform credentials"
+        );
+        assert_eq!(server.count("projects").await, projects_before);
+
+        // The server's own project, and one upstream project belongs to one local project.
+        let id = server.project(&token, json!({})).await;
+        let column = if store == "v0" {
+            "v0_project_id"
+        } else {
+            "vercel_project_id"
+        };
+        let pool = server.pool().await;
+        let duplicate = sqlx::query(&format!(
+            "INSERT INTO projects (id, owner_id, name, {column}, created_at) SELECT 'prj_dup', 'someone-else', 'x', {column}, 0 FROM projects WHERE id = $1"
+        ))
+        .bind(&id)
+        .execute(&pool)
+        .await;
+        assert!(
+            duplicate.is_err(),
+            "{store}: the upstream id is unique across local projects"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ids_that_would_steer_the_upstream_url_are_refused_before_any_request() {
+    let bad_ids = [
+        "../../other-project/env/env_OTHER",
+        "env_Z?teamId=team_victim",
+        "../../../../v2/user#",
+        "env/../../x",
+        "%2e%2e%2fv2%2fuser",
+        "env Z",
+        "",
+        "x123456789x123456789x123456789x123456789x123456789x123456789x1234",
+    ];
+    for store in ["v0", "vercel"] {
+        let (server, fake) = upstream_server(store).await;
+        let token = server.token(&user("mallory"));
+        let project = server.project(&token, json!({})).await;
+        recorded(&fake);
+        for bad in bad_ids {
+            let (status, out) = server
+                .env(
+                    Method::PATCH,
+                    &project,
+                    &token,
+                    Some(json!({"vars": [{"id": bad, "value": "NODE_OPTIONS=--require /tmp/x"}]})),
+                )
+                .await;
+            assert_eq!(
+                (status, out["error"]["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_id")),
+                "{store} PATCH {bad:?}: {out}"
+            );
+            assert!(!out.to_string().contains("NODE_OPTIONS"));
+            let (status, out) = server
+                .env(
+                    Method::DELETE,
+                    &project,
+                    &token,
+                    Some(json!({"ids": [bad]})),
+                )
+                .await;
+            assert_eq!(
+                (status, out["error"]["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_id")),
+                "{store} DELETE {bad:?}: {out}"
+            );
+        }
+        assert!(
+            recorded(&fake).is_empty(),
+            "{store}: no upstream request at all"
+        );
+
+        // A well-formed id that is not in this project's own list: 404 after the list, and
+        // no write.
+        let (status, _) = server
+            .env(
+                Method::PATCH,
+                &project,
+                &token,
+                Some(json!({"vars": [{"id": "env_OTHER", "value": "x"}]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{store}");
+        let calls = recorded(&fake);
+        assert!(
+            calls.iter().all(|c| c.method == "GET"),
+            "{store}: only the list was read: {calls:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_vercel_change_that_fails_part_way_says_what_it_changed() {
+    let (server, fake) = upstream_server("vercel").await;
+    let token = server.token(&user("nina"));
+    let project = server.project(&token, json!({})).await;
+    let (_, created) = server
+        .env(
+            Method::POST,
+            &project,
+            &token,
+            Some(json!({"vars": [{"key": "A", "value": "a1"}, {"key": "B", "value": "b1"}], "upsert": true})),
+        )
+        .await;
+    let ids: Vec<String> = created["envVars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
+    fake.lock().unwrap().fail_path = Some(ids[1].clone());
+    recorded(&fake);
+    let (status, out) = server
+        .env(
+            Method::PATCH,
+            &project,
+            &token,
+            Some(json!({"vars": [{"id": ids[0], "value": "a2"}, {"id": ids[1], "value": "b2"}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{out}");
+    let changed = out["error"]["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 1, "{out}");
+    assert_eq!(changed[0]["id"], ids[0].as_str());
+    assert_eq!(changed[0]["value"], Value::Null, "no value in an error");
+
+    // Over the fan-out cap: refused before any upstream call.
+    fake.lock().unwrap().fail_path = None;
+    recorded(&fake);
+    let many: Vec<Value> = (0..11)
+        .map(|i| json!({"id": format!("env{i}"), "value": "x"}))
+        .collect();
+    let (status, out) = server
+        .env(Method::PATCH, &project, &token, Some(json!({"vars": many})))
+        .await;
+    assert_eq!(
+        (status, out["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("too_many_vars"))
+    );
+    assert!(recorded(&fake).is_empty());
+}
+
+#[tokio::test]
+async fn upstream_spending_routes_are_rate_limited_per_user() {
+    let (fake_base, fake) = start_fake(vercel_api).await;
+    let server = spawn(&[
+        "--env-store",
+        "vercel",
+        "--vercel-token",
+        "platform-vercel-token",
+        "--vercel-api-url",
+        &fake_base,
+        "--upstream-requests-per-minute",
+        "3",
+    ])
+    .await;
+    let token = server.token(&user("olga"));
+    let project = server.project(&token, json!({})).await; // 1: creates the Vercel project
+    for _ in 0..2 {
+        let (status, _) = server.env(Method::GET, &project, &token, None).await; // 2, 3
+        assert_eq!(status, StatusCode::OK);
+    }
+    recorded(&fake);
+    let response = server
+        .client
+        .get(format!(
+            "{}/api/v0/projects/{project}/env-vars",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"]["code"],
+        "rate_limited"
+    );
+    assert!(recorded(&fake).is_empty(), "the limited request never left");
+    // Another user has a budget of their own.
+    let other = server.token(&user("petra"));
+    let (status, _) = server
+        .call(Method::POST, "/api/projects", Some(&other), Some(json!({})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
 }
