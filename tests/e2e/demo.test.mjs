@@ -143,7 +143,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   const result = await page.evaluate(async (hangingUrl) => {
     const { BackendClient } = await import("/pkg/sajtmaskin_integrations.js");
-    const { token } = await (await fetch("/api/dev/token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "client-test" }) })).json();
+    const { token } = await (await fetch("/api/dev/token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
     const out = {};
     const catchErr = async (p) => { try { await p; return null; } catch (e) { return { code: e.code, status: e.status ?? null, isError: e instanceof Error }; } };
     const client = new BackendClient({ token: async () => token, timeoutMs: 5000 });
