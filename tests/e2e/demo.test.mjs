@@ -110,13 +110,14 @@ test("cards for a connector and an MCP preset render, and action links are safe"
   await page.waitForSelector('[data-card-id="connector:linear"][data-status="completed"]', { timeout: 30_000 });
   await page.goto(`${base}/?stream=s04-v2-chat-sentry-mcp.sse`);
   await page.waitForSelector('[data-card-id="mcp:sentry"]', { timeout: 30_000 });
-  // The links are checked where they are: the Neon request has one install link.
+  // The links are checked where they are: the Neon card has an install link to the
+  // Marketplace and an open-chat link to v0.
   await page.goto(`${base}/?stream=s02-v2-message-neon-guestbook.sse`);
   await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
   const links = await page.locator("#cards a").evaluateAll((all) => all.map((a) => ({
     href: a.getAttribute("href"), rel: a.getAttribute("rel"), target: a.getAttribute("target"), action: a.dataset.action ?? null,
   })));
-  assert.deepEqual(links.map((l) => new URL(l.href).host), ["vercel.com"], JSON.stringify(links));
+  assert.deepEqual(links.map((l) => [l.action, new URL(l.href).host]), [["install", "vercel.com"], ["open_chat", "v0.app"]], JSON.stringify(links));
   for (const link of links) {
     assert.match(link.href, /^https:\/\/(v0\.app|([a-z0-9-]+\.)*vercel\.com)\//);
     assert.equal(link.rel, "noopener noreferrer");
