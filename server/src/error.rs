@@ -6,6 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sajtmaskin_integrations::wire::{ErrorBody, ErrorDetail, ValidationError};
 
+use crate::stores::StoreError;
+use crate::upstream::UpstreamError;
+
 /// An API error.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -83,17 +86,8 @@ pub enum AppError {
         message: String,
     },
     /// An upstream (v0, Vercel) failure, mapped to our status.
-    #[error("{message}")]
-    Upstream {
-        /// Our status for it.
-        status: StatusCode,
-        /// Code.
-        code: &'static str,
-        /// Message.
-        message: String,
-        /// `Retry-After`, for 429.
-        retry_after: Option<String>,
-    },
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
     /// 503: storage unavailable.
     #[error("storage is unavailable")]
     Database(#[from] sqlx::Error),
@@ -128,9 +122,44 @@ impl AppError {
             }
             AppError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.code()),
             AppError::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
-            AppError::Upstream { status, code, .. } => (*status, code),
+            AppError::Upstream(e) => (e.status, e.code),
             AppError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+/// What a store's failure means for the HTTP answer.
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotLinked => AppError::Unprocessable {
+                code: "project_not_linked",
+                message: "the project has no upstream project".into(),
+            },
+            StoreError::NotFound => AppError::NotFound("env var"),
+            StoreError::Exists(key) => AppError::Conflict {
+                code: "env_var_exists",
+                message: match key {
+                    Some(key) => format!("{key} already exists (send upsert: true to overwrite)"),
+                    None => "the variable already exists (send upsert: true to overwrite)".into(),
+                },
+            },
+            StoreError::FanOut(max) => AppError::Unprocessable {
+                code: "too_many_vars",
+                message: format!("with this store one request changes at most {max} vars"),
+            },
+            StoreError::Rejected => AppError::Unprocessable {
+                code: "upstream_rejected",
+                message: "the upstream rejected a variable".into(),
+            },
+            StoreError::Upstream(e) => AppError::Upstream(e),
+            StoreError::Database(e) => AppError::Database(e),
+            StoreError::Crypto(e) => AppError::Internal(e),
+            StoreError::Partial { error, changed } => AppError::Partial {
+                error: Box::new(AppError::from(*error)),
+                changed,
+            },
         }
     }
 }
@@ -156,9 +185,9 @@ impl IntoResponse for AppError {
             },
         };
         let retry_after = match &self {
-            AppError::Upstream { retry_after, .. } => retry_after.clone(),
+            AppError::Upstream(e) => e.retry_after.clone(),
             AppError::Partial { error, .. } => match error.as_ref() {
-                AppError::Upstream { retry_after, .. } => retry_after.clone(),
+                AppError::Upstream(e) => e.retry_after.clone(),
                 _ => None,
             },
             AppError::TooMany {

@@ -61,21 +61,32 @@ struct Status {
     integrations: Vec<Record>,
 }
 
+/// The install records of `user`, oldest first; only those of `project` when given.
+async fn user_records(
+    pool: &sqlx::AnyPool,
+    user: &str,
+    project: Option<&str>,
+) -> Result<Vec<Record>, sqlx::Error> {
+    let filter = if project.is_some() {
+        "AND project_id = $2"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM user_integrations WHERE user_id = $1 {filter} ORDER BY created_at, id"
+    );
+    let mut statement = sqlx::query(&sql).bind(user);
+    if let Some(project) = project {
+        statement = statement.bind(project);
+    }
+    let rows = statement.fetch_all(pool).await?;
+    rows.iter().map(record).collect()
+}
+
 async fn status(State(state): State<AppState>, User(user): User) -> Result<Json<Status>, AppError> {
-    let projects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE owner_id = $1")
-        .bind(&user)
-        .fetch_one(&state.db.pool)
-        .await?;
-    let rows = sqlx::query(&format!(
-        "SELECT {RECORD_COLUMNS} FROM user_integrations WHERE user_id = $1 ORDER BY created_at, id"
-    ))
-    .bind(&user)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let integrations = rows.iter().map(record).collect::<Result<_, _>>()?;
     Ok(Json(Status {
-        projects,
-        integrations,
+        projects: crate::project::count_owned(&state.db.pool, &user).await?,
+        integrations: user_records(&state.db.pool, &user, None).await?,
     }))
 }
 
@@ -181,24 +192,12 @@ async fn records(
     User(user): User,
     QueryParams(query): QueryParams<RecordsQuery>,
 ) -> Result<Json<Records>, AppError> {
-    let rows = match query.project_id.as_deref() {
-        Some(id) => {
-            let project = owned(&state, &user, id).await?;
-            sqlx::query(&format!("SELECT {RECORD_COLUMNS} FROM user_integrations WHERE user_id = $1 AND project_id = $2 ORDER BY created_at, id"))
-                .bind(&user)
-                .bind(&project.id)
-                .fetch_all(&state.db.pool)
-                .await?
-        }
-        None => {
-            sqlx::query(&format!("SELECT {RECORD_COLUMNS} FROM user_integrations WHERE user_id = $1 ORDER BY created_at, id"))
-                .bind(&user)
-                .fetch_all(&state.db.pool)
-                .await?
-        }
+    let project = match query.project_id.as_deref() {
+        Some(id) => Some(owned(&state, &user, id).await?.id),
+        None => None,
     };
     Ok(Json(Records {
-        records: rows.iter().map(record).collect::<Result<_, _>>()?,
+        records: user_records(&state.db.pool, &user, project.as_deref()).await?,
     }))
 }
 

@@ -15,9 +15,11 @@ pub mod error;
 pub mod ids;
 pub mod integrations;
 pub mod json;
+pub mod project;
 pub mod projects;
 pub mod secrets;
 pub mod state;
+pub mod stores;
 pub mod upstream;
 
 use std::future::Future;

@@ -1,37 +1,22 @@
-//! Projects and ownership. Every project-scoped route takes an [`OwnedProject`]: the path's
-//! `projectId` checked and looked up for the authenticated caller, or 404 (a project that is
-//! not the caller's is indistinguishable from one that does not exist).
+//! `/api/projects`, and [`OwnedProject`], which every project-scoped route takes: the path's
+//! `projectId` looked up for the authenticated caller, or 404 (a project that is not the
+//! caller's is indistinguishable from one that does not exist).
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use crate::auth::User;
 use crate::clock::{now_ms, rfc3339};
-use crate::env_vars::UpstreamProject;
 use crate::error::AppError;
 use crate::ids::new_id;
 use crate::json::{JsonBody, PathParams};
+use crate::project::{self, Project};
 use crate::state::AppState;
-
-/// A project row.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Project {
-    /// Our id, `prj_…`.
-    pub id: String,
-    /// Shown to the user; at most 200 characters.
-    pub name: String,
-    /// The v0 project the server created for it (env store `v0`).
-    pub v0_project_id: Option<String>,
-    /// The Vercel project the server created for it (env store `vercel`).
-    pub vercel_project_id: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
-}
+use crate::stores::UpstreamProject;
+use crate::upstream::UpstreamError;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -46,27 +31,6 @@ struct NewProject {
 /// `/api/projects`.
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/projects", get(list).post(create))
-}
-
-/// The columns of [`Project`], for every query that reads one.
-const COLUMNS: &str = "id, name, v0_project_id, vercel_project_id, created_at";
-
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Project, sqlx::Error> {
-    Ok(Project {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        v0_project_id: row.try_get("v0_project_id")?,
-        vercel_project_id: row.try_get("vercel_project_id")?,
-        created_at: rfc3339(row.try_get("created_at")?),
-    })
-}
-
-/// Our project ids: `prj_` and hex, at most 64 bytes. Checked before any query.
-fn is_project_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 async fn create(
@@ -87,15 +51,12 @@ async fn create(
             message: "name is longer than 200 characters".into(),
         });
     }
-    let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE owner_id = $1")
-        .bind(&user)
-        .fetch_one(&state.db.pool)
-        .await?;
-    if owned >= state.limits.max_projects {
-        return Err(quota_exceeded(state.limits.max_projects));
+    let max = state.limits.max_projects;
+    if project::count_owned(&state.db.pool, &user).await? >= max {
+        return Err(quota_exceeded(max));
     }
     let id = new_id("prj");
-    if state.store_is_upstream {
+    if state.store.is_upstream() {
         state.limits.spend_upstream(&user)?;
     }
     let (v0, vercel) = match state.store.provision(&id).await? {
@@ -104,28 +65,26 @@ async fn create(
         UpstreamProject::Vercel(upstream) => (None, Some(upstream)),
     };
     let now = now_ms();
-    // The count is checked again inside the insert, so concurrent creates cannot pass it.
-    let inserted = sqlx::query("INSERT INTO projects (id, owner_id, name, v0_project_id, vercel_project_id, created_at) SELECT $1, $2, $3, $4, $5, $6 WHERE (SELECT COUNT(*) FROM projects WHERE owner_id = $2) < $7")
-        .bind(&id)
-        .bind(&user)
-        .bind(&name)
-        .bind(v0.clone())
-        .bind(vercel.clone())
-        .bind(now)
-        .bind(state.limits.max_projects)
-        .execute(&state.db.pool)
+    let row = project::NewRow {
+        id: &id,
+        owner: &user,
+        name: &name,
+        v0_project_id: v0.as_deref(),
+        vercel_project_id: vercel.as_deref(),
+        created_at: now,
+    };
+    let inserted = project::insert_within_quota(&state.db.pool, row, max)
         .await
         .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Upstream {
-                status: axum::http::StatusCode::BAD_GATEWAY,
-                code: "upstream_project_taken",
-                message: "the upstream answered with a project that is already linked".into(),
-                retry_after: None,
-            },
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                AppError::Upstream(UpstreamError::bad_answer(
+                    "the upstream answered with a project that is already linked",
+                ))
+            }
             _ => AppError::Database(e),
         })?;
-    if inserted.rows_affected() == 0 {
-        return Err(quota_exceeded(state.limits.max_projects));
+    if !inserted {
+        return Err(quota_exceeded(max));
     }
     Ok(Json(Project {
         id,
@@ -153,32 +112,15 @@ async fn list(
     State(state): State<AppState>,
     User(user): User,
 ) -> Result<Json<ProjectList>, AppError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM projects WHERE owner_id = $1 ORDER BY created_at, id"
-    ))
-    .bind(&user)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let projects = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let projects = project::list_owned(&state.db.pool, &user).await?;
     Ok(Json(ProjectList { projects }))
 }
 
-/// The caller's project `id`, or 404 (also for an id that is not one of ours in shape).
+/// The caller's project `id`, or 404.
 pub async fn owned(state: &AppState, user: &str, id: &str) -> Result<Project, AppError> {
-    if !is_project_id(id) {
-        return Err(AppError::NotFound("project"));
-    }
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM projects WHERE id = $1 AND owner_id = $2"
-    ))
-    .bind(id)
-    .bind(user)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    match row {
-        Some(row) => Ok(from_row(&row)?),
-        None => Err(AppError::NotFound("project")),
-    }
+    project::find_owned(&state.db.pool, user, id)
+        .await?
+        .ok_or(AppError::NotFound("project"))
 }
 
 #[derive(Deserialize)]

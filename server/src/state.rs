@@ -13,9 +13,9 @@ use crate::auth::{Auth, Jwt};
 use crate::config::{Config, StoreKind};
 use crate::crypto::Cipher;
 use crate::db::Db;
-use crate::env_vars::{EnvVarStore, LocalStore, V0Store, VercelStore};
 use crate::error::AppError;
 use crate::secrets::{decode_key, load_or_create, random_key};
+use crate::stores::{EnvVarStore, LocalStore, V0Store, VercelStore};
 use crate::upstream::Upstream;
 
 /// Per-user limits on what one account may hold or spend.
@@ -57,8 +57,6 @@ pub struct AppState {
     pub auth: Auth,
     /// The configured env-var store.
     pub store: Arc<dyn EnvVarStore>,
-    /// Whether the store spends upstream quota (v0, Vercel): then its routes are rate-limited.
-    pub store_is_upstream: bool,
     /// Per-user quotas and rate limits.
     pub limits: Arc<Limits>,
     /// Recorded streams for the demo.
@@ -154,7 +152,6 @@ impl AppState {
             db,
             auth: Auth::new(jwt(config)?, dev),
             store,
-            store_is_upstream: config.env_store != StoreKind::Local,
             limits: Arc::new(Limits {
                 max_projects: i64::try_from(config.max_projects_per_user).unwrap_or(i64::MAX),
                 upstream: RateLimiter::keyed(Quota::per_minute(per_minute)),

@@ -10,7 +10,32 @@ use axum::http::StatusCode;
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
+/// An upstream failure, already mapped to the status and code we answer with. Never holds
+/// the upstream's body (it could hold values).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct UpstreamError {
+    /// Our status for it.
+    pub status: StatusCode,
+    /// Stable code, e.g. `upstream_auth`.
+    pub code: &'static str,
+    /// Names the upstream and what failed.
+    pub message: String,
+    /// `Retry-After` to pass on (429 only).
+    pub retry_after: Option<String>,
+}
+
+impl UpstreamError {
+    /// 502 `upstream_error`: the upstream answered something we cannot use.
+    pub fn bad_answer(message: impl Into<String>) -> Self {
+        UpstreamError {
+            status: StatusCode::BAD_GATEWAY,
+            code: "upstream_error",
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
 
 /// A configured upstream API.
 #[derive(Clone)]
@@ -69,7 +94,7 @@ impl Upstream {
     }
 
     /// Sends and checks the status; the response of a success.
-    pub async fn send(&self, request: RequestBuilder) -> Result<Response, AppError> {
+    pub async fn send(&self, request: RequestBuilder) -> Result<Response, UpstreamError> {
         let response = request.send().await.map_err(|e| self.send_error(&e))?;
         if response.status().is_success() {
             return Ok(response);
@@ -78,12 +103,15 @@ impl Upstream {
     }
 
     /// Sends and decodes a JSON success body.
-    pub async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, AppError> {
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<T, UpstreamError> {
         let response = self.send(request).await?;
         response.json::<T>().await.map_err(|e| self.send_error(&e))
     }
 
-    fn send_error(&self, e: &reqwest::Error) -> AppError {
+    fn send_error(&self, e: &reqwest::Error) -> UpstreamError {
         let (status, code, what) = if e.is_timeout() {
             (
                 StatusCode::GATEWAY_TIMEOUT,
@@ -103,7 +131,7 @@ impl Upstream {
                 "could not be reached",
             )
         };
-        AppError::Upstream {
+        UpstreamError {
             status,
             code,
             message: format!("{} {what}", self.name),
@@ -111,7 +139,7 @@ impl Upstream {
         }
     }
 
-    fn status_error(&self, response: &Response) -> AppError {
+    fn status_error(&self, response: &Response) -> UpstreamError {
         let name = self.name;
         let (status, code, message) = match response.status().as_u16() {
             401 | 403 => (
@@ -154,7 +182,7 @@ impl Upstream {
                 .unwrap_or("60")
                 .to_owned()
         });
-        AppError::Upstream {
+        UpstreamError {
             status,
             code,
             message,

@@ -7,13 +7,12 @@ use async_trait::async_trait;
 use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, EnvVar, UpdateEnvVars};
 use sqlx::Row;
 
-use super::{EnvVarStore, UpstreamProject};
+use super::{EnvVarStore, StoreError, UpstreamProject};
 use crate::clock::{now_ms, rfc3339};
 use crate::crypto::{Cipher, Row as SealedRow, SEAL_VERSION};
 use crate::db::Db;
-use crate::error::AppError;
 use crate::ids::new_id;
-use crate::projects::Project;
+use crate::project::Project;
 
 /// See the module docs.
 pub struct LocalStore {
@@ -79,7 +78,7 @@ impl LocalStore {
         Ok(())
     }
 
-    fn to_var(&self, project: &str, row: &sqlx::any::AnyRow) -> Result<EnvVar, AppError> {
+    fn to_var(&self, project: &str, row: &sqlx::any::AnyRow) -> Result<EnvVar, StoreError> {
         let key: String = row.try_get("key")?;
         let sensitive = row.try_get::<i64, _>("sensitive")? != 0;
         let version: i64 = row.try_get("seal_version")?;
@@ -120,11 +119,15 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 #[async_trait]
 impl EnvVarStore for LocalStore {
-    async fn provision(&self, _local_id: &str) -> Result<UpstreamProject, AppError> {
+    fn is_upstream(&self) -> bool {
+        false
+    }
+
+    async fn provision(&self, _local_id: &str) -> Result<UpstreamProject, StoreError> {
         Ok(UpstreamProject::None)
     }
 
-    async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, AppError> {
+    async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM env_vars WHERE project_id = $1 ORDER BY key"
         ))
@@ -140,7 +143,7 @@ impl EnvVarStore for LocalStore {
         &self,
         project: &Project,
         request: CreateEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         let now = now_ms();
         // Upsert keeps the row's id and creation time; without upsert an existing key is a 409.
         let sql = if request.upsert {
@@ -159,7 +162,7 @@ impl EnvVarStore for LocalStore {
             let (nonce, ciphertext) = self
                 .cipher
                 .seal(sealed, &var.value)
-                .map_err(AppError::Internal)?;
+                .map_err(StoreError::Crypto)?;
             let row = sqlx::query(&sql)
                 .bind(new_id("env"))
                 .bind(&project.id)
@@ -173,15 +176,9 @@ impl EnvVarStore for LocalStore {
                 .await
                 .map_err(|e| {
                     if is_unique_violation(&e) {
-                        AppError::Conflict {
-                            code: "env_var_exists",
-                            message: format!(
-                                "{} already exists (send upsert: true to overwrite)",
-                                var.key
-                            ),
-                        }
+                        StoreError::Exists(Some(var.key.clone()))
                     } else {
-                        AppError::Database(e)
+                        StoreError::Database(e)
                     }
                 })?;
             out.push(self.to_var(&project.id, &row)?);
@@ -194,7 +191,7 @@ impl EnvVarStore for LocalStore {
         &self,
         project: &Project,
         request: UpdateEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         let now = now_ms();
         let mut tx = self.db.pool.begin().await?;
         let mut out = Vec::with_capacity(request.vars.len());
@@ -207,7 +204,7 @@ impl EnvVarStore for LocalStore {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(row) = row else {
-                return Err(AppError::NotFound("env var"));
+                return Err(StoreError::NotFound);
             };
             let key: String = row.try_get("key")?;
             let sealed = SealedRow {
@@ -218,7 +215,7 @@ impl EnvVarStore for LocalStore {
             let (nonce, ciphertext) = self
                 .cipher
                 .seal(sealed, &var.value)
-                .map_err(AppError::Internal)?;
+                .map_err(StoreError::Crypto)?;
             let row = sqlx::query(&format!("UPDATE env_vars SET nonce = $1, ciphertext = $2, seal_version = $6, updated_at = $3 WHERE id = $4 AND project_id = $5 RETURNING {COLUMNS}"))
                 .bind(nonce)
                 .bind(ciphertext)
@@ -238,7 +235,7 @@ impl EnvVarStore for LocalStore {
         &self,
         project: &Project,
         request: DeleteEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         let mut tx = self.db.pool.begin().await?;
         let mut out = Vec::new();
         let by_id =

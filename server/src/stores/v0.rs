@@ -12,10 +12,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-use super::{require_known, upstream_project_id, upstream_var, EnvVarStore, UpstreamProject};
+use super::{
+    require_known, upstream_project_id, upstream_var, EnvVarStore, StoreError, UpstreamProject,
+};
 use crate::db::Db;
-use crate::error::AppError;
-use crate::projects::Project;
+use crate::project::Project;
 use crate::upstream::Upstream;
 
 /// See the module docs.
@@ -58,19 +59,16 @@ impl V0Store {
         method: Method,
         project: &Project,
         tail: Option<&str>,
-    ) -> Result<reqwest::RequestBuilder, AppError> {
+    ) -> Result<reqwest::RequestBuilder, StoreError> {
         let Some(id) = &project.v0_project_id else {
-            return Err(AppError::Unprocessable {
-                code: "project_not_linked",
-                message: "the project has no v0 project".into(),
-            });
+            return Err(StoreError::NotLinked);
         };
         let mut segments = vec!["projects", id.as_str(), "env-vars"];
         segments.extend(tail);
         Ok(self.api.request(method, &segments))
     }
 
-    async fn flags(&self, project: &Project) -> Result<HashMap<String, bool>, AppError> {
+    async fn flags(&self, project: &Project) -> Result<HashMap<String, bool>, StoreError> {
         let rows = sqlx::query("SELECT key, sensitive FROM env_var_flags WHERE project_id = $1")
             .bind(&project.id)
             .fetch_all(&self.db.pool)
@@ -101,7 +99,7 @@ impl V0Store {
             .collect()
     }
 
-    async fn fetch(&self, project: &Project, decrypted: bool) -> Result<Vec<V0Var>, AppError> {
+    async fn fetch(&self, project: &Project, decrypted: bool) -> Result<Vec<V0Var>, StoreError> {
         let request = self
             .request(Method::GET, project, None)?
             .query(&[("decrypted", if decrypted { "true" } else { "false" })]);
@@ -111,7 +109,11 @@ impl V0Store {
 
 #[async_trait]
 impl EnvVarStore for V0Store {
-    async fn provision(&self, local_id: &str) -> Result<UpstreamProject, AppError> {
+    fn is_upstream(&self) -> bool {
+        true
+    }
+
+    async fn provision(&self, local_id: &str) -> Result<UpstreamProject, StoreError> {
         let request = self
             .api
             .request(Method::POST, &["projects"])
@@ -120,7 +122,7 @@ impl EnvVarStore for V0Store {
         Ok(UpstreamProject::V0(upstream_project_id("v0", created.id)?))
     }
 
-    async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, AppError> {
+    async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, StoreError> {
         let flags = self.flags(project).await?;
         // Values are needed only for keys known to be non-sensitive.
         let decrypted = flags.values().any(|sensitive| !sensitive);
@@ -131,7 +133,7 @@ impl EnvVarStore for V0Store {
         &self,
         project: &Project,
         request: CreateEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         let body = json!({
             "environmentVariables": request.vars.iter().map(|v| json!({"key": v.key, "value": v.value})).collect::<Vec<_>>(),
             "upsert": request.upsert,
@@ -158,7 +160,7 @@ impl EnvVarStore for V0Store {
         &self,
         project: &Project,
         request: UpdateEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         let existing = self.fetch(project, false).await?;
         let ids: Vec<&str> = existing.iter().map(|v| v.id.as_str()).collect();
         require_known(request.vars.iter().map(|v| v.id.as_str()), &ids)?;
@@ -175,7 +177,7 @@ impl EnvVarStore for V0Store {
         &self,
         project: &Project,
         request: DeleteEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         let existing = self.fetch(project, false).await?;
         let doomed: Vec<V0Var> = existing
             .into_iter()

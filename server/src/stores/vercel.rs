@@ -11,12 +11,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    require_known, upstream_project_id, upstream_var, EnvVarStore, UpstreamProject,
+    require_known, upstream_project_id, upstream_var, EnvVarStore, StoreError, UpstreamProject,
     MAX_UPSTREAM_FANOUT,
 };
-use crate::error::AppError;
-use crate::projects::Project;
+use crate::project::Project;
 use crate::upstream::Upstream;
+use crate::upstream::UpstreamError;
 
 /// See the module docs.
 pub struct VercelStore {
@@ -69,31 +69,27 @@ struct CreatedProject {
     id: Option<String>,
 }
 
-fn check_fanout(n: usize) -> Result<(), AppError> {
+fn check_fanout(n: usize) -> Result<(), StoreError> {
     match n > MAX_UPSTREAM_FANOUT {
-        true => Err(AppError::Unprocessable {
-            code: "too_many_vars",
-            message: format!(
-                "with the Vercel store one request changes at most {MAX_UPSTREAM_FANOUT} vars"
-            ),
-        }),
+        true => Err(StoreError::FanOut(MAX_UPSTREAM_FANOUT)),
         false => Ok(()),
     }
 }
 
 /// The vars a per-item upstream change has changed so far, so that a later failure reports
-/// them ([`AppError::Partial`]) instead of hiding them.
+/// them ([`StoreError::Partial`]) instead of hiding them.
 #[derive(Default)]
 struct Changed(Vec<EnvVar>);
 
 impl Changed {
-    fn fail(self, error: AppError) -> AppError {
+    fn fail(self, error: impl Into<StoreError>) -> StoreError {
+        let error = error.into();
         if self.0.is_empty() {
             return error;
         }
         let mut changed = self.0;
         changed.iter_mut().for_each(|v| v.value = None);
-        AppError::Partial {
+        StoreError::Partial {
             error: Box::new(error),
             changed,
         }
@@ -113,19 +109,16 @@ impl VercelStore {
         project: &Project,
         version: &str,
         env_id: Option<&str>,
-    ) -> Result<reqwest::RequestBuilder, AppError> {
+    ) -> Result<reqwest::RequestBuilder, StoreError> {
         let Some(id) = &project.vercel_project_id else {
-            return Err(AppError::Unprocessable {
-                code: "project_not_linked",
-                message: "the project has no Vercel project".into(),
-            });
+            return Err(StoreError::NotLinked);
         };
         let mut segments = vec![version, "projects", id.as_str(), "env"];
         segments.extend(env_id);
         Ok(self.api.request(method, &segments))
     }
 
-    async fn envs(&self, project: &Project) -> Result<Vec<VercelEnv>, AppError> {
+    async fn envs(&self, project: &Project) -> Result<Vec<VercelEnv>, StoreError> {
         let request = self
             .request(Method::GET, project, "v10", None)?
             .query(&[("decrypt", "true")]);
@@ -135,7 +128,11 @@ impl VercelStore {
 
 #[async_trait]
 impl EnvVarStore for VercelStore {
-    async fn provision(&self, local_id: &str) -> Result<UpstreamProject, AppError> {
+    fn is_upstream(&self) -> bool {
+        true
+    }
+
+    async fn provision(&self, local_id: &str) -> Result<UpstreamProject, StoreError> {
         // Vercel project names: lowercase letters, digits, '.', '_' and '-'.
         let name = format!(
             "sajtmaskin-{}",
@@ -151,7 +148,7 @@ impl EnvVarStore for VercelStore {
         )?))
     }
 
-    async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, AppError> {
+    async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, StoreError> {
         Ok(self
             .envs(project)
             .await?
@@ -164,7 +161,7 @@ impl EnvVarStore for VercelStore {
         &self,
         project: &Project,
         request: CreateEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         let body: Vec<Value> = request
             .vars
             .iter()
@@ -191,15 +188,9 @@ impl EnvVarStore for VercelStore {
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             return Err(if code.contains("EXISTS") {
-                AppError::Conflict {
-                    code: "env_var_exists",
-                    message: "Vercel: the variable already exists (use upsert)".into(),
-                }
+                StoreError::Exists(None)
             } else {
-                AppError::Unprocessable {
-                    code: "upstream_rejected",
-                    message: "Vercel rejected a variable".into(),
-                }
+                StoreError::Rejected
             });
         }
         let list = match created.created {
@@ -210,19 +201,14 @@ impl EnvVarStore for VercelStore {
         list.into_iter()
             .map(|item| serde_json::from_value::<VercelEnv>(item).map(VercelEnv::into_var))
             .collect::<Result<_, _>>()
-            .map_err(|_| AppError::Upstream {
-                status: axum::http::StatusCode::BAD_GATEWAY,
-                code: "upstream_error",
-                message: "Vercel sent a body we could not read".into(),
-                retry_after: None,
-            })
+            .map_err(|_| UpstreamError::bad_answer("Vercel sent a body we could not read").into())
     }
 
     async fn update(
         &self,
         project: &Project,
         request: UpdateEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         check_fanout(request.vars.len())?;
         let existing = self.envs(project).await?;
         let ids: Vec<&str> = existing.iter().map(|e| e.id.as_str()).collect();
@@ -244,7 +230,7 @@ impl EnvVarStore for VercelStore {
         &self,
         project: &Project,
         request: DeleteEnvVars,
-    ) -> Result<Vec<EnvVar>, AppError> {
+    ) -> Result<Vec<EnvVar>, StoreError> {
         let existing = self.envs(project).await?;
         let doomed: Vec<VercelEnv> = existing
             .into_iter()

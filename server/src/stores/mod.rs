@@ -1,0 +1,153 @@
+//! Where env vars live: one trait, three stores (local encrypted rows, the v0 Platform API,
+//! the Vercel REST API). Stores know projects only as [`Project`] records and fail with
+//! [`StoreError`]; the HTTP layer decides what a failure means for the answer. Sensitive values
+//! are write-only through every store: vars carry `value: None` for them.
+
+mod local;
+mod v0;
+mod vercel;
+
+use async_trait::async_trait;
+use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, EnvVar, UpdateEnvVars};
+
+pub use local::LocalStore;
+pub use v0::V0Store;
+pub use vercel::VercelStore;
+
+use crate::project::Project;
+use crate::upstream::UpstreamError;
+
+/// Most items one update or delete may change in an upstream store that needs a call per item
+/// (Vercel): one request never fans out to more upstream calls than this.
+pub const MAX_UPSTREAM_FANOUT: usize = 10;
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The project has no upstream project in this store.
+    #[error("the project has no upstream project")]
+    NotLinked,
+    /// An id the request names is not one of the project's vars.
+    #[error("env var not found")]
+    NotFound,
+    /// Creating a key that exists, without upsert (the key, when known).
+    #[error("the variable already exists")]
+    Exists(Option<String>),
+    /// More items than [`MAX_UPSTREAM_FANOUT`] for a per-item upstream change.
+    #[error("too many vars for one change (at most {0})")]
+    FanOut(usize),
+    /// The upstream refused a variable without saying why in a way we use.
+    #[error("the upstream rejected a variable")]
+    Rejected,
+    /// The upstream failed.
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+    /// The metadata database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Sealing a value failed.
+    #[error("{0}")]
+    Crypto(String),
+    /// A per-item upstream change stopped part-way: `changed` lists (without values) the vars
+    /// changed before `error`.
+    #[error("{error}")]
+    Partial {
+        /// What stopped the change.
+        error: Box<StoreError>,
+        /// The vars changed before it.
+        changed: Vec<EnvVar>,
+    },
+}
+
+/// The upstream project a new local project's vars will live in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamProject {
+    /// The store keeps vars itself.
+    None,
+    /// A v0 project the server created.
+    V0(String),
+    /// A Vercel project the server created.
+    Vercel(String),
+}
+
+/// Where env vars live. Every method either succeeds whole or changes nothing locally; a
+/// change of several upstream items that fails part-way says which ones it changed
+/// ([`StoreError::Partial`]).
+#[async_trait]
+pub trait EnvVarStore: Send + Sync {
+    /// Whether calls spend upstream quota (then the routes rate-limit them per user).
+    fn is_upstream(&self) -> bool;
+    /// Creates the upstream project for a new local project, with the platform's credentials
+    /// and a name the server chooses: a client never names the upstream project those
+    /// credentials act on.
+    async fn provision(&self, local_id: &str) -> Result<UpstreamProject, StoreError>;
+    /// All vars of the project.
+    async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, StoreError>;
+    /// Creates (or with `upsert`, overwrites) vars; returns them.
+    async fn create(
+        &self,
+        project: &Project,
+        request: CreateEnvVars,
+    ) -> Result<Vec<EnvVar>, StoreError>;
+    /// Changes values by id (only ids in the project's own list); returns the changed vars.
+    async fn update(
+        &self,
+        project: &Project,
+        request: UpdateEnvVars,
+    ) -> Result<Vec<EnvVar>, StoreError>;
+    /// Deletes by ids and/or keys; returns the deleted vars.
+    async fn delete(
+        &self,
+        project: &Project,
+        request: DeleteEnvVars,
+    ) -> Result<Vec<EnvVar>, StoreError>;
+}
+
+/// [`StoreError::NotFound`] unless every wanted id is among `existing`: checked before any
+/// upstream write.
+fn require_known<'a>(
+    mut wanted: impl Iterator<Item = &'a str>,
+    existing: &[&str],
+) -> Result<(), StoreError> {
+    match wanted.any(|id| !existing.contains(&id)) {
+        true => Err(StoreError::NotFound),
+        false => Ok(()),
+    }
+}
+
+/// One upstream var as ours: a sensitive var never carries its value.
+fn upstream_var(
+    id: String,
+    key: String,
+    value: Option<String>,
+    sensitive: bool,
+    created_at: Option<&serde_json::Value>,
+    updated_at: Option<&serde_json::Value>,
+) -> EnvVar {
+    EnvVar {
+        id,
+        key,
+        value: if sensitive { None } else { value },
+        sensitive,
+        created_at: crate::clock::time_text(created_at),
+        updated_at: crate::clock::time_text(updated_at),
+        unreadable: false,
+    }
+}
+
+/// An upstream project id we are about to store (and later put in URL paths): the shape v0
+/// and Vercel use, or a bad answer.
+fn upstream_project_id(name: &str, id: Option<String>) -> Result<String, StoreError> {
+    id.filter(|id| {
+        (1..=128).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })
+    .ok_or_else(|| {
+        UpstreamError::bad_answer(format!(
+            "{name} answered project creation without a usable id"
+        ))
+        .into()
+    })
+}
