@@ -2,14 +2,14 @@
 //!
 //! ```
 //! use sajtmaskin_integrations::i18n::{status_label, Locale};
-//! use sajtmaskin_integrations::signals::Status;
+//! use sajtmaskin_integrations::cards::Status;
 //!
 //! assert_eq!(status_label(Locale::Sv, Status::SetupRequired), "Konfiguration krävs");
 //! assert_eq!(status_label(Locale::En, Status::SetupRequired), "Setup required");
 //! ```
 
+use crate::cards::{ActionKind, Status};
 use crate::catalog::Kind;
-use crate::signals::Status;
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,36 +30,6 @@ impl Locale {
             _ => None,
         }
     }
-}
-
-/// Card actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    /// Install from the Vercel Marketplace.
-    Install,
-    /// Open the Vercel Connect setup.
-    OpenSetup,
-    /// Set the card's env vars.
-    SetEnvVars,
-    /// Connect the MCP preset.
-    ConnectMcp,
-    /// Open the v0 chat.
-    OpenChat,
-    /// Hide the card.
-    Dismiss,
-}
-
-impl ActionKind {
-    /// Every action, for exhaustive checks.
-    pub const ALL: [ActionKind; 6] = [
-        ActionKind::Install,
-        ActionKind::OpenSetup,
-        ActionKind::SetEnvVars,
-        ActionKind::ConnectMcp,
-        ActionKind::OpenChat,
-        ActionKind::Dismiss,
-    ];
 }
 
 /// The label of a status.

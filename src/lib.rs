@@ -1,12 +1,15 @@
 //! # @sajtmaskin/integrations — core
 //!
 //! Reads the Server-Sent Events that Vercel's v0 Platform API streams while it generates an
-//! app, and (in later layers) turns the integration requests inside them into card models.
+//! app, reconstructs the message state, and turns the integration requests inside it into
+//! card models with actions, in Swedish and English.
 //!
 //! The crate is plain Rust with no web types, tested natively; the browser boundary lives in
-//! [`wasm`] and is compiled only for `wasm32`. Data flows one way:
-//! bytes → [`sse`] events → [`v0`] message state → signals → cards; [`session`] runs the
-//! pipeline for one stream.
+//! `wasm` and is compiled only for `wasm32`. Data flows one way, and the modules are listed in
+//! that order: bytes → [`sse`] events → [`v0`] message state → [`signals`] (names resolved by
+//! the [`catalog`]) → [`cards`] (texts from [`i18n`], URLs checked by [`links`]);
+//! [`session`] runs the pipeline for one stream. [`wire`] holds the types and validation the
+//! backend and its browser client share.
 //!
 //! ```
 //! use sajtmaskin_integrations::sse::SseParser;
@@ -29,14 +32,29 @@
     )
 )]
 
-pub mod cards;
-pub mod catalog;
-pub mod i18n;
-pub mod links;
-pub mod session;
-pub mod signals;
+// In pipeline order (blank lines keep rustfmt from sorting them).
+// 1. bytes → SSE events
 pub mod sse;
+
+// 2. events → v0 message state
 pub mod v0;
+
+// 3. state → integration signals, names resolved by the catalog
+pub mod catalog;
+
+pub mod signals;
+
+// 4. signals → cards (URL allow-list, sv/en texts)
+pub mod links;
+
+pub mod i18n;
+
+pub mod cards;
+
+// 5. the pipeline for one stream
+pub mod session;
+
+// Shared with the backend: env-var wire types and validation.
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

@@ -14,7 +14,8 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use sajtmaskin_integrations::signals::{from_parts, Status};
+//! use sajtmaskin_integrations::cards::Status;
+//! use sajtmaskin_integrations::signals::from_parts;
 //!
 //! let parts = json!([{"type": "agent-action", "name": "get_or_request_integration",
 //!                     "data": {"requestedIntegrations": ["Neon"], "requestedMcpPresets": []}}]);
@@ -23,82 +24,29 @@
 //! assert_eq!(signals[0].status, Status::Requested);
 //! ```
 
-use serde::Serialize;
 use serde_json::Value;
 
+use crate::cards::Status;
 use crate::catalog::{self, Kind};
 use crate::wire::is_env_key;
 
-/// Where a card stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Status {
-    /// The AI asked for it.
-    #[serde(rename = "requested")]
-    Requested,
-    /// A Vercel Connect setup waits for the user.
-    #[serde(rename = "setup-required")]
-    SetupRequired,
-    /// Installed / connected (proxy status).
-    #[serde(rename = "connected")]
-    Connected,
-    /// Vercel Connect finished.
-    #[serde(rename = "completed")]
-    Completed,
-    /// Setup failed.
-    #[serde(rename = "error")]
-    Error,
-}
-
-impl Status {
-    /// Every status, for exhaustive checks.
-    pub const ALL: [Status; 5] = [
-        Status::Requested,
-        Status::SetupRequired,
-        Status::Connected,
-        Status::Completed,
-        Status::Error,
-    ];
-
-    /// The contract's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Requested => "requested",
-            Status::SetupRequired => "setup-required",
-            Status::Connected => "connected",
-            Status::Completed => "completed",
-            Status::Error => "error",
-        }
-    }
-
-    /// A status word from a stream; unknown words (`disconnected`, `deploying`, …) are not
-    /// signals.
-    pub fn parse(word: &str) -> Option<Status> {
-        Some(match word.trim().to_ascii_lowercase().as_str() {
-            "requested" | "pending" | "request" => Status::Requested,
-            "setup-required" | "setup_required" | "needs-setup" => Status::SetupRequired,
-            "connected" | "installed" | "ready" => Status::Connected,
-            "completed" | "complete" => Status::Completed,
-            "error" | "failed" => Status::Error,
-            _ => return None,
-        })
-    }
-
-    /// Progress order; a card's status never moves back to an earlier one (an error may be
-    /// followed by anything).
-    pub fn rank(self) -> u8 {
-        match self {
-            Status::Requested | Status::Error => 0,
-            Status::SetupRequired => 1,
-            Status::Connected | Status::Completed => 2,
-        }
-    }
+/// The structure a signal was read from; with a position it tells a signal seen before (a
+/// closing snapshot repeating a part) from a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// A v2 or proxy part (`position`: its index in the parts array).
+    Part,
+    /// A v1 `experimental_content` task (`position`: its index in the content).
+    Content,
+    /// A proxy `integration` item (`position`: its index among all items received).
+    Item,
 }
 
 /// Where a signal came from: the source, its position there, and what it is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SignalKey {
     /// `part`, `content` (v1) or `item` (proxy).
-    pub source: &'static str,
+    pub source: Source,
     /// Index of the part / task / item.
     pub position: usize,
     /// Canonical provider id.
@@ -125,7 +73,7 @@ pub struct Signal {
     /// A Vercel Connect setup URL (checked later).
     pub setup_url: Option<String>,
     /// Source position.
-    pub source: &'static str,
+    pub source: Source,
     /// Index in the source.
     pub position: usize,
 }
@@ -192,7 +140,7 @@ fn signal(
     (provider, name): (String, String),
     kind: Kind,
     status: Status,
-    source: &'static str,
+    source: Source,
     position: usize,
 ) -> Signal {
     Signal {
@@ -224,14 +172,14 @@ pub fn from_parts(parts: &Value) -> Vec<Signal> {
 fn agent_action(part: &Value, position: usize, out: &mut Vec<Signal>) {
     let data = part.get("data").unwrap_or(&Value::Null);
     match str_of(part, "name") {
-        Some("get_or_request_integration") => request(data, position, "part", out),
+        Some("get_or_request_integration") => request(data, position, Source::Part, out),
         Some("configure_vercel_connect") => connect(data, position, out),
         _ => {}
     }
 }
 
 /// `get_or_request_integration` data (also the input of a tool-call of that name).
-fn request(data: &Value, position: usize, source: &'static str, out: &mut Vec<Signal>) {
+fn request(data: &Value, position: usize, source: Source, out: &mut Vec<Signal>) {
     let lists = [
         ("requestedIntegrations", Kind::Integration),
         ("requestedMcpPresets", Kind::Mcp),
@@ -265,7 +213,7 @@ fn connect(data: &Value, position: usize, out: &mut Vec<Signal>) {
     }
     for service in services {
         if let Some(resolved) = resolve(service, Kind::Connector) {
-            let mut s = signal(resolved, Kind::Connector, status, "part", position);
+            let mut s = signal(resolved, Kind::Connector, status, Source::Part, position);
             s.setup_url = str_of(data, "setupUrl").map(str::to_owned);
             out.push(s);
         }
@@ -316,7 +264,7 @@ fn tool_call(part: &Value, position: usize, out: &mut Vec<Signal>) {
         .unwrap_or(&Value::Null);
     match tool_intent(name) {
         Some(Kind::Integration) => {
-            request(input, position, "part", out);
+            request(input, position, Source::Part, out);
             let mut listed = names(input.get("integrations"));
             listed.extend(str_of(input, "integration"));
             for name in listed {
@@ -325,7 +273,7 @@ fn tool_call(part: &Value, position: usize, out: &mut Vec<Signal>) {
                         resolved,
                         Kind::Integration,
                         Status::Requested,
-                        "part",
+                        Source::Part,
                         position,
                     );
                     s.env_vars = env_keys(input.get("keys").or_else(|| input.get("envVars")));
@@ -350,7 +298,13 @@ fn tool_call(part: &Value, position: usize, out: &mut Vec<Signal>) {
                 None => Some(env_owner(&keys)),
             };
             if let Some(resolved) = resolved {
-                let mut s = signal(resolved, Kind::EnvVars, Status::Requested, "part", position);
+                let mut s = signal(
+                    resolved,
+                    Kind::EnvVars,
+                    Status::Requested,
+                    Source::Part,
+                    position,
+                );
                 s.env_vars = keys;
                 out.push(s);
             }
@@ -375,7 +329,7 @@ fn env_owner(keys: &[String]) -> (String, String) {
 /// belong to the integration of the same task.
 pub fn from_v1_content(content: &Value) -> Vec<Signal> {
     let mut out = Vec::new();
-    for (position, part) in crate::v0::text::v1_parts(content).enumerate() {
+    for (position, part) in crate::v0::v1::v1_parts(content).enumerate() {
         // `task-request-install-integration-v1` and its siblings (`task-request-…-v1`): their
         // steps name the integration and the env vars.
         let is_request_task = str_of(part, "type").is_some_and(|t| {
@@ -418,7 +372,7 @@ pub fn from_v1_content(content: &Value) -> Vec<Signal> {
                     env_owner(&keys),
                     Kind::EnvVars,
                     Status::Requested,
-                    "content",
+                    Source::Content,
                     position,
                 );
                 s.env_vars = keys;
@@ -431,7 +385,7 @@ pub fn from_v1_content(content: &Value) -> Vec<Signal> {
                 resolved,
                 Kind::Integration,
                 Status::Requested,
-                "content",
+                Source::Content,
                 position,
             );
             s.env_vars.clone_from(&keys);
@@ -468,7 +422,7 @@ pub fn from_items(items: &[Value]) -> Vec<Signal> {
             continue;
         };
         let display = str_of(item, "name").unwrap_or(name).trim().to_owned();
-        let mut s = signal((provider, display), kind, status, "item", position);
+        let mut s = signal((provider, display), kind, status, Source::Item, position);
         s.env_vars = env_keys(item.get("envVars"));
         s.install_url = str_of(item, "marketplaceUrl")
             .or_else(|| str_of(item, "installUrl"))

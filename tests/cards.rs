@@ -2,12 +2,12 @@
 //! both locales, de-duplication, dismiss and env-key state.
 #![cfg(not(target_arch = "wasm32"))]
 
+use sajtmaskin_integrations::cards::{ActionKind, Status};
 use sajtmaskin_integrations::cards::{CardOptions, IntegrationCard};
 use sajtmaskin_integrations::catalog::{self, Kind};
-use sajtmaskin_integrations::i18n::{self, ActionKind, Locale};
+use sajtmaskin_integrations::i18n::{self, Locale};
 use sajtmaskin_integrations::links::AllowList;
 use sajtmaskin_integrations::session::{SessionOptions, StreamSession, StreamUpdate};
-use sajtmaskin_integrations::signals::Status;
 use serde_json::{json, Value};
 
 /// A v2 message stream whose closing snapshot holds `parts`.

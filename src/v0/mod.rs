@@ -3,6 +3,7 @@
 //! - [`patch`] applies jsondiffpatch deltas (and v0's append shortcut) to JSON state;
 //! - [`decode`] turns one SSE event into a typed [`decode::V0Event`] for any of the three
 //!   input formats;
+//! - [`v1`] walks the tree of v1 content (rows, nodes, the parts inside);
 //! - [`text`] derives the visible text and thinking from the reconstructed state.
 //!
 //! The session that ties them together is [`crate::session::StreamSession`].
@@ -10,6 +11,7 @@
 pub mod decode;
 pub mod patch;
 pub mod text;
+pub mod v1;
 
 use serde::{Deserialize, Serialize};
 

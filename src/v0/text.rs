@@ -12,6 +12,8 @@
 
 use serde_json::Value;
 
+use super::v1::{v1_nodes, v1_parts};
+
 /// v2: the `text` of every part of `kind`, joined with a blank line.
 fn v2_join(parts: &Value, kind: &str) -> Option<String> {
     let mut out: Option<String> = None;
@@ -39,16 +41,6 @@ pub fn v2_text(parts: &Value) -> String {
 /// v2 thinking: the `thinking` parts joined with `"\n\n"`, `None` if there are none.
 pub fn v2_thinking(parts: &Value) -> Option<String> {
     v2_join(parts, "thinking")
-}
-
-/// The nodes of v1 content: rows `[0, [node, …]]`; a node is `[tag, attrs, ...children]`.
-fn v1_nodes(content: &Value) -> impl Iterator<Item = &Value> {
-    content
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|row| row.get(1).and_then(Value::as_array))
-        .flatten()
 }
 
 /// v1 text: every `["text", {…}, "…"]` node, depth first, concatenated. Code blocks and
@@ -91,15 +83,4 @@ pub fn v1_thinking(content: &Value) -> Option<String> {
         .filter_map(|step| step.get("thought").and_then(Value::as_str))
         .collect();
     (!thoughts.is_empty()).then(|| thoughts.join("\n\n"))
-}
-
-/// v1: the `part` objects of `AssistantMessageContentPart` nodes at the top of each row.
-pub fn v1_parts(content: &Value) -> impl Iterator<Item = &Value> {
-    v1_nodes(content).filter_map(|node| {
-        let items = node.as_array()?;
-        if items.first()?.as_str()? != "AssistantMessageContentPart" {
-            return None;
-        }
-        items.get(1)?.get("part")
-    })
 }

@@ -14,10 +14,13 @@
 //! assert_eq!(session.snapshot().text, "Hej");
 //! ```
 
+mod update;
+
 use std::sync::Arc;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
+
+pub use update::{StreamError, StreamSnapshot, StreamUpdate};
 
 use crate::cards::{CardBook, CardOptions, IntegrationCard};
 use crate::signals;
@@ -48,124 +51,19 @@ impl Default for SessionOptions {
     }
 }
 
-/// One change the UI may render. Serialized with a `type` tag, as in the JS contract.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum StreamUpdate {
-    /// The chat id became known.
-    ChatId {
-        /// The v0 chat id.
-        id: String,
-    },
-    /// The project id became known.
-    ProjectId {
-        /// Vercel project id (v2, proxy) or v0 project id (v1).
-        id: String,
-        /// The v0 project id, when the proxy names it.
-        #[serde(rename = "v0ProjectId", skip_serializing_if = "Option::is_none")]
-        v0_project_id: Option<String>,
-    },
-    /// The chat title so far.
-    Title {
-        /// Whole title.
-        title: String,
-    },
-    /// Text added since the last `content` update.
-    Content {
-        /// The added text; with `reset`, the whole text.
-        delta: String,
-        /// The text changed other than by appending: `delta` replaces everything shown.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        reset: bool,
-    },
-    /// Thinking added since the last `thinking` update.
-    Thinking {
-        /// The added thinking; with `reset`, the whole thinking.
-        delta: String,
-        /// As for `content`.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        reset: bool,
-    },
-    /// The current parts (v2, proxy).
-    Parts {
-        /// The whole array, shared with the session's state (cloned on its next change only
-        /// if this update is still alive then).
-        parts: Arc<Value>,
-    },
-    /// Integration cards that are new or changed (never a duplicate: one card per
-    /// provider and kind, updated in place).
-    Cards {
-        /// The new or changed cards.
-        cards: Vec<IntegrationCard>,
-    },
-    /// Token and credit usage.
-    Usage {
-        /// As sent by v0.
-        usage: Value,
-    },
-    /// The stream completed.
-    Done {
-        /// The proxy's `done` payload (empty for v0 streams).
-        #[serde(flatten)]
-        info: Map<String, Value>,
-    },
-    /// Something went wrong.
-    Error {
-        /// Stable code: v0's own for fatal errors; ours (`invalid_json`, `delta_mismatch`, …)
-        /// for input we could not use.
-        code: String,
-        /// Human-readable message.
-        message: String,
-        /// True for an error v0 or the proxy reported (the generation stopped); false for an
-        /// event this reader could not use (skipped; the session goes on).
-        fatal: bool,
-    },
-}
-
-/// A fatal error reported by the stream.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StreamError {
-    /// `message`.
-    pub message: String,
-    /// `code`.
-    pub code: String,
-}
-
-/// The state reconstructed so far.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct StreamSnapshot {
-    /// Detected or chosen format; `None` until known.
-    pub format: Option<Format>,
-    /// Chat id.
-    pub chat_id: Option<String>,
-    /// Project id (see [`StreamUpdate::ProjectId`]).
-    pub project_id: Option<String>,
-    /// The v0 project id named by the proxy.
-    pub v0_project_id: Option<String>,
-    /// Chat title.
-    pub title: Option<String>,
-    /// v2: text parts joined with a blank line; v1: text nodes in document order; proxy: the
-    /// content deltas concatenated.
-    pub text: String,
-    /// The thinking, `None` if there is none.
-    pub thinking: Option<String>,
-    /// v2 and proxy: the parts.
-    pub parts: Option<Arc<Value>>,
-    /// v1: the `experimental_content`.
-    pub content: Option<Value>,
-    /// The stream completed without an error.
-    pub done: bool,
-    /// A fatal error reported by the stream.
-    pub error: Option<StreamError>,
-    /// The last usage report.
-    pub usage: Option<Value>,
-    /// The proxy's `meta` event.
-    pub meta: Option<Value>,
+/// What changed in the state and has not been acted on yet. Each flag gates work that is too
+/// costly to repeat for every event. (Which cards changed is kept by the [`CardBook`] itself,
+/// per card id, and emptied by its `take_changed`.)
+#[derive(Debug, Default)]
+struct Changes {
+    /// Parts, v1 content or proxy text changed: text and thinking are derived again at the next
+    /// flush (for v2 and v1 that walks the whole state, so not once per event).
+    text: bool,
+    /// The parts array was replaced or patched: a `parts` update is due at the next flush.
+    parts: bool,
+    /// Parts, content or proxy items changed: signals are extracted again after the current
+    /// SSE event (so a card changes with the event that caused it).
+    signals: bool,
 }
 
 /// What the session last reported of the derived state, to compute deltas.
@@ -188,11 +86,7 @@ pub struct StreamSession {
     integration_items: Vec<Value>,
     /// A v2 message event was seen: a later `chat` object is the closing snapshot.
     seen_message: bool,
-    /// Parts or content changed since the derived state was last computed.
-    dirty: bool,
-    parts_changed: bool,
-    /// Parts, content or items changed since signals were last extracted.
-    signals_dirty: bool,
+    changes: Changes,
     emitted: Emitted,
     book: CardBook,
 }
@@ -207,9 +101,7 @@ impl StreamSession {
             proxy_thinking: None,
             integration_items: Vec::new(),
             seen_message: false,
-            dirty: false,
-            parts_changed: false,
-            signals_dirty: false,
+            changes: Changes::default(),
             emitted: Emitted::default(),
             book: CardBook::new(options.cards),
         };
@@ -275,7 +167,7 @@ impl StreamSession {
             Ok(decoded) => self.apply(decoded, out),
             Err(err) => out.push(non_fatal(err.code(), err.to_string())),
         }
-        if std::mem::take(&mut self.signals_dirty) {
+        if std::mem::take(&mut self.changes.signals) {
             self.book.observe(self.signals());
         }
     }
@@ -372,8 +264,8 @@ impl StreamSession {
                     .get_or_insert_with(|| Value::Array(Vec::new()));
                 match patch::apply(content, delta) {
                     Ok(()) => {
-                        self.dirty = true;
-                        self.signals_dirty = true;
+                        self.changes.text = true;
+                        self.changes.signals = true;
                     }
                     Err(err) => out.push(non_fatal(err.code(), err.to_string())),
                 }
@@ -402,11 +294,11 @@ impl StreamSession {
                 self.proxy_thinking
                     .get_or_insert_with(String::new)
                     .push_str(&delta);
-                self.dirty = true;
+                self.changes.text = true;
             }
             V0Event::ContentText(delta) => {
                 self.state.text.push_str(&delta);
-                self.dirty = true;
+                self.changes.text = true;
             }
             V0Event::Parts(parts) => {
                 self.state.parts = Some(Arc::new(parts));
@@ -414,7 +306,7 @@ impl StreamSession {
             }
             V0Event::Integration(items) => {
                 self.integration_items.extend(items);
-                self.signals_dirty = true;
+                self.changes.signals = true;
             }
             V0Event::Done(info) => self.complete(info, out),
             V0Event::Meta(meta) => self.state.meta = Some(meta),
@@ -423,9 +315,9 @@ impl StreamSession {
     }
 
     fn mark_parts_changed(&mut self) {
-        self.dirty = true;
-        self.parts_changed = true;
-        self.signals_dirty = true;
+        self.changes.text = true;
+        self.changes.parts = true;
+        self.changes.signals = true;
     }
 
     fn set_chat_id(&mut self, id: String, out: &mut Vec<StreamUpdate>) {
@@ -479,10 +371,9 @@ impl StreamSession {
     }
 
     fn flush_text(&mut self, out: &mut Vec<StreamUpdate>) {
-        if !self.dirty {
+        if !std::mem::take(&mut self.changes.text) {
             return;
         }
-        self.dirty = false;
         match self.state.format {
             Some(Format::V2) => {
                 let parts = self.state.parts.as_deref().unwrap_or(&Value::Null);
@@ -504,7 +395,7 @@ impl StreamSession {
         if let Some((delta, reset)) = text_delta(&mut self.emitted.text, &self.state.text) {
             out.push(StreamUpdate::Content { delta, reset });
         }
-        if std::mem::take(&mut self.parts_changed) {
+        if std::mem::take(&mut self.changes.parts) {
             if let Some(parts) = &self.state.parts {
                 out.push(StreamUpdate::Parts {
                     parts: Arc::clone(parts),
