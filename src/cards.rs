@@ -135,18 +135,18 @@ pub struct CardOptions {
 /// A card's status with its localized label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CardStatus {
-    /// The status.
+    /// Never moves back to an earlier one ([`Status::rank`]).
     pub code: Status,
-    /// Localized label.
+    /// In the session's locale.
     pub label: String,
 }
 
 /// One env var of a card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CardEnvVar {
-    /// The key.
+    /// As the stream or the catalog names it.
     pub key: String,
-    /// Whether the project already has it.
+    /// Whether the project already has it (from `set_env_keys`).
     pub set: bool,
 }
 
@@ -154,9 +154,9 @@ pub struct CardEnvVar {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CardAction {
-    /// What it does.
+    /// What the UI does when it is pressed.
     pub kind: ActionKind,
-    /// Localized label.
+    /// In the session's locale.
     pub label: String,
     /// An allow-listed `https:` URL, for link actions.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -174,13 +174,13 @@ pub struct IntegrationCard {
     pub id: String,
     /// Canonical provider id or `custom:<slug>`.
     pub provider: String,
-    /// Card kind.
+    /// What the card asks for: an integration, an MCP server, a connector or env vars.
     pub kind: Kind,
-    /// Localized title.
+    /// In the session's locale.
     pub title: String,
-    /// Localized description.
+    /// In the session's locale.
     pub description: String,
-    /// Status and label.
+    /// Where the request stands.
     pub status: CardStatus,
     /// Stream-named keys, then the catalog's.
     pub env_vars: Vec<CardEnvVar>,

@@ -51,7 +51,7 @@ pub struct SignalKey {
     pub position: usize,
     /// Canonical provider id.
     pub provider: String,
-    /// Card kind.
+    /// Which card of the provider the signal is for.
     pub kind: Kind,
 }
 
@@ -62,7 +62,7 @@ pub struct Signal {
     pub provider: String,
     /// The name as the stream spelled it (used for custom providers).
     pub name: String,
-    /// Card kind.
+    /// Which card of the provider it asks for (integration, MCP, connector, env vars).
     pub kind: Kind,
     /// Status this signal reports.
     pub status: Status,
@@ -72,9 +72,9 @@ pub struct Signal {
     pub install_url: Option<String>,
     /// A Vercel Connect setup URL (checked later).
     pub setup_url: Option<String>,
-    /// Source position.
+    /// The structure it was read from.
     pub source: Source,
-    /// Index in the source.
+    /// Its index in that structure (see [`Source`]).
     pub position: usize,
 }
 

@@ -44,9 +44,9 @@ pub fn is_env_var_id(id: &str) -> bool {
 /// One var to create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEnvVar {
-    /// The key.
+    /// `^[A-Za-z_][A-Za-z0-9_]*$`, at most [`MAX_KEY_BYTES`].
     pub key: String,
-    /// The value.
+    /// At most [`MAX_VALUE_BYTES`]; wiped from wasm memory once sent.
     pub value: String,
     /// Write-only: never returned once stored.
     #[serde(default)]
@@ -56,7 +56,7 @@ pub struct NewEnvVar {
 /// `POST …/env-vars`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateEnvVars {
-    /// The vars.
+    /// 1 to [`MAX_VARS_PER_REQUEST`], no key twice.
     pub vars: Vec<NewEnvVar>,
     /// Overwrite existing keys instead of failing with 409.
     #[serde(default)]
@@ -75,17 +75,17 @@ pub struct EnvVarUpdate {
 /// `PATCH …/env-vars`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpdateEnvVars {
-    /// The changes.
+    /// 1 to [`MAX_VARS_PER_REQUEST`], no id twice.
     pub vars: Vec<EnvVarUpdate>,
 }
 
 /// `DELETE …/env-vars`: by ids, by keys, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DeleteEnvVars {
-    /// Ids to delete.
+    /// Ids as [`EnvVar::id`] gives them ([`is_env_var_id`]); unknown ones are skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// Keys to delete.
+    /// Keys ([`is_env_key`]); a key not set is skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<String>>,
 }
@@ -94,9 +94,9 @@ pub struct DeleteEnvVars {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvVar {
-    /// Id.
+    /// Chosen by the store (`env_…` locally, v0's or Vercel's otherwise); [`is_env_var_id`].
     pub id: String,
-    /// Key.
+    /// The variable's name, as set.
     pub key: String,
     /// Value, never for sensitive vars.
     pub value: Option<String>,
@@ -121,14 +121,14 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvVarList {
-    /// The vars.
+    /// Ordered by key for the local store; in the upstream's order otherwise.
     pub env_vars: Vec<EnvVar>,
 }
 
 /// The error body: `{"error":{"code","message"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// The error.
+    /// Always present in an error answer.
     pub error: ErrorDetail,
 }
 

@@ -24,9 +24,9 @@ pub enum DbKind {
 /// The pool and its kind.
 #[derive(Debug, Clone)]
 pub struct Db {
-    /// The pool.
+    /// Through sqlx's `Any` driver: queries use `$n` placeholders for both kinds.
     pub pool: AnyPool,
-    /// Its kind.
+    /// Which database, for the few places that differ (migrations, pool size).
     pub kind: DbKind,
 }
 

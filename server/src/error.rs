@@ -15,9 +15,9 @@ pub enum AppError {
     /// 400 with a code.
     #[error("{message}")]
     BadRequest {
-        /// Code.
+        /// Stable, machine-readable (`invalid_json`, `env_var_exists`, …).
         code: &'static str,
-        /// Message.
+        /// For people; names the field or rule, never a submitted value.
         message: String,
     },
     /// 401: no, bad or expired token.
@@ -57,9 +57,9 @@ pub enum AppError {
     /// 409.
     #[error("{message}")]
     Conflict {
-        /// Code.
+        /// Stable, machine-readable (`invalid_json`, `env_var_exists`, …).
         code: &'static str,
-        /// Message.
+        /// For people; names the field or rule, never a submitted value.
         message: String,
     },
     /// 408: the request body did not arrive in time.
@@ -80,9 +80,9 @@ pub enum AppError {
     /// 422 with our own code.
     #[error("{message}")]
     Unprocessable {
-        /// Code.
+        /// Stable, machine-readable (`invalid_json`, `env_var_exists`, …).
         code: &'static str,
-        /// Message.
+        /// For people; names the field or rule, never a submitted value.
         message: String,
     },
     /// An upstream (v0, Vercel) failure, mapped to our status.

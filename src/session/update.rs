@@ -31,7 +31,7 @@ pub enum StreamUpdate {
     },
     /// The chat title so far.
     Title {
-        /// Whole title.
+        /// The whole title so far (v0 sends it whole, not as a suffix).
         title: String,
     },
     /// Text added since the last `content` update.
@@ -101,13 +101,13 @@ pub struct StreamError {
 pub struct StreamSnapshot {
     /// Detected or chosen format; `None` until known.
     pub format: Option<Format>,
-    /// Chat id.
+    /// The v0 chat id, from the first event that names one.
     pub chat_id: Option<String>,
     /// Project id (see [`StreamUpdate::ProjectId`]).
     pub project_id: Option<String>,
     /// The v0 project id named by the proxy.
     pub v0_project_id: Option<String>,
-    /// Chat title.
+    /// The last title v0 sent; `None` for message streams.
     pub title: Option<String>,
     /// v2: text parts joined with a blank line; v1: text nodes in document order; proxy: the
     /// content deltas concatenated.
@@ -127,4 +127,3 @@ pub struct StreamSnapshot {
     /// The proxy's `meta` event.
     pub meta: Option<Value>,
 }
-

@@ -1,23 +1,22 @@
-//! `BackendClient`: typed calls to the backend (gloo-net), errors as JS `Error`s with `code`
-//! and `status`, a timeout, and an optional `AbortSignal` per call.
+//! `BackendClient`: typed calls to the backend's routes, errors as JS `Error`s with `code` and
+//! `status`, a timeout, and an optional `AbortSignal` per call. The HTTP work is in
+//! [`super::transport`]; this file names the routes and builds the bodies.
 //!
-//! Env-var values pass through wasm memory only while a request is built: the copies are
-//! wiped (zeroize) as soon as the body has been handed to `fetch`.
+//! Env-var values pass through wasm memory only while a request is built: every body that
+//! carries values is validated, serialized and wiped in [`checked_body`], and the serialized
+//! copy is wiped once `fetch` holds it.
 
-use std::rc::Rc;
-
-use gloo_net::http::{Method, RequestBuilder};
-use serde::Deserialize;
+use gloo_net::http::Method;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use zeroize::Zeroize;
 
-use super::error::{options_from_js, to_js, JsCodedError};
-use crate::wire::{
-    CreateEnvVars, DeleteEnvVars, ErrorBody, NewEnvVar, UpdateEnvVars, ValidationError,
-};
+use super::error::JsCodedError;
+use super::options as opt;
+use super::transport::{Inner, Transport};
+use crate::wire::{CreateEnvVars, DeleteEnvVars, NewEnvVar, UpdateEnvVars, ValidationError};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLIENT: &str = r#"
@@ -46,6 +45,77 @@ export interface McpPreset { id: string; name: string; priority: number }
 export interface IntegrationStatus { projects: number; integrations: MarketplaceRecord[] }
 "#;
 
+/// The backend's routes.
+mod routes {
+    pub const PROJECTS: &str = "/api/projects";
+    pub const MARKETPLACE_STRATEGY: &str = "/api/integrations/marketplace/strategy";
+    pub const MARKETPLACE_START: &str = "/api/integrations/marketplace/start";
+    pub const MARKETPLACE_RECORDS: &str = "/api/integrations/marketplace/records";
+    pub const MCP_PRIORITIES: &str = "/api/integrations/mcp/priorities";
+    pub const STATUS: &str = "/api/integrations/status";
+
+    /// `/api/v0/projects/{projectId}/env-vars`, the id percent-encoded.
+    pub fn env_vars(project_id: &str) -> String {
+        format!(
+            "/api/v0/projects/{}/env-vars",
+            String::from(js_sys::encode_uri_component(project_id))
+        )
+    }
+
+    /// The records route, for one project when given.
+    pub fn marketplace_records(project_id: Option<&str>) -> String {
+        match project_id {
+            Some(id) => format!(
+                "{MARKETPLACE_RECORDS}?projectId={}",
+                String::from(js_sys::encode_uri_component(id))
+            ),
+            None => MARKETPLACE_RECORDS.to_owned(),
+        }
+    }
+}
+
+/// A request body checked before it is sent.
+trait Checked: Serialize {
+    fn validate(&self) -> Result<(), ValidationError>;
+    /// Wipes the values it carries (none for a selector).
+    fn wipe(&mut self);
+}
+
+impl Checked for CreateEnvVars {
+    fn validate(&self) -> Result<(), ValidationError> {
+        CreateEnvVars::validate(self)
+    }
+    fn wipe(&mut self) {
+        self.vars.iter_mut().for_each(|v| v.value.zeroize());
+    }
+}
+
+impl Checked for UpdateEnvVars {
+    fn validate(&self) -> Result<(), ValidationError> {
+        UpdateEnvVars::validate(self)
+    }
+    fn wipe(&mut self) {
+        self.vars.iter_mut().for_each(|v| v.value.zeroize());
+    }
+}
+
+impl Checked for DeleteEnvVars {
+    fn validate(&self) -> Result<(), ValidationError> {
+        DeleteEnvVars::validate(self)
+    }
+    fn wipe(&mut self) {}
+}
+
+/// Validate, serialize, wipe: the one sequence every env-var write takes. The request's values
+/// are wiped whether or not it was valid.
+fn checked_body(mut request: impl Checked) -> Result<String, JsValue> {
+    let checked = request
+        .validate()
+        .map(|()| serde_json::to_string(&request).unwrap_or_default());
+    request.wipe();
+    checked.map_err(|err| JsCodedError::new(err.code(), err.to_string()).into())
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Options {
@@ -53,25 +123,20 @@ struct Options {
     timeout_ms: Option<f64>,
 }
 
-struct Inner {
-    base: String,
-    token: JsValue,
-    timeout_ms: i32,
-}
-
 /// Calls the backend's routes on behalf of the builder UI.
 #[wasm_bindgen]
 pub struct BackendClient {
-    inner: Rc<Inner>,
-}
-
-fn invalid(err: ValidationError) -> JsValue {
-    JsCodedError::new(err.code(), err.to_string()).into()
+    transport: Transport,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| JsCodedError::new("invalid_argument", format!("{what}: {e}")).into())
+}
+
+/// A promise that rejects with `err`, for input refused before any request.
+fn rejected(err: JsValue) -> js_sys::Promise {
+    js_sys::Promise::reject(&err)
 }
 
 #[wasm_bindgen]
@@ -93,28 +158,16 @@ impl BackendClient {
             )
             .into());
         }
-        let parsed: Options = options_from_js(strip_token(&options)?)?;
-        let timeout_ms = match parsed.timeout_ms {
-            None => 15_000,
-            Some(ms) if (1.0..=600_000.0).contains(&ms) => ms as i32,
-            Some(ms) => {
-                return Err(JsCodedError::new(
-                    "invalid_options",
-                    format!("timeoutMs must be 1–600000, got {ms}"),
-                )
-                .into())
-            }
-        };
-        let base = parsed
-            .base_url
-            .unwrap_or_default()
-            .trim_end_matches('/')
-            .to_owned();
+        let parsed: Options = opt::from_js(strip_token(&options)?)?;
         Ok(BackendClient {
-            inner: Rc::new(Inner {
-                base,
+            transport: Transport::new(Inner {
+                base: parsed
+                    .base_url
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_owned(),
                 token,
-                timeout_ms,
+                timeout_ms: opt::timeout_ms(parsed.timeout_ms)?,
             }),
         })
     }
@@ -122,9 +175,9 @@ impl BackendClient {
     /// The caller's projects.
     #[wasm_bindgen(js_name = listProjects, unchecked_return_type = "Promise<Project[]>")]
     pub fn list_projects(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.call(
+        self.transport.call(
             Method::GET,
-            "/api/projects".into(),
+            routes::PROJECTS.into(),
             None,
             Some("projects"),
             signal,
@@ -139,14 +192,14 @@ impl BackendClient {
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
         match parse::<Value>(project, "project") {
-            Ok(body) => self.call(
+            Ok(body) => self.transport.call(
                 Method::POST,
-                "/api/projects".into(),
+                routes::PROJECTS.into(),
                 Some(body.to_string()),
                 None,
                 signal,
             ),
-            Err(err) => js_sys::Promise::reject(&err),
+            Err(err) => rejected(err),
         }
     }
 
@@ -157,9 +210,9 @@ impl BackendClient {
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
-        self.call(
+        self.transport.call(
             Method::GET,
-            env_path(project_id),
+            routes::env_vars(project_id),
             None,
             Some("envVars"),
             signal,
@@ -180,15 +233,9 @@ impl BackendClient {
                 .ok()
                 .and_then(|v| v.as_bool())
                 .unwrap_or(true);
-        let body = parse::<Vec<NewEnvVar>>(vars, "vars").and_then(|vars| {
-            let mut request = CreateEnvVars { vars, upsert };
-            let checked = request
-                .validate()
-                .map(|()| serde_json::to_string(&request).unwrap_or_default());
-            request.vars.iter_mut().for_each(|v| v.value.zeroize());
-            checked.map_err(invalid)
-        });
-        self.call_checked(Method::POST, env_path(project_id), body, signal)
+        let body = parse::<Vec<NewEnvVar>>(vars, "vars")
+            .and_then(|vars| checked_body(CreateEnvVars { vars, upsert }));
+        self.env_write(Method::POST, project_id, body, signal)
     }
 
     /// Changes values by id.
@@ -199,15 +246,8 @@ impl BackendClient {
         #[wasm_bindgen(unchecked_param_type = "EnvVarUpdate[]")] vars: JsValue,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
-        let body = parse(vars, "vars").and_then(|vars| {
-            let mut request = UpdateEnvVars { vars };
-            let checked = request
-                .validate()
-                .map(|()| serde_json::to_string(&request).unwrap_or_default());
-            request.vars.iter_mut().for_each(|v| v.value.zeroize());
-            checked.map_err(invalid)
-        });
-        self.call_checked(Method::PATCH, env_path(project_id), body, signal)
+        let body = parse(vars, "vars").and_then(|vars| checked_body(UpdateEnvVars { vars }));
+        self.env_write(Method::PATCH, project_id, body, signal)
     }
 
     /// Deletes by ids and/or keys; resolves with the deleted vars.
@@ -218,19 +258,16 @@ impl BackendClient {
         #[wasm_bindgen(unchecked_param_type = "EnvVarSelector")] selector: JsValue,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
-        let body = parse::<DeleteEnvVars>(selector, "selector").and_then(|request| {
-            request.validate().map_err(invalid)?;
-            Ok(serde_json::to_string(&request).unwrap_or_default())
-        });
-        self.call_checked(Method::DELETE, env_path(project_id), body, signal)
+        let body = parse::<DeleteEnvVars>(selector, "selector").and_then(checked_body);
+        self.env_write(Method::DELETE, project_id, body, signal)
     }
 
     /// How integrations are installed, and the catalog's Marketplace providers.
     #[wasm_bindgen(js_name = marketplaceStrategy, unchecked_return_type = "Promise<MarketplaceStrategy>")]
     pub fn marketplace_strategy(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.call(
+        self.transport.call(
             Method::GET,
-            "/api/integrations/marketplace/strategy".into(),
+            routes::MARKETPLACE_STRATEGY.into(),
             None,
             None,
             signal,
@@ -248,9 +285,9 @@ impl BackendClient {
         let body =
             serde_json::json!({ "integrationType": integration_type, "projectId": project_id })
                 .to_string();
-        self.call(
+        self.transport.call(
             Method::POST,
-            "/api/integrations/marketplace/start".into(),
+            routes::MARKETPLACE_START.into(),
             Some(body),
             None,
             signal,
@@ -264,22 +301,21 @@ impl BackendClient {
         #[wasm_bindgen(js_name = projectId)] project_id: Option<String>,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
-        let path = match project_id {
-            Some(id) => format!(
-                "/api/integrations/marketplace/records?projectId={}",
-                String::from(js_sys::encode_uri_component(&id))
-            ),
-            None => "/api/integrations/marketplace/records".into(),
-        };
-        self.call(Method::GET, path, None, Some("records"), signal)
+        self.transport.call(
+            Method::GET,
+            routes::marketplace_records(project_id.as_deref()),
+            None,
+            Some("records"),
+            signal,
+        )
     }
 
     /// MCP presets in priority order.
     #[wasm_bindgen(js_name = mcpPriorities, unchecked_return_type = "Promise<McpPreset[]>")]
     pub fn mcp_priorities(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.call(
+        self.transport.call(
             Method::GET,
-            "/api/integrations/mcp/priorities".into(),
+            routes::MCP_PRIORITIES.into(),
             None,
             Some("presets"),
             signal,
@@ -289,39 +325,28 @@ impl BackendClient {
     /// The caller's recorded integrations.
     #[wasm_bindgen(unchecked_return_type = "Promise<IntegrationStatus>")]
     pub fn status(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.call(
-            Method::GET,
-            "/api/integrations/status".into(),
-            None,
-            None,
-            signal,
-        )
+        self.transport
+            .call(Method::GET, routes::STATUS.into(), None, None, signal)
     }
 
-    /// A call whose body was validated here: a rejected promise if it was not valid.
-    fn call_checked(
+    /// An env-var write whose body was checked here: a rejected promise if it was not valid.
+    fn env_write(
         &self,
         method: Method,
-        path: String,
+        project_id: &str,
         body: Result<String, JsValue>,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
         match body {
-            Ok(body) => self.call(method, path, Some(body), Some("envVars"), signal),
-            Err(err) => js_sys::Promise::reject(&err),
+            Ok(body) => self.transport.call(
+                method,
+                routes::env_vars(project_id),
+                Some(body),
+                Some("envVars"),
+                signal,
+            ),
+            Err(err) => rejected(err),
         }
-    }
-
-    fn call(
-        &self,
-        method: Method,
-        path: String,
-        body: Option<String>,
-        field: Option<&'static str>,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { request(&inner, method, &path, body, field, signal).await })
     }
 }
 
@@ -333,155 +358,4 @@ fn strip_token(options: &JsValue) -> Result<JsValue, JsValue> {
     let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
     js_sys::Reflect::delete_property(&copy, &"token".into())?;
     Ok(copy.into())
-}
-
-fn env_path(project_id: &str) -> String {
-    format!(
-        "/api/v0/projects/{}/env-vars",
-        String::from(js_sys::encode_uri_component(project_id))
-    )
-}
-
-async fn token(inner: &Inner) -> Result<Option<String>, JsValue> {
-    let value = if let Some(f) = inner.token.dyn_ref::<js_sys::Function>() {
-        let out = f.call0(&JsValue::NULL)?;
-        match out.dyn_into::<js_sys::Promise>() {
-            Ok(promise) => JsFuture::from(promise).await?,
-            Err(value) => value,
-        }
-    } else {
-        inner.token.clone()
-    };
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value.as_string().map(Some).ok_or_else(|| {
-        JsCodedError::new("invalid_token", "the token callback must return a string").into()
-    })
-}
-
-async fn request(
-    inner: &Inner,
-    method: Method,
-    path: &str,
-    mut body: Option<String>,
-    field: Option<&str>,
-    signal: Option<web_sys::AbortSignal>,
-) -> Result<JsValue, JsValue> {
-    let result = send(inner, method, path, &mut body, field, signal).await;
-    if let Some(body) = body.as_mut() {
-        body.zeroize();
-    }
-    result
-}
-
-async fn send(
-    inner: &Inner,
-    method: Method,
-    path: &str,
-    body: &mut Option<String>,
-    field: Option<&str>,
-    signal: Option<web_sys::AbortSignal>,
-) -> Result<JsValue, JsValue> {
-    if signal.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
-        return Err(JsCodedError::new("aborted", "the request was aborted").into());
-    }
-    // One controller aborts the fetch on timeout or when the caller's signal aborts.
-    let controller = web_sys::AbortController::new()?;
-    let timed_out = Rc::new(std::cell::Cell::new(false));
-    let on_timeout = {
-        let (controller, timed_out) = (controller.clone(), Rc::clone(&timed_out));
-        Closure::<dyn FnMut()>::new(move || {
-            timed_out.set(true);
-            controller.abort();
-        })
-    };
-    let on_abort = {
-        let controller = controller.clone();
-        Closure::<dyn FnMut()>::new(move || controller.abort())
-    };
-    let global: web_sys::Window = js_sys::global().unchecked_into();
-    let timer = global.set_timeout_with_callback_and_timeout_and_arguments_0(
-        on_timeout.as_ref().unchecked_ref(),
-        inner.timeout_ms,
-    )?;
-    if let Some(signal) = &signal {
-        signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref())?;
-    }
-    let outcome = fetch(inner, method, path, body, &controller.signal()).await;
-    global.clear_timeout_with_handle(timer);
-    if let Some(signal) = &signal {
-        let _ =
-            signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-    }
-    let response = match outcome {
-        Ok(response) => response,
-        Err(_) if timed_out.get() => {
-            return Err(JsCodedError::new(
-                "timeout",
-                format!("no answer within {} ms", inner.timeout_ms),
-            )
-            .into())
-        }
-        Err(_) if controller.signal().aborted() => {
-            return Err(JsCodedError::new("aborted", "the request was aborted").into())
-        }
-        Err(e) => return Err(JsCodedError::new("network_error", e).into()),
-    };
-    let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| JsCodedError::new("network_error", e.to_string()))?;
-    if !(200..300).contains(&status) {
-        let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
-            Ok(body) => (body.error.code, body.error.message),
-            Err(_) => (
-                "http_error".to_owned(),
-                format!("the server answered {status}"),
-            ),
-        };
-        return Err(JsCodedError::http(status, code, message).into());
-    }
-    let mut value: Value = serde_json::from_str(&text).map_err(|_| {
-        JsCodedError::http(
-            status,
-            "invalid_response".into(),
-            "the server sent something that is not JSON".into(),
-        )
-    })?;
-    if let Some(field) = field {
-        value = value
-            .get_mut(field)
-            .map(Value::take)
-            .unwrap_or(Value::Array(Vec::new()));
-    }
-    Ok(to_js(&value)?)
-}
-
-async fn fetch(
-    inner: &Inner,
-    method: Method,
-    path: &str,
-    body: &mut Option<String>,
-    signal: &web_sys::AbortSignal,
-) -> Result<gloo_net::http::Response, String> {
-    let mut builder = RequestBuilder::new(&format!("{}{path}", inner.base))
-        .method(method)
-        .abort_signal(Some(signal));
-    if let Some(token) = token(inner).await.map_err(|e| format!("{e:?}"))? {
-        builder = builder.header("Authorization", &format!("Bearer {token}"));
-    }
-    let request = match body.as_deref() {
-        Some(text) => builder
-            .header("Content-Type", "application/json")
-            .body(text),
-        None => builder.build(),
-    }
-    .map_err(|e| e.to_string())?;
-    // The body now lives in the fetch request; wipe our copy before waiting for the answer.
-    if let Some(text) = body.as_mut() {
-        text.zeroize();
-    }
-    request.send().await.map_err(|e| e.to_string())
 }

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::error::{options_from_js, JsCodedError};
-use super::stream_session::allow_list;
+use super::error::JsCodedError;
+use super::options as opt;
 use crate::links::AllowList;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -88,11 +88,8 @@ impl CardRenderer {
         } else {
             None
         };
-        let parsed: Options = options_from_js(options)?;
-        let allowed = match parsed.allowed_action_hosts {
-            Some(hosts) => allow_list(&hosts)?,
-            None => AllowList::default(),
-        };
+        let parsed: Options = opt::from_js(options)?;
+        let allowed = opt::allow_list(parsed.allowed_action_hosts.as_deref())?;
         let mut renderer = CardRenderer {
             container,
             allowed,

@@ -59,14 +59,3 @@ pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, 
     js_sys::JSON::parse(&json)
         .map_err(|_| JsCodedError::new("serialize_failed", "JSON.parse failed"))
 }
-
-/// Reads an optional options object (`undefined`/`null` mean defaults).
-pub(crate) fn options_from_js<T: serde::de::DeserializeOwned + Default>(
-    value: JsValue,
-) -> Result<T, JsCodedError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
-    }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsCodedError::new("invalid_options", e.to_string()))
-}

@@ -1,11 +1,14 @@
 //! The browser boundary: thin `#[wasm_bindgen]` classes that convert, call the core and
-//! convert back. One module per exported class; errors become JS `Error`s in [`error`].
+//! convert back. One module per exported class; options are parsed in `options`, errors become
+//! JS `Error`s in `error`, and `BackendClient`'s HTTP work is in `transport`.
 
 mod backend_client;
 mod card_renderer;
 mod error;
+mod options;
 mod sse_parser;
 mod stream_session;
+mod transport;
 
 pub use backend_client::BackendClient;
 pub use card_renderer::CardRenderer;

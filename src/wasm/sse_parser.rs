@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::error::{options_from_js, to_js, JsCodedError};
+use super::error::to_js;
+use super::options as opt;
 use crate::sse;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -22,20 +23,6 @@ export interface SseDropped { code: "sse_event_too_large"; message: string }
 #[serde(rename_all = "camelCase")]
 struct Options {
     max_event_bytes: Option<f64>,
-}
-
-/// Converts `maxEventBytes` to a usable bound, refusing nonsense instead of guessing.
-pub(crate) fn max_event_bytes(value: Option<f64>) -> Result<usize, JsCodedError> {
-    match value {
-        None => Ok(sse::DEFAULT_MAX_EVENT_BYTES),
-        Some(v) if v.is_finite() && v >= 1.0 && v.fract() == 0.0 && v <= 4_294_967_295.0 => {
-            Ok(v as usize)
-        }
-        Some(v) => Err(JsCodedError::new(
-            "invalid_options",
-            format!("maxEventBytes must be a positive whole number, got {v}"),
-        )),
-    }
 }
 
 #[derive(Serialize)]
@@ -58,8 +45,8 @@ impl SseParser {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SseParserOptions | undefined")] options: JsValue,
     ) -> Result<SseParser, JsValue> {
-        let options: Options = options_from_js(options)?;
-        let bound = max_event_bytes(options.max_event_bytes)?;
+        let options: Options = opt::from_js(options)?;
+        let bound = opt::max_event_bytes(options.max_event_bytes)?;
         Ok(SseParser {
             inner: sse::SseParser::with_max_event_bytes(bound),
             dropped: Vec::new(),

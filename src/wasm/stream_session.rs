@@ -8,13 +8,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::error::{options_from_js, to_js, JsCodedError};
-use super::sse_parser::max_event_bytes;
+use super::error::{to_js, JsCodedError};
+use super::options as opt;
 use crate::cards::CardOptions;
-use crate::i18n::Locale;
-use crate::links::AllowList;
 use crate::session::{self, SessionOptions};
-use crate::v0::Format;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SESSION: &str = r#"
@@ -92,52 +89,13 @@ struct Options {
 }
 
 fn session_options(options: Options) -> Result<SessionOptions, JsCodedError> {
-    let format = match options.format.as_deref() {
-        None | Some("auto") => None,
-        Some("v0-v1") => Some(Format::V1),
-        Some("v0-v2") => Some(Format::V2),
-        Some("proxy") => Some(Format::Proxy),
-        Some(other) => {
-            return Err(JsCodedError::new(
-                "invalid_options",
-                format!("format must be auto, v0-v1, v0-v2 or proxy, got {other:?}"),
-            ))
-        }
-    };
-    if let Some(locale) = options.locale.as_deref() {
-        if locale != "sv" && locale != "en" {
-            return Err(JsCodedError::new(
-                "invalid_options",
-                format!("locale must be sv or en, got {locale:?}"),
-            ));
-        }
-    }
-    let allowed_hosts = match options.allowed_action_hosts {
-        Some(hosts) => allow_list(&hosts)?,
-        None => AllowList::default(),
-    };
     Ok(SessionOptions {
-        format,
-        max_event_bytes: max_event_bytes(options.max_event_bytes)?,
+        format: opt::format(options.format.as_deref())?,
+        max_event_bytes: opt::max_event_bytes(options.max_event_bytes)?,
         cards: CardOptions {
-            locale: options
-                .locale
-                .as_deref()
-                .and_then(Locale::parse)
-                .unwrap_or_default(),
-            allowed_hosts,
+            locale: opt::locale(options.locale.as_deref())?,
+            allowed_hosts: opt::allow_list(options.allowed_action_hosts.as_deref())?,
         },
-    })
-}
-
-/// An allow-list from JS host patterns; a pattern that is not a host name is an error, not
-/// silently ignored (a typo would otherwise disable every link).
-pub(crate) fn allow_list(hosts: &[String]) -> Result<AllowList, JsCodedError> {
-    AllowList::try_new(hosts).map_err(|bad| {
-        JsCodedError::new(
-            "invalid_options",
-            format!("allowedActionHosts: {bad:?} is not a host name or *.host pattern"),
-        )
     })
 }
 
@@ -155,7 +113,7 @@ impl StreamSession {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "StreamSessionOptions | undefined")] options: JsValue,
     ) -> Result<StreamSession, JsValue> {
-        let options = session_options(options_from_js(options)?)?;
+        let options = session_options(opt::from_js(options)?)?;
         Ok(StreamSession {
             inner: Rc::new(RefCell::new(session::StreamSession::new(options))),
         })

@@ -1,0 +1,198 @@
+//! The HTTP transport of `BackendClient`: `fetch` through gloo-net with the bearer token, a
+//! timeout and the caller's `AbortSignal` on one controller, and the mapping of every failure
+//! to a coded JS `Error` (`aborted`, `timeout`, `network_error`, or the backend's own code with
+//! `status`). A request body is wiped (zeroize) as soon as `fetch` holds it, and again on every
+//! way out.
+
+use std::rc::Rc;
+
+use gloo_net::http::{Method, RequestBuilder};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use zeroize::Zeroize;
+
+use super::error::{to_js, JsCodedError};
+use crate::wire::ErrorBody;
+
+/// Where requests go and how they are authenticated.
+pub(crate) struct Transport {
+    inner: Rc<Inner>,
+}
+
+pub(crate) struct Inner {
+    /// The backend's origin (and path prefix), without a trailing slash; "" is the page's own.
+    pub(crate) base: String,
+    /// A token string, a function returning one (or a promise of one), or undefined.
+    pub(crate) token: JsValue,
+    /// Milliseconds before a request fails with `timeout`.
+    pub(crate) timeout_ms: i32,
+}
+
+impl Transport {
+    /// A transport for these settings.
+    pub(crate) fn new(inner: Inner) -> Self {
+        Transport {
+            inner: Rc::new(inner),
+        }
+    }
+
+    /// Sends `body` (already validated and serialized) to `path`; the promise resolves with
+    /// the JSON answer, or with its `field` when given.
+    pub(crate) fn call(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<String>,
+        field: Option<&'static str>,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move { request(&inner, method, &path, body, field, signal).await })
+    }
+}
+
+async fn token(inner: &Inner) -> Result<Option<String>, JsValue> {
+    let value = if let Some(f) = inner.token.dyn_ref::<js_sys::Function>() {
+        let out = f.call0(&JsValue::NULL)?;
+        match out.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => JsFuture::from(promise).await?,
+            Err(value) => value,
+        }
+    } else {
+        inner.token.clone()
+    };
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.as_string().map(Some).ok_or_else(|| {
+        JsCodedError::new("invalid_token", "the token callback must return a string").into()
+    })
+}
+
+async fn request(
+    inner: &Inner,
+    method: Method,
+    path: &str,
+    mut body: Option<String>,
+    field: Option<&str>,
+    signal: Option<web_sys::AbortSignal>,
+) -> Result<JsValue, JsValue> {
+    let result = send(inner, method, path, &mut body, field, signal).await;
+    if let Some(body) = body.as_mut() {
+        body.zeroize();
+    }
+    result
+}
+
+async fn send(
+    inner: &Inner,
+    method: Method,
+    path: &str,
+    body: &mut Option<String>,
+    field: Option<&str>,
+    signal: Option<web_sys::AbortSignal>,
+) -> Result<JsValue, JsValue> {
+    if signal.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
+        return Err(JsCodedError::new("aborted", "the request was aborted").into());
+    }
+    // One controller aborts the fetch on timeout or when the caller's signal aborts.
+    let controller = web_sys::AbortController::new()?;
+    let timed_out = Rc::new(std::cell::Cell::new(false));
+    let on_timeout = {
+        let (controller, timed_out) = (controller.clone(), Rc::clone(&timed_out));
+        Closure::<dyn FnMut()>::new(move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let on_abort = {
+        let controller = controller.clone();
+        Closure::<dyn FnMut()>::new(move || controller.abort())
+    };
+    let global: web_sys::Window = js_sys::global().unchecked_into();
+    let timer = global.set_timeout_with_callback_and_timeout_and_arguments_0(
+        on_timeout.as_ref().unchecked_ref(),
+        inner.timeout_ms,
+    )?;
+    if let Some(signal) = &signal {
+        signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref())?;
+    }
+    let outcome = fetch(inner, method, path, body, &controller.signal()).await;
+    global.clear_timeout_with_handle(timer);
+    if let Some(signal) = &signal {
+        let _ =
+            signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+    }
+    let response = match outcome {
+        Ok(response) => response,
+        Err(_) if timed_out.get() => {
+            return Err(JsCodedError::new(
+                "timeout",
+                format!("no answer within {} ms", inner.timeout_ms),
+            )
+            .into())
+        }
+        Err(_) if controller.signal().aborted() => {
+            return Err(JsCodedError::new("aborted", "the request was aborted").into())
+        }
+        Err(e) => return Err(JsCodedError::new("network_error", e).into()),
+    };
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| JsCodedError::new("network_error", e.to_string()))?;
+    if !(200..300).contains(&status) {
+        let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => (body.error.code, body.error.message),
+            Err(_) => (
+                "http_error".to_owned(),
+                format!("the server answered {status}"),
+            ),
+        };
+        return Err(JsCodedError::http(status, code, message).into());
+    }
+    let mut value: Value = serde_json::from_str(&text).map_err(|_| {
+        JsCodedError::http(
+            status,
+            "invalid_response".into(),
+            "the server sent something that is not JSON".into(),
+        )
+    })?;
+    if let Some(field) = field {
+        value = value
+            .get_mut(field)
+            .map(Value::take)
+            .unwrap_or(Value::Array(Vec::new()));
+    }
+    Ok(to_js(&value)?)
+}
+
+async fn fetch(
+    inner: &Inner,
+    method: Method,
+    path: &str,
+    body: &mut Option<String>,
+    signal: &web_sys::AbortSignal,
+) -> Result<gloo_net::http::Response, String> {
+    let mut builder = RequestBuilder::new(&format!("{}{path}", inner.base))
+        .method(method)
+        .abort_signal(Some(signal));
+    if let Some(token) = token(inner).await.map_err(|e| format!("{e:?}"))? {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = match body.as_deref() {
+        Some(text) => builder
+            .header("Content-Type", "application/json")
+            .body(text),
+        None => builder.build(),
+    }
+    .map_err(|e| e.to_string())?;
+    // The body now lives in the fetch request; wipe our copy before waiting for the answer.
+    if let Some(text) = body.as_mut() {
+        text.zeroize();
+    }
+    request.send().await.map_err(|e| e.to_string())
+}
