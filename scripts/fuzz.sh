@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `npm run fuzz -- [SECONDS] [TARGET…]`: coverage-guided fuzzing with cargo fuzz (libFuzzer) on
-# the nightly toolchain, each target for SECONDS (default 60), one after the other. Not part of
-# `npm test`. Corpora live in fuzz/corpus/<target> (git-ignored), seeded from the in-tree
+# the nightly toolchain, each target for SECONDS (default 60), one after the other; with
+# FUZZ_RUNS=N each target stops after N executions instead (SECONDS is then only a cap). Not part
+# of `npm test`. Inputs are capped at FUZZ_MAX_LEN bytes (default 4096: small inputs reach the
+# same code far more often), and no sanitizer is built in (the code is safe Rust; ASan would
+# cost half the executions) unless FUZZ_SANITIZER=address. Corpora live in fuzz/corpus/<target> (git-ignored), seeded from the in-tree
 # samples, the jsondiffpatch vectors and a few hand-made inputs; a crash is saved under
 # fuzz/artifacts/<target>/ and must become a regression test.
 set -euo pipefail
@@ -39,8 +42,10 @@ printf 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1IiwiZXhwIjo5OTk5OTk5OTk5fQ.c2lnb
 
 for target in "${targets[@]}"; do
   echo "=== fuzz $target for ${seconds}s"
-  cargo +nightly fuzz run "$target" "fuzz/corpus/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
+  limit=(-max_total_time="$seconds")
+  [ -n "${FUZZ_RUNS:-}" ] && limit+=(-runs="$FUZZ_RUNS")
+  cargo +nightly fuzz run --sanitizer "${FUZZ_SANITIZER:-none}" "$target" "fuzz/corpus/$target" -- \
+    "${limit[@]}" -max_len="${FUZZ_MAX_LEN:-4096}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
     | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Test unit written|INFO: seed corpus)' || true
   echo "corpus: $(ls "fuzz/corpus/$target" | wc -l) inputs"
   if ls "fuzz/artifacts/$target"/crash-* "fuzz/artifacts/$target"/timeout-* >/dev/null 2>&1; then

@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{auth, demo, env_vars, integrations, projects};
+use crate::{auth, demo, env_vars, integrations, projects, vercel};
 
 /// The router for `state` as `config` asks: demo routes only with `--dev` or `--demo`, the dev
 /// token only with `--dev`.
@@ -26,7 +26,8 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
         .route("/api/health", get(health))
         .merge(projects::routes())
         .merge(env_vars::routes())
-        .merge(integrations::routes());
+        .merge(integrations::routes())
+        .merge(vercel::routes());
     if config.dev || config.demo {
         api = api.merge(demo::routes());
     }

@@ -106,6 +106,31 @@ pub struct Config {
         global = true
     )]
     pub vercel_api_url: String,
+    /// The builder's Vercel integration: its OAuth client id (connecting users' Vercel accounts).
+    #[arg(long, env = "VERCEL_CLIENT_ID", global = true)]
+    pub vercel_client_id: Option<String>,
+    /// Its client secret (code exchange and webhook signatures).
+    #[arg(
+        long,
+        env = "VERCEL_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub vercel_client_secret: Option<String>,
+    /// Its slug: users install it at https://vercel.com/integrations/<slug>/new.
+    #[arg(long, env = "VERCEL_INTEGRATION_SLUG", global = true)]
+    pub vercel_integration_slug: Option<String>,
+    /// The site with the integration's install page.
+    #[arg(
+        long,
+        env = "VERCEL_OAUTH_URL",
+        default_value = "https://vercel.com",
+        global = true
+    )]
+    pub vercel_oauth_url: String,
+    /// This server's public origin; the OAuth redirect URI is PUBLIC_URL/api/integrations/vercel/callback.
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Vercel team id, sent as `teamId`.
     #[arg(long, env = "VERCEL_TEAM_ID", global = true)]
     pub vercel_team_id: Option<String>,

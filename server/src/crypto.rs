@@ -61,19 +61,7 @@ impl Cipher {
 
     /// (nonce, ciphertext) of `value` for `row`, with associated data of [`SEAL_VERSION`].
     pub fn seal(&self, row: Row<'_>, value: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let aad = row.aad(SEAL_VERSION);
-        let ciphertext = self
-            .aead
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: value.as_bytes(),
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| "encryption failed".to_owned())?;
-        Ok((nonce.to_vec(), ciphertext))
+        self.seal_bound(&row.aad(SEAL_VERSION), value)
     }
 
     /// The value sealed for `row` with associated data of `version`, or an error if the key,
@@ -85,17 +73,43 @@ impl Cipher {
         nonce: &[u8],
         ciphertext: &[u8],
     ) -> Result<String, String> {
+        self.open_bound(&row.aad(version), nonce, ciphertext)
+    }
+
+    /// (nonce, ciphertext) of `value` bound to `aad` (a secret other than an env var, e.g. a
+    /// user's Vercel token bound to the user and configuration).
+    pub fn seal_bound(&self, aad: &[u8], value: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let ciphertext = self
+            .aead
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: value.as_bytes(),
+                    aad,
+                },
+            )
+            .map_err(|_| "encryption failed".to_owned())?;
+        Ok((nonce.to_vec(), ciphertext))
+    }
+
+    /// The value sealed with `aad`, or an error if the key, binding or bytes do not match.
+    pub fn open_bound(
+        &self,
+        aad: &[u8],
+        nonce: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<String, String> {
         if nonce.len() != 12 {
             return Err("bad nonce length".into());
         }
-        let aad = row.aad(version);
         let plain = self
             .aead
             .decrypt(
                 Nonce::from_slice(nonce),
                 Payload {
                     msg: ciphertext,
-                    aad: &aad,
+                    aad,
                 },
             )
             .map_err(|_| "decryption failed (wrong ENV_VAR_ENCRYPTION_KEY?)".to_owned())?;

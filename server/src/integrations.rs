@@ -26,7 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/integrations/mcp/priorities", get(mcp_priorities))
 }
 
-/// One `user_integrations` row.
+/// One `user_integrations` row: an install of a Marketplace integration for a user (and
+/// project). Its `status` goes `pending → installed → removed` (or `error` with a `reason`),
+/// never backwards except through removal.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Record {
@@ -35,25 +37,100 @@ pub struct Record {
     integration_type: String,
     status: String,
     install_url: String,
+    /// Key names and targets the install wrote (never values); empty until installed.
+    env_vars: Vec<crate::vercel::RecordKey>,
+    /// The Marketplace configuration the keys came from.
+    marketplace_id: Option<String>,
+    last_synced_at: Option<String>,
+    reason: Option<String>,
     created_at: String,
     updated_at: String,
 }
 
 fn record(row: &sqlx::any::AnyRow) -> Result<Record, sqlx::Error> {
     let project: String = row.try_get("project_id")?;
+    let keys: String = row.try_get("env_keys")?;
     Ok(Record {
         id: row.try_get("id")?,
         project_id: (!project.is_empty()).then_some(project),
         integration_type: row.try_get("integration_type")?,
         status: row.try_get("status")?,
         install_url: row.try_get("install_url")?,
+        env_vars: serde_json::from_str(&keys).unwrap_or_default(),
+        marketplace_id: row.try_get("marketplace_id")?,
+        last_synced_at: row
+            .try_get::<Option<i64>, _>("last_synced_at")?
+            .map(rfc3339),
+        reason: row.try_get("reason")?,
         created_at: rfc3339(row.try_get("created_at")?),
         updated_at: rfc3339(row.try_get("updated_at")?),
     })
 }
 
-const RECORD_COLUMNS: &str =
-    "id, project_id, integration_type, status, install_url, created_at, updated_at";
+const RECORD_COLUMNS: &str = "id, project_id, integration_type, status, install_url, env_keys, marketplace_id, last_synced_at, reason, created_at, updated_at";
+
+/// What a sync found for an install.
+pub struct Installed<'a> {
+    /// The provider's keys on the Vercel project.
+    pub keys: &'a [crate::vercel::RecordKey],
+    /// The Marketplace configuration they came from.
+    pub marketplace_id: Option<&'a str>,
+}
+
+/// Records a sync of `provider` for (`user`, `project`) in one statement: with `installed`,
+/// the row becomes (or stays) `installed` with the keys; without, a missing row is created
+/// `pending` and an existing one only gets `last_synced_at`. A `removed` row comes back through
+/// a new install only.
+pub async fn record_install(
+    pool: &sqlx::AnyPool,
+    user: &str,
+    project: &str,
+    provider: &'static str,
+    installed: Option<Installed<'_>>,
+) -> Result<Record, sqlx::Error> {
+    let now = now_ms();
+    let install_url = PROVIDERS
+        .iter()
+        .find(|p| p.id == provider)
+        .and_then(|p| p.url)
+        .unwrap_or("https://vercel.com/marketplace");
+    let (status, keys, marketplace) = match &installed {
+        Some(found) => (
+            "installed",
+            serde_json::to_string(found.keys).unwrap_or_else(|_| "[]".into()),
+            found.marketplace_id,
+        ),
+        None => ("pending", "[]".to_owned(), None),
+    };
+    let update = if installed.is_some() {
+        "status = 'installed', env_keys = excluded.env_keys, marketplace_id = excluded.marketplace_id, reason = NULL, last_synced_at = excluded.last_synced_at, updated_at = excluded.updated_at"
+    } else {
+        "last_synced_at = excluded.last_synced_at"
+    };
+    let row = sqlx::query(&format!("INSERT INTO user_integrations (id, user_id, project_id, integration_type, status, install_url, env_keys, marketplace_id, last_synced_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) ON CONFLICT (user_id, project_id, integration_type) DO UPDATE SET {update} RETURNING {RECORD_COLUMNS}"))
+        .bind(new_id("uin"))
+        .bind(user)
+        .bind(project)
+        .bind(provider)
+        .bind(status)
+        .bind(install_url)
+        .bind(keys)
+        .bind(marketplace)
+        .bind(now)
+        .fetch_one(pool)
+        .await?;
+    record(&row)
+}
+
+/// Marks every record of a Marketplace configuration `removed` (the user uninstalled it).
+pub async fn mark_removed(pool: &sqlx::AnyPool, configuration: &str) -> Result<u64, sqlx::Error> {
+    sqlx::query("UPDATE user_integrations SET status = 'removed', updated_at = $1 WHERE marketplace_id = $2 AND status <> 'removed'")
+        .bind(now_ms())
+        .bind(configuration)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+}
 
 #[derive(Serialize)]
 struct Status {

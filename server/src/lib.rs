@@ -21,6 +21,7 @@ pub mod secrets;
 pub mod state;
 pub mod stores;
 pub mod upstream;
+pub mod vercel;
 
 use std::future::Future;
 use std::sync::Arc;

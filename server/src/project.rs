@@ -18,6 +18,9 @@ pub struct Project {
     pub v0_project_id: Option<String>,
     /// The Vercel project the server created for it (env store `vercel`).
     pub vercel_project_id: Option<String>,
+    /// The user's own Vercel project, linked with the user's Vercel connection: Marketplace
+    /// installs are synced from it.
+    pub linked_vercel_project_id: Option<String>,
     /// RFC 3339.
     pub created_at: String,
 }
@@ -38,7 +41,8 @@ pub struct NewRow<'a> {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, name, v0_project_id, vercel_project_id, created_at";
+const COLUMNS: &str =
+    "id, name, v0_project_id, vercel_project_id, linked_vercel_project_id, created_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Project, sqlx::Error> {
     Ok(Project {
@@ -46,6 +50,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Project, sqlx::Error> {
         name: row.try_get("name")?,
         v0_project_id: row.try_get("v0_project_id")?,
         vercel_project_id: row.try_get("vercel_project_id")?,
+        linked_vercel_project_id: row.try_get("linked_vercel_project_id")?,
         created_at: rfc3339(row.try_get("created_at")?),
     })
 }
@@ -115,4 +120,19 @@ pub async fn insert_within_quota(
         .execute(pool)
         .await?;
     Ok(inserted.rows_affected() == 1)
+}
+
+/// Links project `id` to the user's own Vercel project (checked with the user's token by the
+/// caller).
+pub async fn set_vercel_project(
+    pool: &AnyPool,
+    id: &str,
+    vercel_project: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE projects SET linked_vercel_project_id = $1 WHERE id = $2")
+        .bind(vercel_project)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ())
 }

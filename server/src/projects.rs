@@ -91,6 +91,7 @@ async fn create(
         name,
         v0_project_id: v0,
         vercel_project_id: vercel,
+        linked_vercel_project_id: None,
         created_at: rfc3339(now),
     }))
 }

@@ -57,6 +57,12 @@ pub struct AppState {
     pub auth: Auth,
     /// The configured env-var store.
     pub store: Arc<dyn EnvVarStore>,
+    /// Which store that is (a Vercel store keeps synced Marketplace keys on Vercel).
+    pub store_kind: StoreKind,
+    /// Seals secrets at rest: env values (local store) and users' Vercel tokens.
+    pub cipher: Cipher,
+    /// The builder's Vercel integration, when configured (users connect their accounts).
+    pub vercel: Option<crate::vercel::VercelApp>,
     /// Per-user quotas and rate limits.
     pub limits: Arc<Limits>,
     /// Recorded streams for the demo.
@@ -90,18 +96,17 @@ impl AppState {
         config.check()?;
         let db = crate::db::connect(config.database_url.as_deref(), &config.data_dir).await?;
         let timeout = Duration::from_secs(config.upstream_timeout_secs);
+        let key = match &config.env_var_encryption_key {
+            Some(text) => decode_key(text, "ENV_VAR_ENCRYPTION_KEY")?,
+            None => load_or_create(
+                &config.data_dir,
+                "env-encryption.key",
+                "ENV_VAR_ENCRYPTION_KEY",
+            )?,
+        };
+        let cipher = Cipher::new(&key);
         let store: Arc<dyn EnvVarStore> = match config.env_store {
-            StoreKind::Local => {
-                let key = match &config.env_var_encryption_key {
-                    Some(text) => decode_key(text, "ENV_VAR_ENCRYPTION_KEY")?,
-                    None => load_or_create(
-                        &config.data_dir,
-                        "env-encryption.key",
-                        "ENV_VAR_ENCRYPTION_KEY",
-                    )?,
-                };
-                Arc::new(LocalStore::open(db.clone(), Cipher::new(&key)).await?)
-            }
+            StoreKind::Local => Arc::new(LocalStore::open(db.clone(), cipher.clone()).await?),
             StoreKind::V0 => {
                 let key = config
                     .v0_api_key
@@ -146,12 +151,34 @@ impl AppState {
         } else {
             None
         };
+        let vercel = match (
+            &config.vercel_client_id,
+            &config.vercel_client_secret,
+            &config.vercel_integration_slug,
+            &config.public_url,
+        ) {
+            (Some(client_id), Some(client_secret), Some(slug), Some(public_url)) => {
+                Some(crate::vercel::VercelApp {
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                    slug: slug.clone(),
+                    public_url: public_url.clone(),
+                    site_url: config.vercel_oauth_url.clone(),
+                    api: Upstream::new("Vercel", &config.vercel_api_url, "", None, timeout)?,
+                })
+            }
+            (None, None, None, _) => None,
+            _ => return Err("connecting Vercel accounts needs VERCEL_CLIENT_ID, VERCEL_CLIENT_SECRET, VERCEL_INTEGRATION_SLUG and PUBLIC_URL together".into()),
+        };
         let per_minute = NonZeroU32::new(config.upstream_requests_per_minute)
             .ok_or("UPSTREAM_REQUESTS_PER_MINUTE must be at least 1")?;
         Ok(AppState {
             db,
             auth: Auth::new(jwt(config)?, dev),
             store,
+            store_kind: config.env_store,
+            cipher,
+            vercel,
             limits: Arc::new(Limits {
                 max_projects: i64::try_from(config.max_projects_per_user).unwrap_or(i64::MAX),
                 upstream: RateLimiter::keyed(Quota::per_minute(per_minute)),

@@ -93,6 +93,25 @@ impl Upstream {
         }
     }
 
+    /// The same API with other credentials (a user's own token and team), sharing the client.
+    pub fn with_credentials(&self, token: &str, team_id: Option<&str>) -> Upstream {
+        Upstream {
+            token: token.to_owned(),
+            team_id: team_id.map(str::to_owned),
+            ..self.clone()
+        }
+    }
+
+    /// An unauthenticated form POST to the base URL plus `segments` (an OAuth token exchange:
+    /// the credentials are in the form).
+    pub fn form(&self, segments: &[&str], fields: &[(&str, &str)]) -> RequestBuilder {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        self.client.post(url).form(fields)
+    }
+
     /// Sends and checks the status; the response of a success.
     pub async fn send(&self, request: RequestBuilder) -> Result<Response, UpstreamError> {
         let response = request.send().await.map_err(|e| self.send_error(&e))?;

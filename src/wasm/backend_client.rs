@@ -28,7 +28,9 @@ export interface BackendClientOptions {
   /** Milliseconds before a request fails with code "timeout" (default 15000). */
   timeoutMs?: number;
 }
-export interface Project { id: string; name: string; v0ProjectId: string | null; vercelProjectId: string | null; createdAt: string }
+export interface Project { id: string; name: string; v0ProjectId: string | null; vercelProjectId: string | null;
+  /** The user's own Vercel project, linked through their Vercel connection. */
+  linkedVercelProjectId: string | null; createdAt: string }
 /** The backend links the v0 or Vercel project itself (never from an id the client names). */
 export interface NewProject { name?: string }
 /** A stored env var; `value` is null for sensitive vars (write-only). */
@@ -38,7 +40,10 @@ export interface EnvVar { id: string; key: string; value: string | null; sensiti
 export interface NewEnvVar { key: string; value: string; sensitive?: boolean }
 export interface EnvVarUpdate { id: string; value: string }
 export interface EnvVarSelector { ids?: string[]; keys?: string[] }
-export interface MarketplaceRecord { id: string; projectId: string | null; integrationType: string; status: string; installUrl: string; createdAt: string; updatedAt: string }
+/** An install: status "pending" | "installed" | "removed" | "error"; `envVars` are key names, never values. */
+export interface MarketplaceRecord { id: string; projectId: string | null; integrationType: string; status: string; installUrl: string;
+  envVars: { key: string; target: string[]; hint?: string }[]; marketplaceId: string | null; lastSyncedAt: string | null; reason: string | null;
+  createdAt: string; updatedAt: string }
 export interface MarketplaceStrategy { strategy: string; providers: { id: string; name: string; installUrl: string | null; envVars: string[] }[] }
 export interface MarketplaceStart { installUrl: string; record: MarketplaceRecord }
 export interface McpPreset { id: string; name: string; priority: number }
