@@ -226,9 +226,32 @@ pub struct CardBook {
     chat_id: Option<String>,
     /// What was last reported per card id.
     reported: HashMap<String, IntegrationCard>,
+    /// Installs the backend reports as done, by provider id: the keys each brought.
+    installed: HashMap<String, Vec<String>>,
     /// Something a card's rendering depends on changed since `take_changed` last rendered;
     /// without it the session would render every card on every chunk.
     dirty: bool,
+}
+
+/// An install record as the backend reports it (`BackendClient.marketplaceRecords`); fields
+/// the book does not use are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallRecord {
+    /// The catalog id of the integration, e.g. `neon`.
+    pub integration_type: String,
+    /// `pending`, `installed`, `removed` or `error`.
+    pub status: String,
+    /// The keys the install wrote (names only).
+    #[serde(default)]
+    pub env_vars: Vec<InstallKey>,
+}
+
+/// One key of an [`InstallRecord`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct InstallKey {
+    /// The env var's name on Vercel.
+    pub key: String,
 }
 
 impl CardBook {
@@ -307,6 +330,51 @@ impl CardBook {
         self.dirty = true;
     }
 
+    /// The backend's install records: an integration card whose install is `installed` shows
+    /// as connected with the install's keys set. Replaces the records given before; creates
+    /// no card (a record says nothing of what this stream asked for).
+    pub fn set_install_records(&mut self, records: &[InstallRecord]) {
+        self.installed = records
+            .iter()
+            .filter(|r| r.status == "installed")
+            .map(|r| {
+                let keys = r.env_vars.iter().map(|k| k.key.clone()).collect();
+                (r.integration_type.clone(), keys)
+            })
+            .collect();
+        self.dirty = true;
+    }
+
+    /// Whether the project has `key`, from the env keys or, for `provider`, its install
+    /// (whose keys may carry a prefix, `cache_KV_URL` for `KV_URL`).
+    fn key_set(&self, provider: &str, key: &str) -> bool {
+        self.env_keys.contains(key)
+            || self.installed.get(provider).is_some_and(|keys| {
+                keys.iter().any(|k| {
+                    k == key
+                        || k.strip_suffix(key)
+                            .is_some_and(|prefix| prefix.ends_with('_'))
+                })
+            })
+    }
+
+    /// The status shown: an installed integration is connected, and a card whose every key is
+    /// set is completed — unless the stream already reported something further along.
+    fn shown_status(&self, card: &Card, keys: &[String]) -> Status {
+        if card.status.rank() >= Status::Connected.rank() {
+            return card.status;
+        }
+        if card.kind == Kind::Integration && self.installed.contains_key(&card.provider) {
+            return Status::Connected;
+        }
+        let asks_for_keys = matches!(card.kind, Kind::Integration | Kind::EnvVars);
+        if asks_for_keys && !keys.is_empty() && keys.iter().all(|k| self.key_set(&card.provider, k))
+        {
+            return Status::Completed;
+        }
+        card.status
+    }
+
     /// Hides a card until a later signal changes its status; false for an unknown id.
     pub fn dismiss(&mut self, id: &str) -> bool {
         match self.cards.iter_mut().find(|c| c.id() == id) {
@@ -352,7 +420,8 @@ impl CardBook {
                 keys.push((*key).to_owned());
             }
         }
-        let finished = matches!(card.status, Status::Connected | Status::Completed);
+        let status = self.shown_status(card, &keys);
+        let finished = matches!(status, Status::Connected | Status::Completed);
         let allowed = |url: Option<&str>| {
             url.filter(|u| self.options.allowed_hosts.permits(u))
                 .map(str::to_owned)
@@ -406,13 +475,13 @@ impl CardBook {
             title: i18n::title(locale, card.kind, &card.name),
             description: i18n::description(locale, card.kind, &card.name),
             status: CardStatus {
-                code: card.status,
-                label: i18n::status_label(locale, card.status).to_owned(),
+                code: status,
+                label: i18n::status_label(locale, status).to_owned(),
             },
             env_vars: keys
                 .into_iter()
                 .map(|key| CardEnvVar {
-                    set: self.env_keys.contains(&key),
+                    set: self.key_set(&card.provider, &key),
                     key,
                 })
                 .collect(),

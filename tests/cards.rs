@@ -472,3 +472,89 @@ fn open_chat_appears_once_the_chat_id_is_known_and_english_works() {
         .unwrap();
     assert_eq!(open.url.as_deref(), Some("https://v0.app/chat/Q4czSoHSfNt"));
 }
+
+/// A Neon request as v0 sends it.
+fn neon_request() -> String {
+    v2(
+        json!([{"type": "agent-action", "name": "get_or_request_integration",
+        "data": {"requestedIntegrations": ["Neon"], "requestedMcpPresets": []}}]),
+    )
+}
+
+#[test]
+fn a_card_whose_every_key_is_set_is_completed_in_both_locales() {
+    for (locale, label) in [(Locale::Sv, "Klar"), (Locale::En, "Completed")] {
+        let options = SessionOptions {
+            cards: CardOptions {
+                locale,
+                ..CardOptions::default()
+            },
+            ..SessionOptions::default()
+        };
+        let mut session = StreamSession::new(options);
+        session.feed(neon_request().as_bytes());
+        session.finish();
+        assert_eq!(session.cards()[0].status.code, Status::Requested);
+        let cards = session.set_project_env_keys(["DATABASE_URL"]);
+        assert_eq!(
+            (cards[0].status.code, cards[0].status.label.as_str()),
+            (Status::Completed, label)
+        );
+        assert!(cards[0].env_vars.iter().all(|v| v.set));
+        assert!(
+            cards[0]
+                .actions
+                .iter()
+                .all(|a| a.kind != ActionKind::Install),
+            "nothing left to install"
+        );
+        // Back to requested when a key goes away.
+        let cards = session.set_project_env_keys(Vec::<String>::new());
+        assert_eq!(cards[0].status.code, Status::Requested);
+    }
+}
+
+#[test]
+fn install_records_turn_cards_connected_without_adding_any() {
+    use sajtmaskin_integrations::cards::InstallRecord;
+    let stream = proxy(&[
+        (
+            "integration",
+            json!({"items": [
+        {"provider": "upstash", "status": "requested", "intent": "install"},
+        {"provider": "neon", "status": "requested", "intent": "install"}]}),
+        ),
+        ("done", json!({})),
+    ]);
+    let mut session = StreamSession::new(SessionOptions::default());
+    session.feed(stream.as_bytes());
+    session.finish();
+    let records: Vec<InstallRecord> = serde_json::from_value(json!([
+        {"integrationType": "upstash", "status": "installed", "installUrl": "https://vercel.com/marketplace/upstash",
+         "envVars": [{"key": "cache_UPSTASH_REDIS_REST_URL", "target": ["production"]}, {"key": "UPSTASH_REDIS_REST_TOKEN", "target": []}]},
+        {"integrationType": "neon", "status": "pending", "envVars": []},
+        {"integrationType": "supabase", "status": "installed", "envVars": [{"key": "SUPABASE_URL"}]}
+    ]))
+    .unwrap();
+    let cards = session.set_install_records(&records);
+    assert_eq!(cards.len(), 2, "a record makes no card of its own");
+    let upstash = cards.iter().find(|c| c.provider == "upstash").unwrap();
+    assert_eq!(upstash.status.code, Status::Connected);
+    assert!(
+        upstash.env_vars.iter().all(|v| v.set),
+        "{:?}",
+        upstash.env_vars
+    );
+    let neon = cards.iter().find(|c| c.provider == "neon").unwrap();
+    assert_eq!(
+        neon.status.code,
+        Status::Requested,
+        "a pending install is not connected"
+    );
+    // Records are replaced as a whole: a removed install is no longer connected.
+    let removed: Vec<InstallRecord> = serde_json::from_value(json!([
+        {"integrationType": "upstash", "status": "removed", "envVars": []}]))
+    .unwrap();
+    let cards = session.set_install_records(&removed);
+    assert_eq!(cards[0].status.code, Status::Requested);
+}

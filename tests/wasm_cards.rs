@@ -86,6 +86,26 @@ fn every_sample_yields_exactly_its_integrations_whole_and_chunked() {
 }
 
 #[wasm_bindgen_test]
+fn integration_records_make_a_card_connected() {
+    let session = StreamSession::new(js(json!({}))).unwrap();
+    session.feed(FIXTURES[1].1).unwrap();
+    let records = json!([{"id": "uin_1", "projectId": "prj_1", "integrationType": "neon", "status": "installed",
+        "installUrl": "https://vercel.com/marketplace/neon", "envVars": [{"key": "DATABASE_URL", "target": ["production"]}],
+        "marketplaceId": "icfg_1", "lastSyncedAt": null, "reason": null, "createdAt": "", "updatedAt": ""}]);
+    let cards = to_json(&session.set_integration_records(js(records)).unwrap());
+    assert_eq!(cards.as_array().unwrap().len(), 1, "no duplicate card");
+    assert_eq!(
+        cards[0]["status"],
+        json!({"code": "connected", "label": "Ansluten"})
+    );
+    assert_eq!(cards[0]["envVars"][0]["set"], true);
+    let err = session
+        .set_integration_records(js(json!({"not": "a list"})))
+        .unwrap_err();
+    assert_eq!(code_of(&err).as_deref(), Some("invalid_argument"));
+}
+
+#[wasm_bindgen_test]
 fn locale_hosts_env_keys_and_dismiss() {
     let session = StreamSession::new(js(json!({"locale": "en"}))).unwrap();
     session.feed(FIXTURES[1].1).unwrap();
@@ -100,6 +120,10 @@ fn locale_hosts_env_keys_and_dismiss() {
     assert_eq!(
         cards[0]["envVars"][0],
         json!({"key": "DATABASE_URL", "set": true})
+    );
+    assert_eq!(
+        cards[0]["status"],
+        json!({"code": "completed", "label": "Completed"})
     );
     assert_eq!(
         code_of(&session.dismiss("integration:nope").unwrap_err()).as_deref(),

@@ -3,6 +3,8 @@
 //! and checks every form field, project lookup, project env listing with `configurationId` and
 //! `contentHint`) and records what it receives.
 
+#[path = "../../tests/support/dts.rs"]
+mod dts;
 mod support;
 
 use std::collections::HashSet;
@@ -418,6 +420,22 @@ async fn connect_link_webhook_sync_and_removal() {
     assert_eq!(synced["record"]["status"], "installed");
     assert_eq!(synced["copied"], json!(["cache_KV_REST_API_URL"]));
     assert_eq!(synced["notCopied"], json!(["cache_KV_REST_API_TOKEN"]));
+    // What the package declares for these answers is what they are.
+    let decls = dts::Declarations::from_sources(&[
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../src/wasm/backend_client.rs"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../src/wasm/stream_session.rs"),
+    ]);
+    let (_, connection) = server
+        .call(Method::GET, "/api/integrations/vercel", Some(&token), None)
+        .await;
+    for (value, ty) in [
+        (&synced, "IntegrationSync"),
+        (&connection, "VercelConnection"),
+        (&linked, "Project"),
+    ] {
+        let problems = decls.check(value, ty);
+        assert!(problems.is_empty(), "{ty}: {problems:?}");
+    }
     let (status, _) = server
         .call(
             Method::POST,

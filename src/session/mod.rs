@@ -199,6 +199,17 @@ impl StreamSession {
         self.book.cards()
     }
 
+    /// The backend's install records (see [`CardBook::set_install_records`]); returns the
+    /// cards as they now are.
+    pub fn set_install_records(
+        &mut self,
+        records: &[crate::cards::InstallRecord],
+    ) -> Vec<IntegrationCard> {
+        self.book.set_install_records(records);
+        self.book.take_changed();
+        self.book.cards()
+    }
+
     /// Hides a card until a later signal changes its status; false for an unknown id.
     pub fn dismiss(&mut self, card_id: &str) -> bool {
         self.book.dismiss(card_id)

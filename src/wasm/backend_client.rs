@@ -48,6 +48,12 @@ export interface MarketplaceStrategy { strategy: string; providers: { id: string
 export interface MarketplaceStart { installUrl: string; record: MarketplaceRecord }
 export interface McpPreset { id: string; name: string; priority: number }
 export interface IntegrationStatus { projects: number; integrations: MarketplaceRecord[] }
+/** The caller's own Vercel connection (never its token). */
+export interface VercelConnection { connected: boolean; configurationId: string | null; teamId: string | null; vercelUserId: string | null; connectedAt: string | null }
+/** Where to send the browser to connect Vercel (same origin: the flow's cookie must be set). */
+export interface VercelConnect { url: string }
+/** A sync of one Marketplace install: its record, and which keys' values were copied into the project's store. */
+export interface IntegrationSync { record: MarketplaceRecord; copied: string[]; notCopied: string[] }
 "#;
 
 /// The backend's routes.
@@ -58,22 +64,36 @@ mod routes {
     pub const MARKETPLACE_RECORDS: &str = "/api/integrations/marketplace/records";
     pub const MCP_PRIORITIES: &str = "/api/integrations/mcp/priorities";
     pub const STATUS: &str = "/api/integrations/status";
+    pub const VERCEL: &str = "/api/integrations/vercel";
+    pub const VERCEL_CONNECT: &str = "/api/integrations/vercel/connect";
+
+    fn segment(value: &str) -> String {
+        String::from(js_sys::encode_uri_component(value))
+    }
+
+    /// `/api/projects/{projectId}/vercel-project`.
+    pub fn vercel_project(project_id: &str) -> String {
+        format!("{PROJECTS}/{}/vercel-project", segment(project_id))
+    }
+
+    /// `/api/projects/{projectId}/integrations/{provider}/sync`.
+    pub fn sync(project_id: &str, provider: &str) -> String {
+        format!(
+            "{PROJECTS}/{}/integrations/{}/sync",
+            segment(project_id),
+            segment(provider)
+        )
+    }
 
     /// `/api/v0/projects/{projectId}/env-vars`, the id percent-encoded.
     pub fn env_vars(project_id: &str) -> String {
-        format!(
-            "/api/v0/projects/{}/env-vars",
-            String::from(js_sys::encode_uri_component(project_id))
-        )
+        format!("/api/v0/projects/{}/env-vars", segment(project_id))
     }
 
     /// The records route, for one project when given.
     pub fn marketplace_records(project_id: Option<&str>) -> String {
         match project_id {
-            Some(id) => format!(
-                "{MARKETPLACE_RECORDS}?projectId={}",
-                String::from(js_sys::encode_uri_component(id))
-            ),
+            Some(id) => format!("{MARKETPLACE_RECORDS}?projectId={}", segment(id)),
             None => MARKETPLACE_RECORDS.to_owned(),
         }
     }
@@ -332,6 +352,68 @@ impl BackendClient {
     pub fn status(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
         self.transport
             .call(Method::GET, routes::STATUS.into(), None, None, signal)
+    }
+
+    /// Starts connecting the caller's Vercel account: resolves with the URL to send the
+    /// browser to (the backend sets the flow's cookie on this origin).
+    #[wasm_bindgen(js_name = connectVercel, unchecked_return_type = "Promise<VercelConnect>")]
+    pub fn connect_vercel(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
+        self.transport.call(
+            Method::POST,
+            routes::VERCEL_CONNECT.into(),
+            None,
+            None,
+            signal,
+        )
+    }
+
+    /// The caller's Vercel connection.
+    #[wasm_bindgen(js_name = vercelConnection, unchecked_return_type = "Promise<VercelConnection>")]
+    pub fn vercel_connection(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
+        self.transport
+            .call(Method::GET, routes::VERCEL.into(), None, None, signal)
+    }
+
+    /// Forgets the caller's Vercel connection.
+    #[wasm_bindgen(js_name = disconnectVercel, unchecked_return_type = "Promise<VercelConnection>")]
+    pub fn disconnect_vercel(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
+        self.transport
+            .call(Method::DELETE, routes::VERCEL.into(), None, None, signal)
+    }
+
+    /// Links the project to one of the caller's Vercel projects (checked with their token).
+    #[wasm_bindgen(js_name = linkVercelProject, unchecked_return_type = "Promise<Project>")]
+    pub fn link_vercel_project(
+        &self,
+        #[wasm_bindgen(js_name = projectId)] project_id: &str,
+        #[wasm_bindgen(js_name = vercelProjectId)] vercel_project_id: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        let body = serde_json::json!({ "vercelProjectId": vercel_project_id }).to_string();
+        self.transport.call(
+            Method::POST,
+            routes::vercel_project(project_id),
+            Some(body),
+            None,
+            signal,
+        )
+    }
+
+    /// Syncs a Marketplace install of the project from its linked Vercel project.
+    #[wasm_bindgen(js_name = syncIntegration, unchecked_return_type = "Promise<IntegrationSync>")]
+    pub fn sync_integration(
+        &self,
+        #[wasm_bindgen(js_name = projectId)] project_id: &str,
+        provider: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        self.transport.call(
+            Method::POST,
+            routes::sync(project_id, provider),
+            None,
+            None,
+            signal,
+        )
     }
 
     /// An env-var write whose body was checked here: a rejected promise if it was not valid.

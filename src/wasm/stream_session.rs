@@ -157,6 +157,21 @@ impl StreamSession {
         Ok(to_js(&cards)?)
     }
 
+    /// The backend's install records (`BackendClient.marketplaceRecords(projectId)`): an
+    /// integration whose install is `installed` shows as connected with its keys set. Replaces
+    /// earlier records; adds no card. Throws `invalid_argument` for something that is not a
+    /// list of records.
+    #[wasm_bindgen(js_name = setIntegrationRecords, unchecked_return_type = "IntegrationCard[]")]
+    pub fn set_integration_records(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "MarketplaceRecord[]")] records: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let records: Vec<crate::cards::InstallRecord> = serde_wasm_bindgen::from_value(records)
+            .map_err(|e| JsCodedError::new("invalid_argument", format!("records: {e}")))?;
+        let cards = self.borrow()?.set_install_records(&records);
+        Ok(to_js(&cards)?)
+    }
+
     /// Hides a card until a later signal changes its status. Throws `unknown_card` for an id
     /// that is not a card of this stream.
     pub fn dismiss(&self, #[wasm_bindgen(js_name = cardId)] card_id: &str) -> Result<(), JsValue> {

@@ -175,6 +175,9 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     early.abort();
     out.abortedBefore = await catchErr(client.listProjects(early.signal));
     out.badOptions = await catchErr(Promise.resolve().then(() => new BackendClient({ timeoutMs: -1 })));
+    out.vercel = (await client.vercelConnection()).connected;
+    out.connectWithoutApp = await catchErr(client.connectVercel());
+    out.syncUnlinked = await catchErr(client.syncIntegration(project.id, "neon"));
     return out;
   }, hangingUrl);
   assert.equal(result.projects, true);
@@ -195,6 +198,9 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.equal(result.aborted?.code, "aborted");
   assert.equal(result.abortedBefore?.code, "aborted");
   assert.equal(result.badOptions?.code, "invalid_options");
+  assert.equal(result.vercel, false);
+  assert.deepEqual(result.connectWithoutApp, { code: "vercel_not_configured", status: 422, isError: true });
+  assert.deepEqual(result.syncUnlinked, { code: "project_not_linked", status: 422, isError: true });
 });
 
 test("every in-tree sample (whatever the set) through the release package in Chromium", async () => {
