@@ -44,9 +44,18 @@ for target in "${targets[@]}"; do
   echo "=== fuzz $target for ${seconds}s"
   limit=(-max_total_time="$seconds")
   [ -n "${FUZZ_RUNS:-}" ] && limit+=(-runs="$FUZZ_RUNS")
+  log="fuzz/artifacts/$target.log"
+  mkdir -p fuzz/artifacts
+  status=0
   cargo +nightly fuzz run --sanitizer "${FUZZ_SANITIZER:-none}" "$target" "fuzz/corpus/$target" -- \
-    "${limit[@]}" -max_len="${FUZZ_MAX_LEN:-4096}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
-    | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Test unit written|INFO: seed corpus)' || true
+    "${limit[@]}" -max_len="${FUZZ_MAX_LEN:-4096}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    > "$log" 2>&1 || status=$?
+  grep -E 'DONE|Done [0-9]+ runs|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|SUMMARY|Test unit written|INFO: seed corpus' "$log" || true
+  if [ "$status" != 0 ]; then
+    tail -n 30 "$log" >&2
+    echo "fuzz $target: exit $status (log: $log)" >&2
+    exit 1
+  fi
   echo "corpus: $(ls "fuzz/corpus/$target" | wc -l) inputs"
   if ls "fuzz/artifacts/$target"/crash-* "fuzz/artifacts/$target"/timeout-* >/dev/null 2>&1; then
     echo "fuzz $target: FOUND a crash or hang (see fuzz/artifacts/$target)" >&2
