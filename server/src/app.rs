@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{auth, demo, env_vars, integrations, projects, vercel};
+use crate::{auth, chats, demo, env_vars, integrations, projects, vercel};
 
 /// The router for `state` as `config` asks: demo routes only with `--dev` or `--demo`, the dev
 /// token only with `--dev`.
@@ -27,7 +27,8 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
         .merge(projects::routes())
         .merge(env_vars::routes())
         .merge(integrations::routes())
-        .merge(vercel::routes());
+        .merge(vercel::routes())
+        .merge(chats::routes());
     if config.dev || config.demo {
         api = api.merge(demo::routes());
     }

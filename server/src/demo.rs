@@ -11,7 +11,6 @@ use axum::http::header;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use reqwest::Method;
 use serde::Deserialize;
 
 use crate::auth::User;
@@ -100,31 +99,11 @@ struct NewChat {
     message: String,
 }
 
+/// A live v0 chat for the demo page (not tied to a project).
 async fn create_chat(
     State(state): State<AppState>,
     User(user): User,
     JsonBody(body): JsonBody<NewChat>,
 ) -> Result<Response, AppError> {
-    let Some(v0) = &state.v0 else {
-        return Err(AppError::Unprocessable {
-            code: "v0_not_configured",
-            message: "set V0_API_KEY to stream real v0 chats".into(),
-        });
-    };
-    if body.message.trim().is_empty() || body.message.len() > 20_000 {
-        return Err(AppError::Unprocessable {
-            code: "invalid_message",
-            message: "message must be 1–20000 bytes".into(),
-        });
-    }
-    state.limits.spend_upstream(&user)?;
-    let request = v0.request(Method::POST, &["chats"]).json(
-        &serde_json::json!({ "message": body.message, "responseMode": "experimental_stream" }),
-    );
-    let upstream = v0.send(request).await?;
-    Response::builder()
-        .header(header::CONTENT_TYPE, "text/event-stream; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::from_stream(upstream.bytes_stream()))
-        .map_err(|e| AppError::Internal(e.to_string()))
+    crate::chats::start_chat(&state, &user, &body.message, None).await
 }

@@ -71,6 +71,16 @@ mod routes {
         String::from(js_sys::encode_uri_component(value))
     }
 
+    /// `/api/projects/{projectId}/chats`.
+    pub fn chats(project_id: &str) -> String {
+        format!("{PROJECTS}/{}/chats", segment(project_id))
+    }
+
+    /// `/api/projects/{projectId}/chat/resolve`.
+    pub fn resolve(project_id: &str) -> String {
+        format!("{PROJECTS}/{}/chat/resolve", segment(project_id))
+    }
+
     /// `/api/projects/{projectId}/vercel-project`.
     pub fn vercel_project(project_id: &str) -> String {
         format!("{PROJECTS}/{}/vercel-project", segment(project_id))
@@ -412,6 +422,38 @@ impl BackendClient {
             routes::sync(project_id, provider),
             None,
             None,
+            signal,
+        )
+    }
+
+    /// Starts a v0 chat for the project; resolves with the streamed `Response` (read it with
+    /// `StreamSession.consume(response.body, …)`).
+    #[wasm_bindgen(js_name = startChat, unchecked_return_type = "Promise<Response>")]
+    pub fn start_chat(
+        &self,
+        #[wasm_bindgen(js_name = projectId)] project_id: &str,
+        message: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        let body = serde_json::json!({ "message": message }).to_string();
+        self.transport
+            .call_stream(Method::POST, routes::chats(project_id), Some(body), signal)
+    }
+
+    /// Resumes a chat of the project that waits on integrations (v0 is told which are
+    /// installed and which keys are set); resolves with the streamed `Response`.
+    #[wasm_bindgen(js_name = resolveChat, unchecked_return_type = "Promise<Response>")]
+    pub fn resolve_chat(
+        &self,
+        #[wasm_bindgen(js_name = projectId)] project_id: &str,
+        #[wasm_bindgen(js_name = chatId)] chat_id: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        let body = serde_json::json!({ "chatId": chat_id }).to_string();
+        self.transport.call_stream(
+            Method::POST,
+            routes::resolve(project_id),
+            Some(body),
             signal,
         )
     }

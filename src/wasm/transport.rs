@@ -16,6 +16,15 @@ use zeroize::Zeroize;
 use super::error::{to_js, JsCodedError};
 use crate::wire::ErrorBody;
 
+/// What a successful answer is read as.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// JSON, or one field of it.
+    Json(Option<&'static str>),
+    /// Left unread: the `Response` itself.
+    Stream,
+}
+
 /// Where requests go and how they are authenticated.
 pub(crate) struct Transport {
     inner: Rc<Inner>,
@@ -49,7 +58,24 @@ impl Transport {
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { request(&inner, method, &path, body, field, signal).await })
+        let answer = Answer::Json(field);
+        future_to_promise(async move { request(&inner, method, &path, body, answer, signal).await })
+    }
+
+    /// Like [`Transport::call`], for a streamed answer: resolves with the `Response` as soon as
+    /// its headers arrive (the timeout covers only that), for `StreamSession.consume(r.body)`.
+    /// An error answer still rejects with its code.
+    pub(crate) fn call_stream(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<String>,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            request(&inner, method, &path, body, Answer::Stream, signal).await
+        })
     }
 }
 
@@ -76,10 +102,10 @@ async fn request(
     method: Method,
     path: &str,
     mut body: Option<String>,
-    field: Option<&str>,
+    answer: Answer,
     signal: Option<web_sys::AbortSignal>,
 ) -> Result<JsValue, JsValue> {
-    let result = send(inner, method, path, &mut body, field, signal).await;
+    let result = send(inner, method, path, &mut body, answer, signal).await;
     if let Some(body) = body.as_mut() {
         body.zeroize();
     }
@@ -91,7 +117,7 @@ async fn send(
     method: Method,
     path: &str,
     body: &mut Option<String>,
-    field: Option<&str>,
+    answer: Answer,
     signal: Option<web_sys::AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     if signal.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
@@ -140,6 +166,13 @@ async fn send(
         Err(e) => return Err(JsCodedError::new("network_error", e).into()),
     };
     let status = response.status();
+    let field = match answer {
+        Answer::Stream if (200..300).contains(&status) => {
+            return Ok(web_sys::Response::from(response).into())
+        }
+        Answer::Stream => None,
+        Answer::Json(field) => field,
+    };
     let text = response
         .text()
         .await

@@ -17,6 +17,11 @@ let server, browser, base, dataDir, logs = "";
 // A server that accepts connections and never answers: requests to it stay pending, so the
 // client's timeout and abort are tested without a race against a fast loopback answer.
 let hanging, hangingUrl;
+// A fake v0 Platform API (documented stream shapes) that records what it receives.
+let fakeV0, fakeV0Url;
+const v0Calls = [];
+const STARTED = 'data: {"object":"chat","id":"chat_abc"}\n\ndata: [DONE]\n\n';
+const RESUMED = 'data: {"object":"message","id":"m2","chatId":"chat_abc","parts":[{"type":"text","text":"Klart, gästboken sparar nu i Neon."}],"finishReason":"stop"}\n\n';
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -29,11 +34,25 @@ before(async () => {
   hanging = createHttpServer(() => {});
   await new Promise((r) => hanging.listen(0, "127.0.0.1", r));
   hangingUrl = `http://127.0.0.1:${hanging.address().port}`;
+  fakeV0 = createHttpServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => { body += d; });
+    req.on("end", () => {
+      v0Calls.push({ path: req.url, auth: req.headers.authorization, body: JSON.parse(body || "null") });
+      const answer = req.url === "/v1/chats" ? STARTED : req.url === "/v1/chats/chat_abc/messages/resolve/stream" ? RESUMED : null;
+      if (!answer) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(answer);
+    });
+  });
+  await new Promise((r) => fakeV0.listen(0, "127.0.0.1", r));
+  fakeV0Url = `http://127.0.0.1:${fakeV0.address().port}/v1`;
   dataDir = mkdtempSync(join(tmpdir(), "sajtmaskin-e2e-"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const binary = join(root, "target/debug/sajtmaskin-server");
-  server = spawn(binary, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--dev"], { cwd: root, env: { ...process.env, RUST_LOG: "debug" } });
+  server = spawn(binary, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--dev", "--v0-api-url", fakeV0Url],
+    { cwd: root, env: { ...process.env, RUST_LOG: "debug", V0_API_KEY: "platform-v0-key-e2e" } });
   server.stdout.on("data", (d) => { logs += d; });
   server.stderr.on("data", (d) => { logs += d; });
   for (let i = 0; i < 100; i++) {
@@ -49,6 +68,7 @@ before(async () => {
 after(async () => {
   hanging?.closeAllConnections();
   hanging?.close();
+  fakeV0?.close();
   await browser?.close();
   server?.kill();
   rmSync(dataDir, { recursive: true, force: true });
@@ -110,9 +130,9 @@ test("cards for a connector and an MCP preset render, and action links are safe"
   await page.waitForSelector('[data-card-id="connector:linear"][data-status="completed"]', { timeout: 30_000 });
   await page.goto(`${base}/?stream=s04-v2-chat-sentry-mcp.sse`);
   await page.waitForSelector('[data-card-id="mcp:sentry"]', { timeout: 30_000 });
-  // The links are checked where they are: the Neon card has an install link to the
-  // Marketplace and an open-chat link to v0.
-  await page.goto(`${base}/?stream=s02-v2-message-neon-guestbook.sse`);
+  // The links are checked where they are: the Clerk card (whose keys the demo project does not
+  // have) has an install link to the Marketplace, and an open-chat link to v0.
+  await page.goto(`${base}/?stream=s07-v1-clerk-install-task.sse`);
   await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
   const links = await page.locator("#cards a").evaluateAll((all) => all.map((a) => ({
     href: a.getAttribute("href"), rel: a.getAttribute("rel"), target: a.getAttribute("target"), action: a.dataset.action ?? null,
@@ -254,4 +274,33 @@ test("switching to English translates the page and the cards", async () => {
   assert.equal(await page.locator('[data-card-id="mcp:sentry"] .sm-card-title').textContent(), "Sentry MCP");
   assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
   await page.evaluate(() => localStorage.removeItem("sm-locale"));
+});
+
+test("a project chat streams through BackendClient into StreamSession and resumes after the install", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  const result = await page.evaluate(async () => {
+    const { BackendClient, StreamSession } = await import("/pkg/sajtmaskin_integrations.js");
+    const { token } = await (await fetch("/api/dev/token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
+    const client = new BackendClient({ token });
+    const project = await client.createProject({ name: "chat test" });
+    const started = new StreamSession();
+    const first = await started.consume((await client.startChat(project.id, "Bygg en gästbok")).body, () => {});
+    // The backend records the chat as it streams; give its write a moment.
+    await new Promise((r) => setTimeout(r, 200));
+    const resumed = new StreamSession();
+    const second = await resumed.consume((await client.resolveChat(project.id, first.chatId)).body, () => {});
+    let unknown = null;
+    try { await client.resolveChat(project.id, "chat_other"); } catch (e) { unknown = { code: e.code, status: e.status }; }
+    return { chatId: first.chatId, text: second.text, done: second.done, unknown };
+  });
+  assert.equal(result.chatId, "chat_abc");
+  assert.equal(result.text, "Klart, gästboken sparar nu i Neon.");
+  assert.equal(result.done, true);
+  assert.deepEqual(result.unknown, { code: "not_found", status: 404 });
+  const resolve = v0Calls.find((c) => c.path.endsWith("/resolve/stream"));
+  assert.equal(resolve.auth, "Bearer platform-v0-key-e2e");
+  assert.equal(resolve.body.task.type, "confirmed-steps");
+  assert.ok(!logs.includes("platform-v0-key-e2e"), "the key is not logged");
 });

@@ -1,0 +1,205 @@
+//! v0 chats of a project, streamed through the backend with the platform's `V0_API_KEY` (which
+//! never reaches the browser): starting one, and resuming one that waits on integrations.
+//!
+//! The platform key only ever acts on chats the server itself started for the project: their
+//! ids are recorded as v0 streams them (the stream is read on the way through by the same core
+//! the browser uses), and a resume names a chat that must be among them.
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use futures_util::StreamExt;
+use reqwest::Method;
+use sajtmaskin_integrations::catalog::PROVIDERS;
+use sajtmaskin_integrations::session::{SessionOptions, StreamSession, StreamUpdate};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::auth::User;
+use crate::clock::now_ms;
+use crate::error::AppError;
+use crate::json::JsonBody;
+use crate::projects::OwnedProject;
+use crate::state::AppState;
+use crate::upstream::Upstream;
+
+/// The project chat routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects/{project_id}/chats", post(start))
+        .route("/api/projects/{project_id}/chat/resolve", post(resolve))
+}
+
+fn v0(state: &AppState) -> Result<&Upstream, AppError> {
+    state.v0.as_ref().ok_or(AppError::Unprocessable {
+        code: "v0_not_configured",
+        message: "set V0_API_KEY to stream v0 chats".into(),
+    })
+}
+
+/// v0 chat ids: letters, digits, `_`, `-`.
+fn is_chat_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// v0's answer streamed through unchanged. With `record`, the chat id v0 announces is stored
+/// for that project as the bytes pass.
+fn pass_through(
+    upstream: reqwest::Response,
+    record: Option<(AppState, String)>,
+) -> Result<Response, AppError> {
+    let mut tap = record.map(|(state, project)| {
+        (
+            StreamSession::new(SessionOptions::default()),
+            state,
+            project,
+        )
+    });
+    let stream = upstream.bytes_stream().map(move |chunk: Result<Bytes, reqwest::Error>| {
+        let announced = match (&chunk, tap.as_mut()) {
+            (Ok(bytes), Some((session, _, _))) => {
+                session.feed(bytes).into_iter().find_map(|update| match update {
+                    StreamUpdate::ChatId { id } => Some(id),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        if let Some(chat) = announced.filter(|id| is_chat_id(id)) {
+            // One id per chat: the tap is done once it is known.
+            if let Some((_, state, project)) = tap.take() {
+                tokio::spawn(async move {
+                    let stored = sqlx::query("INSERT INTO project_chats (chat_id, project_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (chat_id) DO NOTHING")
+                        .bind(&chat)
+                        .bind(&project)
+                        .bind(now_ms())
+                        .execute(&state.db.pool)
+                        .await;
+                    if let Err(error) = stored {
+                        tracing::error!(%error, "could not record a v0 chat");
+                    }
+                });
+            }
+        }
+        chunk
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from_stream(stream))
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewChat {
+    message: String,
+}
+
+/// Starts a v0 chat with `message` (for `project` when given, which records the chat) and
+/// streams v0's answer back.
+pub(crate) async fn start_chat(
+    state: &AppState,
+    user: &str,
+    message: &str,
+    project: Option<String>,
+) -> Result<Response, AppError> {
+    let v0 = v0(state)?;
+    if message.trim().is_empty() || message.len() > 20_000 {
+        return Err(AppError::Unprocessable {
+            code: "invalid_message",
+            message: "message must be 1–20000 bytes".into(),
+        });
+    }
+    state.limits.spend_upstream(user)?;
+    let request = v0
+        .request(Method::POST, &["chats"])
+        .json(&json!({ "message": message, "responseMode": "experimental_stream" }));
+    let upstream = v0.send(request).await?;
+    pass_through(upstream, project.map(|p| (state.clone(), p)))
+}
+
+/// `POST /api/projects/{id}/chats {message}`: a new v0 chat for the project.
+async fn start(
+    State(state): State<AppState>,
+    OwnedProject(project, User(user)): OwnedProject,
+    JsonBody(body): JsonBody<NewChat>,
+) -> Result<Response, AppError> {
+    start_chat(&state, &user, &body.message, Some(project.id)).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Resume {
+    chat_id: String,
+}
+
+/// `POST /api/projects/{id}/chat/resolve {chatId}`: tells v0 the integrations are in place (a
+/// `confirmed-steps` task naming the installed integrations and the keys set on the project)
+/// and streams the resumed generation back. Only for a chat the server started for this project.
+async fn resolve(
+    State(state): State<AppState>,
+    OwnedProject(project, User(user)): OwnedProject,
+    JsonBody(body): JsonBody<Resume>,
+) -> Result<Response, AppError> {
+    let v0 = v0(&state)?;
+    if !is_chat_id(&body.chat_id) {
+        return Err(AppError::NotFound("chat"));
+    }
+    let known: Option<i64> = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM project_chats WHERE chat_id = $1 AND project_id = $2",
+    )
+    .bind(&body.chat_id)
+    .bind(&project.id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    if known.unwrap_or(0) == 0 {
+        return Err(AppError::NotFound("chat"));
+    }
+    state.limits.spend_upstream(&user)?;
+    let rows = sqlx::query("SELECT integration_type, env_keys FROM user_integrations WHERE user_id = $1 AND project_id = $2 AND status = 'installed' ORDER BY created_at, id")
+        .bind(&user)
+        .bind(&project.id)
+        .fetch_all(&state.db.pool)
+        .await?;
+    let mut names = Vec::new();
+    let mut keys = std::collections::BTreeSet::new();
+    for row in &rows {
+        let provider: String = row.try_get("integration_type")?;
+        if let Some(entry) = PROVIDERS.iter().find(|p| p.id == provider) {
+            names.push(entry.name);
+        }
+        let installed: Vec<crate::vercel::RecordKey> =
+            serde_json::from_str(&row.try_get::<String, _>("env_keys")?).unwrap_or_default();
+        keys.extend(installed.into_iter().map(|k| k.key));
+    }
+    keys.extend(state.store.list(&project).await?.into_iter().map(|v| v.key));
+    let task = json!({"task": {
+        "type": "confirmed-steps",
+        "connectedIntegrationNames": names,
+        "connectedMcpPresetNames": [],
+        "addedEnvVars": keys,
+        "appliedScripts": [],
+    }});
+    let request = v0
+        .request(
+            Method::POST,
+            &[
+                "chats",
+                body.chat_id.as_str(),
+                "messages",
+                "resolve",
+                "stream",
+            ],
+        )
+        .json(&task);
+    let upstream = v0.send(request).await?;
+    pass_through(upstream, None)
+}
