@@ -37,6 +37,10 @@ pub enum Status {
     /// A Vercel Connect setup waits for the user.
     #[serde(rename = "setup-required")]
     SetupRequired,
+    /// The user started the Marketplace install; the backend has not seen its keys yet
+    /// (from an install record, never from the stream).
+    #[serde(rename = "installing")]
+    Installing,
     /// Installed / connected (proxy status).
     #[serde(rename = "connected")]
     Connected,
@@ -50,9 +54,10 @@ pub enum Status {
 
 impl Status {
     /// Every status, for exhaustive checks.
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Requested,
         Status::SetupRequired,
+        Status::Installing,
         Status::Connected,
         Status::Completed,
         Status::Error,
@@ -63,6 +68,7 @@ impl Status {
         match self {
             Status::Requested => "requested",
             Status::SetupRequired => "setup-required",
+            Status::Installing => "installing",
             Status::Connected => "connected",
             Status::Completed => "completed",
             Status::Error => "error",
@@ -87,7 +93,7 @@ impl Status {
     pub fn rank(self) -> u8 {
         match self {
             Status::Requested | Status::Error => 0,
-            Status::SetupRequired => 1,
+            Status::SetupRequired | Status::Installing => 1,
             Status::Connected | Status::Completed => 2,
         }
     }
@@ -107,18 +113,21 @@ pub enum ActionKind {
     ConnectMcp,
     /// Open the v0 chat.
     OpenChat,
+    /// Resume the generation that waited on the integration (it is connected now).
+    Resume,
     /// Hide the card.
     Dismiss,
 }
 
 impl ActionKind {
     /// Every action, for exhaustive checks.
-    pub const ALL: [ActionKind; 6] = [
+    pub const ALL: [ActionKind; 7] = [
         ActionKind::Install,
         ActionKind::OpenSetup,
         ActionKind::SetEnvVars,
         ActionKind::ConnectMcp,
         ActionKind::OpenChat,
+        ActionKind::Resume,
         ActionKind::Dismiss,
     ];
 }
@@ -228,6 +237,8 @@ pub struct CardBook {
     reported: HashMap<String, IntegrationCard>,
     /// Installs the backend reports as done, by provider id: the keys each brought.
     installed: HashMap<String, Vec<String>>,
+    /// Installs the backend reports as started but not done, by provider id.
+    installing: HashSet<String>,
     /// Something a card's rendering depends on changed since `take_changed` last rendered;
     /// without it the session would render every card on every chunk.
     dirty: bool,
@@ -334,6 +345,11 @@ impl CardBook {
     /// as connected with the install's keys set. Replaces the records given before; creates
     /// no card (a record says nothing of what this stream asked for).
     pub fn set_install_records(&mut self, records: &[InstallRecord]) {
+        self.installing = records
+            .iter()
+            .filter(|r| r.status == "pending")
+            .map(|r| r.integration_type.clone())
+            .collect();
         self.installed = records
             .iter()
             .filter(|r| r.status == "installed")
@@ -371,6 +387,9 @@ impl CardBook {
         if asks_for_keys && !keys.is_empty() && keys.iter().all(|k| self.key_set(&card.provider, k))
         {
             return Status::Completed;
+        }
+        if card.kind == Kind::Integration && self.installing.contains(&card.provider) {
+            return Status::Installing;
         }
         card.status
     }
@@ -464,6 +483,9 @@ impl CardBook {
                         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             })
             .and_then(|id| allowed(Some(&format!("https://v0.app/chat/{id}"))));
+        if card.kind == Kind::Integration && finished && chat.is_some() {
+            actions.push(action(ActionKind::Resume, None, None));
+        }
         if let Some(url) = chat {
             actions.push(action(ActionKind::OpenChat, Some(url), None));
         }

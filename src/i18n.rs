@@ -37,11 +37,13 @@ pub fn status_label(locale: Locale, status: Status) -> &'static str {
     match (locale, status) {
         (Locale::Sv, Status::Requested) => "Begärd",
         (Locale::Sv, Status::SetupRequired) => "Konfiguration krävs",
+        (Locale::Sv, Status::Installing) => "Installeras",
         (Locale::Sv, Status::Connected) => "Ansluten",
         (Locale::Sv, Status::Completed) => "Klar",
         (Locale::Sv, Status::Error) => "Fel",
         (Locale::En, Status::Requested) => "Requested",
         (Locale::En, Status::SetupRequired) => "Setup required",
+        (Locale::En, Status::Installing) => "Installing",
         (Locale::En, Status::Connected) => "Connected",
         (Locale::En, Status::Completed) => "Completed",
         (Locale::En, Status::Error) => "Error",
@@ -56,12 +58,14 @@ pub fn action_label(locale: Locale, action: ActionKind) -> &'static str {
         (Locale::Sv, ActionKind::SetEnvVars) => "Ange miljövariabler",
         (Locale::Sv, ActionKind::ConnectMcp) => "Anslut MCP",
         (Locale::Sv, ActionKind::OpenChat) => "Öppna chatten i v0",
+        (Locale::Sv, ActionKind::Resume) => "Fortsätt generering",
         (Locale::Sv, ActionKind::Dismiss) => "Stäng",
         (Locale::En, ActionKind::Install) => "Install",
         (Locale::En, ActionKind::OpenSetup) => "Open setup",
         (Locale::En, ActionKind::SetEnvVars) => "Set env vars",
         (Locale::En, ActionKind::ConnectMcp) => "Connect MCP",
         (Locale::En, ActionKind::OpenChat) => "Open chat in v0",
+        (Locale::En, ActionKind::Resume) => "Continue generation",
         (Locale::En, ActionKind::Dismiss) => "Dismiss",
     }
 }

@@ -518,6 +518,7 @@ fn a_card_whose_every_key_is_set_is_completed_in_both_locales() {
 fn install_records_turn_cards_connected_without_adding_any() {
     use sajtmaskin_integrations::cards::InstallRecord;
     let stream = proxy(&[
+        ("chatId", json!({"id": "chat_1"})),
         (
             "integration",
             json!({"items": [
@@ -548,9 +549,13 @@ fn install_records_turn_cards_connected_without_adding_any() {
     let neon = cards.iter().find(|c| c.provider == "neon").unwrap();
     assert_eq!(
         neon.status.code,
-        Status::Requested,
-        "a pending install is not connected"
+        Status::Installing,
+        "a pending install is installing, not connected"
     );
+    assert_eq!(neon.status.label, "Installeras");
+    // A connected integration of a chat can resume it; one still installing cannot.
+    assert!(upstash.actions.iter().any(|a| a.kind == ActionKind::Resume));
+    assert!(neon.actions.iter().all(|a| a.kind != ActionKind::Resume));
     // Records are replaced as a whole: a removed install is no longer connected.
     let removed: Vec<InstallRecord> = serde_json::from_value(json!([
         {"integrationType": "upstash", "status": "removed", "envVars": []}]))

@@ -26,8 +26,10 @@ export interface StreamSessionOptions {
   allowedActionHosts?: string[];
 }
 export type CardKind = "integration" | "mcp" | "connector" | "env_vars";
-export type CardStatusCode = "requested" | "setup-required" | "connected" | "completed" | "error";
-export type CardActionKind = "install" | "open_setup" | "set_env_vars" | "connect_mcp" | "open_chat" | "dismiss";
+/** "installing" comes from install records (setIntegrationRecords), never from the stream. */
+export type CardStatusCode = "requested" | "setup-required" | "installing" | "connected" | "completed" | "error";
+/** "resume": the integration is in place and the chat can continue (BackendClient.resolveChat). */
+export type CardActionKind = "install" | "open_setup" | "set_env_vars" | "connect_mcp" | "open_chat" | "resume" | "dismiss";
 export interface CardAction {
   kind: CardActionKind;
   label: string;
