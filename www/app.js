@@ -10,13 +10,23 @@ const TEXTS = {
         mcp: (name) => `${name}: MCP-anslutningen görs i v0:s inställningar.`, envTitle: "Ange miljövariabler", sensitive: "Känslig (skrivskyddad)",
         language: "Språk", generation: "Generering", prompt: "Beskriv appen du vill bygga…", generate: "Generera med v0", play: "Spela upp",
         stop: "Avbryt", thinking: "Tankegång", integrations: "Integrationer", empty: "När AI:n ber om en databas, en MCP-server eller nycklar dyker det upp här.",
-        envHint: "Värdena skickas till servern, sparas krypterat och visas aldrig igen.", cancel: "Avbryt", save: "Spara" },
+        envHint: "Värdena skickas till servern, sparas krypterat och visas aldrig igen.", cancel: "Avbryt", save: "Spara",
+        vercel: "Vercel", vercelConnect: "Anslut Vercel", sync: "Synka installationer", link: "Koppla projekt", envPanel: "Miljövariabler",
+        sensitiveShort: "Känslig", add: "Lägg till", update: "Byt värde", remove: "Ta bort", hidden: "dold (känslig)",
+        notConnected: "Inget Vercel-konto anslutet.", connected: (c) => `Ansluten (${c.configurationId}${c.teamId ? `, team ${c.teamId}` : ""}).`,
+        notConfigured: "Servern har ingen Vercel-integration konfigurerad.", linked: (id) => `Kopplat till Vercel-projektet ${id}.`,
+        synced: (n) => `${n} installation(er) synkade.`, resumed: "Genereringen fortsätter…" },
   en: { idle: "Ready", ready: "Ready", streaming: "Generating…", done: "Done", error: "Stopped", aborted: "Stopped by you",
         saved: "Saved. Values are never shown again.", noCards: "0", setCount: (n, m) => `${n} of ${m} variables set in the project`,
         mcp: (name) => `${name}: connect the MCP server in v0's settings.`, envTitle: "Set environment variables", sensitive: "Sensitive (write-only)",
         language: "Language", generation: "Generation", prompt: "Describe the app you want to build…", generate: "Generate with v0", play: "Replay",
         stop: "Stop", thinking: "Thinking", integrations: "Integrations", empty: "When the AI asks for a database, an MCP server or keys, it shows up here.",
-        envHint: "Values go to the server, are stored encrypted and are never shown again.", cancel: "Cancel", save: "Save" },
+        envHint: "Values go to the server, are stored encrypted and are never shown again.", cancel: "Cancel", save: "Save",
+        vercel: "Vercel", vercelConnect: "Connect Vercel", sync: "Sync installs", link: "Link project", envPanel: "Environment variables",
+        sensitiveShort: "Sensitive", add: "Add", update: "Change value", remove: "Delete", hidden: "hidden (sensitive)",
+        notConnected: "No Vercel account connected.", connected: (c) => `Connected (${c.configurationId}${c.teamId ? `, team ${c.teamId}` : ""}).`,
+        notConfigured: "The server has no Vercel integration configured.", linked: (id) => `Linked to the Vercel project ${id}.`,
+        synced: (n) => `${n} install(s) synced.`, resumed: "The generation continues…" },
 };
 
 let locale = localStorage.getItem("sm-locale") || "sv";
@@ -24,6 +34,8 @@ let session = null;
 let controller = null;
 let projectId = null;
 let projectKeys = [];
+let projectVars = [];
+let records = [];
 let client = null;
 const t = () => TEXTS[locale];
 
@@ -54,6 +66,7 @@ const rendererOptions = {
     if (action.kind === "set_env_vars") openEnvForm(cardId, action.envKeys ?? []);
     else if (action.kind === "dismiss") { session?.dismiss(cardId); renderCards(); }
     else if (action.kind === "connect_mcp") toast(t().mcp(cardTitle(cardId)));
+    else if (action.kind === "resume") resume().catch(showError);
   },
 };
 
@@ -62,6 +75,7 @@ function cardTitle(cardId) {
 }
 
 function renderCards() {
+  if (session) session.setIntegrationRecords(records);
   const cards = session ? session.setProjectEnvKeys(projectKeys) : [];
   renderer.render(cards);
   $("empty").hidden = cards.length > 0;
@@ -77,13 +91,117 @@ $("cards").addEventListener("click", (event) => {
   const card = link?.closest("[data-card-id]");
   if (!card || !client) return;
   const provider = session?.cards().find((c) => c.id === card.dataset.cardId)?.provider;
-  if (provider && !provider.startsWith("custom:")) client.startMarketplaceInstall(provider, projectId).catch(() => {});
+  if (provider && !provider.startsWith("custom:")) {
+    client.startMarketplaceInstall(provider, projectId).then(refreshRecords).catch(showError);
+  }
 });
 
 async function refreshKeys() {
-  const vars = await client.listEnvVars(projectId);
-  projectKeys = vars.map((v) => v.key);
+  projectVars = await client.listEnvVars(projectId);
+  projectKeys = projectVars.map((v) => v.key);
+  renderEnvList();
   renderCards();
+}
+
+async function refreshRecords() {
+  records = await client.marketplaceRecords(projectId);
+  renderCards();
+}
+
+// --- the project's env vars: list, add, change, delete (sensitive values are never shown) ----
+
+function renderEnvList() {
+  const list = $("env-list");
+  list.replaceChildren();
+  for (const v of projectVars) {
+    const item = document.createElement("li");
+    item.dataset.key = v.key;
+    item.dataset.sensitive = String(v.sensitive);
+    const key = document.createElement("code");
+    key.textContent = v.key;
+    const value = document.createElement("span");
+    value.className = "value";
+    value.textContent = v.sensitive ? t().hidden : (v.value ?? "");
+    const input = document.createElement("input");
+    input.type = "password";
+    input.placeholder = t().update;
+    input.setAttribute("aria-label", `${t().update}: ${v.key}`);
+    const change = document.createElement("button");
+    change.type = "button";
+    change.className = "ghost";
+    change.dataset.op = "update";
+    change.textContent = t().update;
+    change.addEventListener("click", () => {
+      if (!input.value) return;
+      const next = input.value;
+      input.value = "";
+      client.updateEnvVars(projectId, [{ id: v.id, value: next }]).then(refreshKeys).catch(showError);
+    });
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "ghost";
+    remove.dataset.op = "delete";
+    remove.textContent = t().remove;
+    remove.addEventListener("click", () => client.deleteEnvVars(projectId, { ids: [v.id] }).then(refreshKeys).catch(showError));
+    item.append(key, value, input, change, remove);
+    list.append(item);
+  }
+}
+
+$("env-add").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const key = $("env-add-key").value.trim();
+  const value = $("env-add-value").value;
+  const sensitive = $("env-add-sensitive").checked;
+  $("env-add-value").value = "";
+  client.upsertEnvVars(projectId, [{ key, value, sensitive }])
+    .then(() => { $("env-add-key").value = ""; return refreshKeys(); })
+    .catch(showError);
+});
+
+// --- the user's Vercel connection, the project link, and syncing installs ----------------------
+
+async function refreshVercel() {
+  const connection = await client.vercelConnection();
+  $("vercel-state").dataset.state = connection.connected ? "connected" : "disconnected";
+  $("vercel-state").textContent = connection.connected ? t().connected(connection) : t().notConnected;
+  $("vercel-sync").disabled = !connection.connected;
+}
+
+$("vercel-connect").addEventListener("click", async () => {
+  try {
+    const { url } = await client.connectVercel();
+    location.href = url;
+  } catch (err) {
+    $("vercel-state").textContent = err.code === "vercel_not_configured" ? t().notConfigured : err.message;
+  }
+});
+
+$("vercel-link").addEventListener("submit", (event) => {
+  event.preventDefault();
+  client.linkVercelProject(projectId, $("vercel-project").value.trim())
+    .then((project) => { $("vercel-linked").textContent = t().linked(project.linkedVercelProjectId); })
+    .catch(showError);
+});
+
+/** Syncs every install this project started (pending or installed): their keys arrive. */
+async function syncInstalls() {
+  await refreshRecords();
+  const providers = records.filter((r) => r.status === "pending" || r.status === "installed").map((r) => r.integrationType);
+  for (const provider of providers) await client.syncIntegration(projectId, provider);
+  await refreshRecords();
+  await refreshKeys();
+  toast(t().synced(providers.length));
+}
+
+$("vercel-sync").addEventListener("click", () => syncInstalls().catch(showError));
+
+/** Resumes the chat that waited on the integrations, streaming the continuation in. */
+async function resume() {
+  const chatId = session?.snapshot().chatId;
+  if (!chatId) return;
+  toast(t().resumed);
+  await run(await client.resolveChat(projectId, chatId), 0, { keepCards: true });
 }
 
 function resetOutput() {
@@ -115,10 +233,15 @@ function onUpdate(update) {
   }
 }
 
-async function run(response, total) {
+/**
+ * Streams `response` into the page. A continuation (`keepCards`) is read by a session of its
+ * own, so the cards of the chat it continues stay on the page.
+ */
+async function run(response, total, { keepCards = false } = {}) {
   controller?.abort();
   controller = new AbortController();
-  session = new StreamSession({ locale });
+  const reader = new StreamSession({ locale });
+  if (!keepCards) session = reader;
   resetOutput();
   renderCards();
   setProgress("streaming");
@@ -129,7 +252,7 @@ async function run(response, total) {
     transform(chunk, ctl) { seen += chunk.byteLength; if (total) $("bar-fill").style.width = `${Math.min(100, (100 * seen) / total)}%`; ctl.enqueue(chunk); },
   }));
   try {
-    const snapshot = await session.consume(counted, onUpdate, controller.signal);
+    const snapshot = await reader.consume(counted, onUpdate, controller.signal);
     $("bar-fill").style.width = "100%";
     setProgress(snapshot.done ? "done" : "error");
   } catch (err) {
@@ -152,13 +275,8 @@ async function replay(name) {
 }
 
 async function generate(prompt) {
-  const response = await fetch("/api/demo/v0/chats", {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${await token()}` },
-    body: JSON.stringify({ message: prompt }),
-  });
-  if (!response.ok || !response.body) throw new Error((await response.json()).error?.message ?? `HTTP ${response.status}`);
-  await run(response, 0);
+  // A chat of this project: the backend records it, so it can be resumed later.
+  await run(await client.startChat(projectId, prompt), 0);
 }
 
 // --- the env-var form ------------------------------------------------------------------------
@@ -262,6 +380,8 @@ async function main() {
   client = new BackendClient({ token });
   projectId = await ensureProject();
   await refreshKeys();
+  await refreshRecords();
+  await refreshVercel();
   const { streams, live } = await (await fetch("/api/demo/streams", { headers: { authorization: `Bearer ${await token()}` } })).json();
   for (const name of streams) $("stream").append(new Option(name.replace(/\.sse$/, ""), name));
   $("live-row").hidden = !live;

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync, readdirSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer } from "node:net";
@@ -17,11 +17,19 @@ let server, browser, base, dataDir, logs = "";
 // A server that accepts connections and never answers: requests to it stay pending, so the
 // client's timeout and abort are tested without a race against a fast loopback answer.
 let hanging, hangingUrl;
-// A fake v0 Platform API (documented stream shapes) that records what it receives.
+// A fake v0 Platform API (documented stream shapes) that records what it receives: a new chat
+// streams the recorded Neon request (chat Q4czSoHSfNt), and resolving it streams a continuation.
 let fakeV0, fakeV0Url;
 const v0Calls = [];
-const STARTED = 'data: {"object":"chat","id":"chat_abc"}\n\ndata: [DONE]\n\n';
-const RESUMED = 'data: {"object":"message","id":"m2","chatId":"chat_abc","parts":[{"type":"text","text":"Klart, gästboken sparar nu i Neon."}],"finishReason":"stop"}\n\n';
+const STARTED = readFileSync(join(root, "tests/fixtures/v0-streams/s02-v2-message-neon-guestbook.sse"));
+const CHAT = "Q4czSoHSfNt";
+const RESUMED = `data: {"object":"message","id":"m2","chatId":"${CHAT}","parts":[{"type":"text","text":"Klart, gästboken sparar nu i Neon."}],"finishReason":"stop"}\n\n`;
+// A fake Vercel: the builder integration's install page (straight back to our callback), the
+// OAuth token endpoint (each code once, every field checked), a project the user's token
+// reaches, and its env after a Neon install.
+let fakeVercel, fakeVercelUrl, publicUrl;
+const vercelCalls = [];
+const NEON_VALUE = "postgres://neon:npg_E2E_SECRET@ep-e2e.neon.tech/db";
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -39,7 +47,9 @@ before(async () => {
     req.on("data", (d) => { body += d; });
     req.on("end", () => {
       v0Calls.push({ path: req.url, auth: req.headers.authorization, body: JSON.parse(body || "null") });
-      const answer = req.url === "/v1/chats" ? STARTED : req.url === "/v1/chats/chat_abc/messages/resolve/stream" ? RESUMED : null;
+      // Every new chat gets an id of its own, as on v0.
+      const answer = req.url === "/v1/chats" ? STARTED.toString().replaceAll(CHAT, `${CHAT}${v0Calls.length}`)
+        : /^\/v1\/chats\/[A-Za-z0-9]+\/messages\/resolve\/stream$/.test(req.url) ? RESUMED : null;
       if (!answer) { res.writeHead(404).end(); return; }
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(answer);
@@ -50,9 +60,43 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "sajtmaskin-e2e-"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  publicUrl = base;
+  const codes = new Set(["e2e-code"]);
+  fakeVercel = createHttpServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => { body += d; });
+    req.on("end", () => {
+      const url = new URL(req.url, "http://fake");
+      vercelCalls.push({ method: req.method, path: url.pathname, auth: req.headers.authorization ?? "" });
+      const json = (status, value) => { res.writeHead(status, { "content-type": "application/json" }); res.end(JSON.stringify(value)); };
+      if (url.pathname === "/integrations/sajtmaskin/new") {
+        const back = `${publicUrl}/api/integrations/vercel/callback?code=e2e-code&configurationId=icfg_builder&state=${url.searchParams.get("state")}`;
+        res.writeHead(302, { location: back }).end();
+      } else if (url.pathname === "/v2/oauth/access_token") {
+        const form = new URLSearchParams(body);
+        const ok = form.get("client_id") === "cid" && form.get("client_secret") === "test_client_secret"
+          && form.get("redirect_uri") === `${publicUrl}/api/integrations/vercel/callback` && codes.delete(form.get("code"));
+        ok ? json(200, { token_type: "Bearer", access_token: "vercel-user-token-e2e", installation_id: "icfg_builder", user_id: "vuser_e2e", team_id: null })
+          : json(400, { error: "invalid_grant" });
+      } else if (url.pathname === "/v9/projects/prj_user" && req.headers.authorization === "Bearer vercel-user-token-e2e") {
+        json(200, { id: "prj_user", name: "gastbok" });
+      } else if (url.pathname === "/v10/projects/prj_user/env" && req.headers.authorization === "Bearer vercel-user-token-e2e") {
+        json(200, { envs: [
+          { id: "env_db", key: "DATABASE_URL", value: NEON_VALUE, type: "encrypted", target: ["production", "preview"], configurationId: "icfg_neon", contentHint: { type: "postgres-url" } },
+          { id: "env_host", key: "PGHOST", value: "ep-e2e.neon.tech", type: "encrypted", target: ["production"], configurationId: "icfg_neon", contentHint: { type: "postgres-host" } },
+        ] });
+      } else {
+        json(404, { error: { code: "not_found" } });
+      }
+    });
+  });
+  await new Promise((r) => fakeVercel.listen(0, "127.0.0.1", r));
+  fakeVercelUrl = `http://127.0.0.1:${fakeVercel.address().port}`;
   const binary = join(root, "target/debug/sajtmaskin-server");
-  server = spawn(binary, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--dev", "--v0-api-url", fakeV0Url],
-    { cwd: root, env: { ...process.env, RUST_LOG: "debug", V0_API_KEY: "platform-v0-key-e2e" } });
+  server = spawn(binary, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--dev", "--v0-api-url", fakeV0Url,
+    "--vercel-client-id", "cid", "--vercel-integration-slug", "sajtmaskin", "--public-url", publicUrl,
+    "--vercel-oauth-url", fakeVercelUrl, "--vercel-api-url", fakeVercelUrl],
+    { cwd: root, env: { ...process.env, RUST_LOG: "debug", V0_API_KEY: "platform-v0-key-e2e", VERCEL_CLIENT_SECRET: "test_client_secret" } });
   server.stdout.on("data", (d) => { logs += d; });
   server.stderr.on("data", (d) => { logs += d; });
   for (let i = 0; i < 100; i++) {
@@ -69,6 +113,7 @@ after(async () => {
   hanging?.closeAllConnections();
   hanging?.close();
   fakeV0?.close();
+  fakeVercel?.close();
   await browser?.close();
   server?.kill();
   rmSync(dataDir, { recursive: true, force: true });
@@ -196,7 +241,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     out.abortedBefore = await catchErr(client.listProjects(early.signal));
     out.badOptions = await catchErr(Promise.resolve().then(() => new BackendClient({ timeoutMs: -1 })));
     out.vercel = (await client.vercelConnection()).connected;
-    out.connectWithoutApp = await catchErr(client.connectVercel());
+    out.connectUrl = (await client.connectVercel()).url;
     out.syncUnlinked = await catchErr(client.syncIntegration(project.id, "neon"));
     return out;
   }, hangingUrl);
@@ -219,7 +264,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.equal(result.abortedBefore?.code, "aborted");
   assert.equal(result.badOptions?.code, "invalid_options");
   assert.equal(result.vercel, false);
-  assert.deepEqual(result.connectWithoutApp, { code: "vercel_not_configured", status: 422, isError: true });
+  assert.match(result.connectUrl, /\/integrations\/sajtmaskin\/new\?state=[A-Za-z0-9_-]{43}$/);
   assert.deepEqual(result.syncUnlinked, { code: "project_not_linked", status: 422, isError: true });
 });
 
@@ -295,7 +340,7 @@ test("a project chat streams through BackendClient into StreamSession and resume
     try { await client.resolveChat(project.id, "chat_other"); } catch (e) { unknown = { code: e.code, status: e.status }; }
     return { chatId: first.chatId, text: second.text, done: second.done, unknown };
   });
-  assert.equal(result.chatId, "chat_abc");
+  assert.ok(result.chatId.startsWith(CHAT), result.chatId);
   assert.equal(result.text, "Klart, gästboken sparar nu i Neon.");
   assert.equal(result.done, true);
   assert.deepEqual(result.unknown, { code: "not_found", status: 404 });
@@ -303,4 +348,85 @@ test("a project chat streams through BackendClient into StreamSession and resume
   assert.equal(resolve.auth, "Bearer platform-v0-key-e2e");
   assert.equal(resolve.body.task.type, "confirmed-steps");
   assert.ok(!logs.includes("platform-v0-key-e2e"), "the key is not logged");
+});
+
+test("the whole loop in the demo: connect Vercel, link, generate, install, sync, connected, resume; the env-vars panel", async () => {
+  const context = await browser.newContext();
+  // Install links open the real Marketplace in a new tab: not reachable here, and not needed.
+  await context.route("https://vercel.com/**", (route) => route.abort());
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+
+  // The env-vars panel: an earlier test set DATABASE_URL (sensitive: its value is never shown);
+  // delete it so the Neon request starts from scratch.
+  const dbRow = page.locator('#env-list li[data-key="DATABASE_URL"]');
+  if (await dbRow.count()) {
+    assert.equal(await dbRow.getAttribute("data-sensitive"), "true");
+    assert.equal(await dbRow.locator(".value").textContent(), "dold (känslig)");
+    await dbRow.locator('button[data-op="delete"]').click();
+    await page.waitForSelector('#env-list li[data-key="DATABASE_URL"]', { state: "detached", timeout: 10_000 });
+  }
+
+  // Connect Vercel: out to the (fake) install page and back through the callback.
+  assert.equal(await page.locator("#vercel-state").getAttribute("data-state"), "disconnected");
+  await page.click("#vercel-connect");
+  await page.waitForURL(/\?vercel=connected$/, { timeout: 15_000 });
+  await page.waitForSelector('#vercel-state[data-state="connected"]', { timeout: 15_000 });
+  assert.match(await page.locator("#vercel-state").textContent(), /icfg_builder/);
+  await page.fill("#vercel-project", "prj_user");
+  await page.click('#vercel-link button[type="submit"]');
+  await page.waitForFunction(() => document.querySelector("#vercel-linked")?.textContent.includes("prj_user"), null, { timeout: 10_000 });
+
+  // Generate: v0 asks for Neon.
+  await page.fill("#prompt", "Bygg en gästbok");
+  await page.click("#generate");
+  await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
+  const NEON = '[data-card-id="integration:neon"]';
+  await page.waitForSelector(`${NEON}[data-status="requested"]`, { timeout: 10_000 });
+
+  // Install (the Marketplace tab is blocked here), the card is installing; sync, it is connected.
+  await page.click(`${NEON} a[data-action="install"]`);
+  await page.waitForSelector(`${NEON}[data-status="installing"]`, { timeout: 10_000 });
+  assert.equal(await page.locator(`${NEON} .sm-card-status`).textContent(), "Installeras");
+  await page.click("#vercel-sync");
+  await page.waitForSelector(`${NEON}[data-status="connected"]`, { timeout: 10_000 });
+  assert.equal(await page.locator(`${NEON} .sm-card-status`).textContent(), "Ansluten");
+  assert.equal(await page.locator(`${NEON} li[data-key="DATABASE_URL"]`).getAttribute("data-set"), "true");
+  // The install's keys arrived in the project, as sensitive: names only on the page.
+  await page.waitForSelector('#env-list li[data-key="DATABASE_URL"][data-sensitive="true"]', { timeout: 10_000 });
+  await page.waitForSelector('#env-list li[data-key="PGHOST"]', { timeout: 10_000 });
+
+  // Resume: v0 is told Neon is connected and the generation continues.
+  await page.click(`${NEON} button[data-action="resume"]`);
+  await page.waitForFunction(() => document.querySelector("#text")?.textContent.includes("gästboken sparar nu i Neon"), null, { timeout: 15_000 })
+    .catch(async (e) => { throw new Error(`${e.message}; error: ${await page.locator("#error").textContent()}; text: ${await page.locator("#text").textContent()}; toast: ${await page.locator("#toast").textContent()}`); });
+  const resolve = v0Calls.filter((c) => c.path.endsWith("/resolve/stream")).at(-1);
+  assert.deepEqual(resolve.body.task.connectedIntegrationNames, ["Neon"]);
+  assert.ok(resolve.body.task.addedEnvVars.includes("DATABASE_URL"));
+  assert.equal(await page.locator(`article${NEON}`).getAttribute("data-status"), "connected", "the card stays connected");
+
+  // The panel: add a public var, change it, delete it.
+  await page.fill("#env-add-key", "NEXT_PUBLIC_SITE_NAME");
+  await page.fill("#env-add-value", "Gästboken");
+  await page.uncheck("#env-add-sensitive");
+  await page.click('#env-add button[type="submit"]');
+  const site = page.locator('#env-list li[data-key="NEXT_PUBLIC_SITE_NAME"]');
+  await site.waitFor({ timeout: 10_000 });
+  assert.equal(await site.locator(".value").textContent(), "Gästboken");
+  await site.locator("input").fill("Gästboken 2");
+  await site.locator('button[data-op="update"]').click();
+  await page.waitForFunction(() => document.querySelector('#env-list li[data-key="NEXT_PUBLIC_SITE_NAME"] .value')?.textContent === "Gästboken 2", null, { timeout: 10_000 });
+  await site.locator('button[data-op="delete"]').click();
+  await site.waitFor({ state: "detached", timeout: 10_000 });
+
+  const html = await page.content();
+  assert.ok(!html.includes("npg_E2E_SECRET") && !html.includes("vercel-user-token"), "no secret on the page");
+  assert.ok(!logs.includes("npg_E2E_SECRET") && !logs.includes("vercel-user-token") && !logs.includes("test_client_secret"), "nor in the server logs");
+  assert.ok(vercelCalls.filter((c) => c.path.startsWith("/v")).every((c) => c.path === "/v2/oauth/access_token" ? c.auth === "" : c.auth === "Bearer vercel-user-token-e2e"),
+    "every call on the user's Vercel projects uses the user's own token");
+  assert.deepEqual(pageErrors, []);
+  await context.close();
 });
