@@ -14,18 +14,7 @@ use sajtmaskin_integrations::wire::EnvVar;
 use serde_json::Value;
 
 fn declarations() -> dts::Declarations {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/wasm/");
-    let files: Vec<String> = [
-        "mod.rs",
-        "sse_parser.rs",
-        "stream_session.rs",
-        "card_renderer.rs",
-        "backend_client.rs",
-    ]
-    .iter()
-    .map(|f| format!("{dir}{f}"))
-    .collect();
-    dts::Declarations::from_sources(&files.iter().map(String::as_str).collect::<Vec<_>>())
+    dts::Declarations::of_package(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn assert_fits(decls: &dts::Declarations, value: &Value, ty: &str, what: &str) {

@@ -90,10 +90,15 @@ fn pass_through(
         }
         chunk
     });
+    event_stream(Body::from_stream(stream))
+}
+
+/// An SSE answer (uncached) with `body`: every stream the backend serves goes out this way.
+pub(crate) fn event_stream(body: Body) -> Result<Response, AppError> {
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::from_stream(stream))
+        .body(body)
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
@@ -176,7 +181,7 @@ async fn resolve(
         if let Some(entry) = PROVIDERS.iter().find(|p| p.id == provider) {
             names.push(entry.name);
         }
-        let installed: Vec<crate::vercel::RecordKey> =
+        let installed: Vec<crate::integrations::RecordKey> =
             serde_json::from_str(&row.try_get::<String, _>("env_keys")?).unwrap_or_default();
         keys.extend(installed.into_iter().map(|k| k.key));
     }

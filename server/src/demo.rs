@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -87,11 +86,7 @@ async fn replay(
             Some((Ok::<_, std::io::Error>(bytes.slice(at..end)), end))
         }
     });
-    Response::builder()
-        .header(header::CONTENT_TYPE, "text/event-stream; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::from_stream(stream))
-        .map_err(|e| AppError::Internal(e.to_string()))
+    crate::chats::event_stream(Body::from_stream(stream))
 }
 
 #[derive(Deserialize)]

@@ -105,6 +105,11 @@ impl AppError {
         }
     }
 
+    /// The stable code of the answer this error becomes.
+    pub fn code(&self) -> &'static str {
+        self.parts().1
+    }
+
     fn parts(&self) -> (StatusCode, &'static str) {
         match self {
             AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),

@@ -38,7 +38,7 @@ pub struct Record {
     status: String,
     install_url: String,
     /// Key names and targets the install wrote (never values); empty until installed.
-    env_vars: Vec<crate::vercel::RecordKey>,
+    env_vars: Vec<RecordKey>,
     /// The Marketplace configuration the keys came from.
     marketplace_id: Option<String>,
     last_synced_at: Option<String>,
@@ -69,10 +69,23 @@ fn record(row: &sqlx::any::AnyRow) -> Result<Record, sqlx::Error> {
 
 const RECORD_COLUMNS: &str = "id, project_id, integration_type, status, install_url, env_keys, marketplace_id, last_synced_at, reason, created_at, updated_at";
 
+/// One key of an install record: the name and where it applies, never the value.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordKey {
+    /// The env var's name on Vercel.
+    pub key: String,
+    /// Vercel's targets (`production`, `preview`, `development`).
+    pub target: Vec<String>,
+    /// Vercel's content hint type, e.g. `postgres-url`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
 /// What a sync found for an install.
 pub struct Installed<'a> {
     /// The provider's keys on the Vercel project.
-    pub keys: &'a [crate::vercel::RecordKey],
+    pub keys: &'a [RecordKey],
     /// The Marketplace configuration they came from.
     pub marketplace_id: Option<&'a str>,
 }
@@ -120,6 +133,25 @@ pub async fn record_install(
         .fetch_one(pool)
         .await?;
     record(&row)
+}
+
+/// Marks a pending install `error` with `reason` (a stable code such as `upstream_auth`).
+pub async fn mark_failed(
+    pool: &sqlx::AnyPool,
+    user: &str,
+    project: &str,
+    provider: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE user_integrations SET status = 'error', reason = $1, updated_at = $2 WHERE user_id = $3 AND project_id = $4 AND integration_type = $5 AND status = 'pending'")
+        .bind(reason)
+        .bind(now_ms())
+        .bind(user)
+        .bind(project)
+        .bind(provider)
+        .execute(pool)
+        .await
+        .map(|_| ())
 }
 
 /// Marks every record of a Marketplace configuration `removed` (the user uninstalled it).

@@ -18,6 +18,30 @@ use crate::secrets::{decode_key, load_or_create, random_key};
 use crate::stores::{EnvVarStore, LocalStore, V0Store, VercelStore};
 use crate::upstream::Upstream;
 
+/// The builder's Vercel integration (all four settings are needed to connect).
+#[derive(Clone)]
+pub struct VercelApp {
+    /// `VERCEL_CLIENT_ID`.
+    pub client_id: String,
+    /// `VERCEL_CLIENT_SECRET`: exchanges codes and keys the webhook signatures.
+    pub client_secret: String,
+    /// `VERCEL_INTEGRATION_SLUG`: the install page is `https://vercel.com/integrations/<slug>/new`.
+    pub slug: String,
+    /// `PUBLIC_URL`: where Vercel sends the browser back (`…/api/integrations/vercel/callback`).
+    pub public_url: String,
+    /// `VERCEL_OAUTH_URL`: the site with the install page (`https://vercel.com`; tests use a fake).
+    pub site_url: String,
+    /// The Vercel REST API, without credentials (each call adds the user's).
+    pub api: Upstream,
+}
+
+impl VercelApp {
+    /// `PUBLIC_URL` + the callback path: the redirect URI registered with Vercel.
+    pub fn redirect_uri(&self, callback_path: &str) -> String {
+        format!("{}{callback_path}", self.public_url.trim_end_matches('/'))
+    }
+}
+
 /// Per-user limits on what one account may hold or spend.
 pub struct Limits {
     /// Projects one user may own.
@@ -62,7 +86,7 @@ pub struct AppState {
     /// Seals secrets at rest: env values (local store) and users' Vercel tokens.
     pub cipher: Cipher,
     /// The builder's Vercel integration, when configured (users connect their accounts).
-    pub vercel: Option<crate::vercel::VercelApp>,
+    pub vercel: Option<VercelApp>,
     /// Per-user quotas and rate limits.
     pub limits: Arc<Limits>,
     /// Recorded streams for the demo.
@@ -158,7 +182,7 @@ impl AppState {
             &config.public_url,
         ) {
             (Some(client_id), Some(client_secret), Some(slug), Some(public_url)) => {
-                Some(crate::vercel::VercelApp {
+                Some(VercelApp {
                     client_id: client_id.clone(),
                     client_secret: client_secret.clone(),
                     slug: slug.clone(),

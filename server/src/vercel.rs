@@ -26,9 +26,10 @@ use sqlx::Row;
 use crate::auth::User;
 use crate::clock::{now_ms, rfc3339};
 use crate::error::AppError;
+use crate::integrations::RecordKey;
 use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::projects::OwnedProject;
-use crate::state::AppState;
+use crate::state::{AppState, VercelApp};
 use crate::upstream::Upstream;
 
 /// How long a started connection may take to come back.
@@ -36,29 +37,6 @@ const FLOW_TTL_MS: i64 = 10 * 60 * 1000;
 /// The cookie that binds a connection flow to the browser that started it.
 const FLOW_COOKIE: &str = "sm_vercel_flow";
 const CALLBACK_PATH: &str = "/api/integrations/vercel/callback";
-
-/// The builder's Vercel integration (all four settings are needed to connect).
-#[derive(Clone)]
-pub struct VercelApp {
-    /// `VERCEL_CLIENT_ID`.
-    pub client_id: String,
-    /// `VERCEL_CLIENT_SECRET`: exchanges codes and keys the webhook signatures.
-    pub client_secret: String,
-    /// `VERCEL_INTEGRATION_SLUG`: the install page is `https://vercel.com/integrations/<slug>/new`.
-    pub slug: String,
-    /// `PUBLIC_URL`: where Vercel sends the browser back (`…/api/integrations/vercel/callback`).
-    pub public_url: String,
-    /// `VERCEL_OAUTH_URL`: the site with the install page (`https://vercel.com`; tests use a fake).
-    pub site_url: String,
-    /// The Vercel REST API, without credentials (each call adds the user's).
-    pub api: Upstream,
-}
-
-impl VercelApp {
-    fn redirect_uri(&self) -> String {
-        format!("{}{CALLBACK_PATH}", self.public_url.trim_end_matches('/'))
-    }
-}
 
 /// The routes of the Vercel connection.
 pub fn routes() -> Router<AppState> {
@@ -247,7 +225,7 @@ async fn callback(
                 ("client_id", app.client_id.as_str()),
                 ("client_secret", app.client_secret.as_str()),
                 ("code", code),
-                ("redirect_uri", &app.redirect_uri()),
+                ("redirect_uri", &app.redirect_uri(CALLBACK_PATH)),
             ],
         ))
         .await?;
@@ -538,19 +516,6 @@ fn detect<'a>(provider: &str, envs: &'a [VercelEnv]) -> Vec<&'a VercelEnv> {
         .collect()
 }
 
-/// One key of an install record: the name and where it applies, never the value.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct RecordKey {
-    /// The env var's name on Vercel.
-    pub key: String,
-    /// Vercel's targets (`production`, `preview`, `development`).
-    pub target: Vec<String>,
-    /// Vercel's content hint type, e.g. `postgres-url`, when given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SyncAnswer {
@@ -762,8 +727,8 @@ async fn webhook(
 }
 
 /// Syncs every pending install of the local projects linked to `vercel_project`, each with
-/// its owner's connection. A failing one is logged and left pending (Vercel retries the
-/// webhook only on a failed answer, and the others should not wait on it).
+/// its owner's connection. A failing one becomes `error` with the failure's code as its reason
+/// (a later sync can still install it); the others go on.
 async fn sync_linked(state: &AppState, vercel_project: &str) -> Result<(), AppError> {
     let rows = sqlx::query("SELECT p.id AS project_id, u.user_id AS user_id, u.integration_type AS provider FROM projects p JOIN user_integrations u ON u.project_id = p.id AND u.user_id = p.owner_id WHERE p.linked_vercel_project_id = $1 AND u.status = 'pending'")
         .bind(vercel_project)
@@ -783,7 +748,16 @@ async fn sync_linked(state: &AppState, vercel_project: &str) -> Result<(), AppEr
             continue;
         };
         if let Err(error) = sync_provider(state, &user, &project, entry.id).await {
+            // Nobody waits on a webhook's answer: the record says why instead.
             tracing::warn!(project = %project_id, provider = %provider, %error, "webhook sync failed");
+            crate::integrations::mark_failed(
+                &state.db.pool,
+                &user,
+                &project_id,
+                entry.id,
+                error.code(),
+            )
+            .await?;
         }
     }
     Ok(())

@@ -11,11 +11,7 @@ use support::*;
 
 #[tokio::test]
 async fn backend_answers_match_the_declarations() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../src/wasm/backend_client.rs");
-    let decls = dts::Declarations::from_sources(&[
-        file,
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../src/wasm/stream_session.rs"),
-    ]);
+    let decls = dts::Declarations::of_package(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let server = spawn(&[]).await;
     let token = server.token(&user("dts"));
     let project = server.project(&token, json!({"name": "Typer"})).await;

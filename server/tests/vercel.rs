@@ -10,6 +10,7 @@ mod support;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
@@ -28,6 +29,8 @@ struct FakeVercel {
     /// Codes the token endpoint still accepts.
     codes: HashSet<String>,
     issued: usize,
+    /// Answer the env listing with 500.
+    fail_env: bool,
     /// (method, path, query, authorization, form or JSON body)
     calls: Vec<(String, String, String, String, Value)>,
 }
@@ -88,6 +91,9 @@ async fn start_vercel() -> (String, Fake) {
                 let mut fake = fake.lock().unwrap();
                 let query = query.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
                 fake.calls.push(("GET".into(), format!("/v10/projects/{id}/env"), query, auth(&headers), Value::Null));
+                if fake.fail_env {
+                    return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": {"code": "internal"}})));
+                }
                 let neon = |key: &str, value: &str, hint: &str| json!({"id": format!("env_{key}"), "key": key, "value": value, "type": "encrypted",
                     "target": ["production", "preview", "development"], "configurationId": "icfg_neon", "contentHint": {"type": hint, "storeId": "store_neon"}});
                 (StatusCode::OK, Json(json!({"envs": [
@@ -101,6 +107,21 @@ async fn start_vercel() -> (String, Fake) {
                      "target": ["production"], "configurationId": "icfg_upstash", "contentHint": {"type": "redis-rest-api-token"}},
                     {"id": "env_own", "key": "MY_OWN_VAR", "value": "mine", "type": "plain", "target": ["production"]},
                 ]})))
+            }),
+        )
+        // v0: a new chat streams its id; resolving records the task.
+        .route(
+            "/v1/chats",
+            post(|State(fake): State<Fake>, headers: HeaderMap, body: Bytes| async move {
+                fake.lock().unwrap().calls.push(("POST".into(), "/v1/chats".into(), String::new(), auth(&headers), serde_json::from_slice(&body).unwrap_or(Value::Null)));
+                ([("content-type", "text/event-stream")], "data: {\"object\":\"chat\",\"id\":\"chat_loop\"}\n\ndata: [DONE]\n\n")
+            }),
+        )
+        .route(
+            "/v1/chats/{id}/messages/resolve/stream",
+            post(|State(fake): State<Fake>, Path(id): Path<String>, headers: HeaderMap, body: Bytes| async move {
+                fake.lock().unwrap().calls.push(("POST".into(), format!("/v1/chats/{id}/messages/resolve/stream"), String::new(), auth(&headers), serde_json::from_slice(&body).unwrap_or(Value::Null)));
+                ([("content-type", "text/event-stream")], "data: {\"object\":\"message\",\"id\":\"m2\",\"chatId\":\"chat_loop\",\"parts\":[],\"finishReason\":\"stop\"}\n\n")
             }),
         )
         .with_state(fake.clone());
@@ -122,6 +143,10 @@ fn vercel_args(fake_base: &str) -> Vec<String> {
         PUBLIC_URL,
         "--vercel-api-url",
         fake_base,
+        "--v0-api-key",
+        "platform-v0-key",
+        "--v0-api-url",
+        &format!("{fake_base}/v1"),
     ]
     .map(String::from)
     .to_vec()
@@ -397,6 +422,46 @@ async fn connect_link_webhook_sync_and_removal() {
         (Some(true), Value::Null)
     );
 
+    // The generation resumes: v0 is told exactly what is connected and which keys were added.
+    let response = server
+        .client
+        .post(format!("{}/api/projects/{project}/chats", server.base))
+        .bearer_auth(&token)
+        .json(&json!({"message": "Bygg en gästbok"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.text().await.unwrap().contains("chat_loop"));
+    for _ in 0..50 {
+        if server.count("project_chats").await > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let response = server
+        .client
+        .post(format!(
+            "{}/api/projects/{project}/chat/resolve",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"chatId": "chat_loop"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.text().await.unwrap();
+    let resolve = calls(&fake)
+        .into_iter()
+        .find(|c| c.1.ends_with("/resolve/stream"))
+        .unwrap();
+    assert_eq!(resolve.3, "Bearer platform-v0-key");
+    assert_eq!(
+        resolve.4,
+        json!({"task": {"type": "confirmed-steps", "connectedIntegrationNames": ["Neon"], "connectedMcpPresetNames": [],
+            "addedEnvVars": ["DATABASE_URL", "DATABASE_URL_UNPOOLED", "PGHOST", "POSTGRES_URL"], "appliedScripts": []}})
+    );
+
     // The same event again changes nothing and calls nobody.
     let before = server.count("user_integrations").await;
     let (status, replay) = webhook(&server, event, &sign(event)).await;
@@ -406,6 +471,44 @@ async fn connect_link_webhook_sync_and_removal() {
     );
     assert!(calls(&fake).is_empty());
     assert_eq!(server.count("user_integrations").await, before);
+
+    // A webhook whose sync fails leaves the pending install `error`, with the reason.
+    server
+        .call(
+            Method::POST,
+            "/api/integrations/marketplace/start",
+            Some(&token),
+            Some(json!({"integrationType": "supabase", "projectId": project})),
+        )
+        .await;
+    fake.lock().unwrap().fail_env = true;
+    let failing = r#"{"id":"evt_pc2","type":"integration-resource.project-connected","createdAt":1764000000002,"payload":{"projectId":"prj_user"}}"#;
+    assert_eq!(
+        webhook(&server, failing, &sign(failing)).await.0,
+        StatusCode::OK
+    );
+    fake.lock().unwrap().fail_env = false;
+    calls(&fake);
+    let (_, records) = server
+        .call(
+            Method::GET,
+            &format!("/api/integrations/marketplace/records?projectId={project}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let supabase = records["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["integrationType"] == "supabase")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (supabase["status"].as_str(), supabase["reason"].as_str()),
+        (Some("error"), Some("upstream_error")),
+        "{supabase}"
+    );
 
     // A manual sync: Upstash keys behind a prefix; the sensitive one stays on Vercel.
     let (status, synced) = server
@@ -421,10 +524,7 @@ async fn connect_link_webhook_sync_and_removal() {
     assert_eq!(synced["copied"], json!(["cache_KV_REST_API_URL"]));
     assert_eq!(synced["notCopied"], json!(["cache_KV_REST_API_TOKEN"]));
     // What the package declares for these answers is what they are.
-    let decls = dts::Declarations::from_sources(&[
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../src/wasm/backend_client.rs"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../src/wasm/stream_session.rs"),
-    ]);
+    let decls = dts::Declarations::of_package(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let (_, connection) = server
         .call(Method::GET, "/api/integrations/vercel", Some(&token), None)
         .await;

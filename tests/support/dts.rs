@@ -71,6 +71,22 @@ fn split_top(text: &str, sep: char) -> Vec<String> {
 }
 
 impl Declarations {
+    /// Every declaration the package ships: the TypeScript sections of `src/wasm/` under the
+    /// repository root `root`.
+    pub fn of_package(root: &str) -> Self {
+        let files: Vec<String> = [
+            "mod.rs",
+            "sse_parser.rs",
+            "stream_session.rs",
+            "card_renderer.rs",
+            "backend_client.rs",
+        ]
+        .iter()
+        .map(|f| format!("{root}/src/wasm/{f}"))
+        .collect();
+        Self::from_sources(&files.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
     /// Every declaration in the TypeScript sections of these Rust source files.
     pub fn from_sources(files: &[&str]) -> Self {
         let mut all = HashMap::new();
