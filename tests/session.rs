@@ -219,3 +219,42 @@ proptest! {
         prop_assert!(serde_json::to_value(s.snapshot()).is_ok());
     }
 }
+
+#[test]
+fn numbers_survive_the_stream_exactly() {
+    // 17 significant digits: the shortest text that reads back as the same f64.
+    let numbers = [
+        1.970_315_405_633_300_5_f64,
+        0.1,
+        123_456.789_012_345_68,
+        5e-324,
+        1.7976931348623157e308,
+    ];
+    let mut stream = String::from(
+        "data: {\"object\":\"message\",\"id\":\"m\",\"chatId\":\"c\",\"parts\":[]}\n\n",
+    );
+    for (i, n) in numbers.iter().enumerate() {
+        let usage =
+            format!("{{\"object\":\"message.usage\",\"usage\":{{\"credits\":{n:?},\"i\":{i}}}}}");
+        stream.push_str(&format!("data: {usage}\n\n"));
+        let part = format!("{{\"object\":\"message.parts.chunk\",\"delta\":{{\"{i}\":[{{\"type\":\"x\",\"score\":{n:?}}}],\"_t\":\"a\"}}}}");
+        stream.push_str(&format!("data: {part}\n\n"));
+    }
+    let mut session = StreamSession::new(SessionOptions::default());
+    session.feed(stream.as_bytes());
+    let snapshot = session.snapshot();
+    let parts = snapshot.parts.as_deref().unwrap().as_array().unwrap();
+    for (i, n) in numbers.iter().enumerate() {
+        assert_eq!(parts[i]["score"].as_f64(), Some(*n), "part {i}");
+        // And as text, the way JS will read it.
+        assert_eq!(
+            parts[i]["score"].to_string(),
+            format!("{n:?}").replace("e308", "e+308"),
+            "part {i} text"
+        );
+    }
+    assert_eq!(
+        snapshot.usage.as_ref().unwrap()["credits"].as_f64(),
+        Some(numbers[4])
+    );
+}

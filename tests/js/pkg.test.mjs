@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 
 const pkgDir = new URL("../../pkg-web/", import.meta.url);
 const npmDir = new URL("../../pkg/", import.meta.url);
@@ -55,4 +56,14 @@ test("the public TypeScript surface has no `any` and declares every export", () 
   assert.match(code, /feed\(chunk: Uint8Array\): SseEvent\[\]/);
   assert.match(code, /consume\(body: ReadableStream, onUpdate: \(update: StreamUpdate\) => void, signal\?: AbortSignal \| null\): Promise<StreamSnapshot>/);
   assert.match(code, /upsertEnvVars\(projectId: string, vars: NewEnvVar\[\]/);
+});
+
+// The module the npm package ships may not grow past this budget unnoticed: raise it only on
+// purpose, with the reason in the commit. (Issue 14 aims at 60 KB; today's module is ~164 KB.)
+const GZIP_BUDGET = 170_000;
+test("the npm package's wasm stays within its size budget", () => {
+  const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
+  const gzip = gzipSync(wasm, { level: 9 }).length;
+  console.log(`wasm: ${wasm.length} bytes, ${gzip} gzip -9 (budget ${GZIP_BUDGET})`);
+  assert.ok(gzip <= GZIP_BUDGET, `${gzip} bytes gzip is over the budget of ${GZIP_BUDGET}`);
 });
