@@ -9,6 +9,7 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, UpdateEnvVars, ValidationError};
 
 /// Like `axum::Json`, with `{"error":{…}}` rejections: 415 without a JSON content type, 413
 /// over the body limit, 408 when the body takes longer than [`BodyReadTimeout`] to arrive,
@@ -130,5 +131,47 @@ where
                     format!("query parameter {} is not valid", at(e.path())),
                 )
             })
+    }
+}
+
+/// A request body with rules of its own (beyond its JSON shape).
+pub trait Validate {
+    /// The first rule the body breaks.
+    fn validate(&self) -> Result<(), ValidationError>;
+}
+
+impl Validate for CreateEnvVars {
+    fn validate(&self) -> Result<(), ValidationError> {
+        CreateEnvVars::validate(self)
+    }
+}
+
+impl Validate for UpdateEnvVars {
+    fn validate(&self) -> Result<(), ValidationError> {
+        UpdateEnvVars::validate(self)
+    }
+}
+
+impl Validate for DeleteEnvVars {
+    fn validate(&self) -> Result<(), ValidationError> {
+        DeleteEnvVars::validate(self)
+    }
+}
+
+/// A [`JsonBody`] that also keeps its own rules: 422 with the broken rule's code before the
+/// handler runs.
+pub struct Valid<T>(pub T);
+
+impl<S, T> FromRequest<S> for Valid<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBody(value) = JsonBody::<T>::from_request(req, state).await?;
+        value.validate()?;
+        Ok(Valid(value))
     }
 }

@@ -120,14 +120,7 @@ async fn a_project_chat_is_started_recorded_and_resumed_with_the_installed_integ
     assert_eq!(server.count("project_chats").await, 1);
 
     // What the project has: Neon installed (with its keys), a key set by the user.
-    let (_, started) = server
-        .call(
-            Method::POST,
-            "/api/integrations/marketplace/start",
-            Some(&token),
-            Some(json!({"integrationType": "neon", "projectId": project})),
-        )
-        .await;
+    let started = server.start_install(&token, "neon", &project).await;
     let pool = server.pool().await;
     sqlx::query("UPDATE user_integrations SET status = 'installed', env_keys = $1 WHERE id = $2")
         .bind(r#"[{"key":"DATABASE_URL","target":["production"]},{"key":"PGHOST","target":["production"]}]"#)
@@ -144,14 +137,7 @@ async fn a_project_chat_is_started_recorded_and_resumed_with_the_installed_integ
             true,
         )
         .await;
-    let (_, upstash) = server
-        .call(
-            Method::POST,
-            "/api/integrations/marketplace/start",
-            Some(&token),
-            Some(json!({"integrationType": "upstash", "projectId": project})),
-        )
-        .await;
+    let upstash = server.start_install(&token, "upstash", &project).await;
     assert_eq!(upstash["record"]["status"], "pending");
 
     let (status, body) = post_stream(

@@ -347,14 +347,7 @@ async fn connect_link_webhook_sync_and_removal() {
     calls(&fake);
 
     // The card's install starts a pending record; Vercel's webhook completes it.
-    let (_, started) = server
-        .call(
-            Method::POST,
-            "/api/integrations/marketplace/start",
-            Some(&token),
-            Some(json!({"integrationType": "neon", "projectId": project})),
-        )
-        .await;
+    let started = server.start_install(&token, "neon", &project).await;
     assert_eq!(started["record"]["status"], "pending");
     let event = r#"{"id":"evt_pc1","type":"integration-resource.project-connected","createdAt":1764000000000,"payload":{"projectId":"prj_user","configuration":{"id":"icfg_neon"}}}"#;
     let (status, _) = webhook(&server, event, "0000000000000000000000000000000000000000").await;
@@ -473,14 +466,7 @@ async fn connect_link_webhook_sync_and_removal() {
     assert_eq!(server.count("user_integrations").await, before);
 
     // A webhook whose sync fails leaves the pending install `error`, with the reason.
-    server
-        .call(
-            Method::POST,
-            "/api/integrations/marketplace/start",
-            Some(&token),
-            Some(json!({"integrationType": "supabase", "projectId": project})),
-        )
-        .await;
+    server.start_install(&token, "supabase", &project).await;
     fake.lock().unwrap().fail_env = true;
     let failing = r#"{"id":"evt_pc2","type":"integration-resource.project-connected","createdAt":1764000000002,"payload":{"projectId":"prj_user"}}"#;
     assert_eq!(

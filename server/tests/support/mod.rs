@@ -189,6 +189,22 @@ impl TestServer {
         out
     }
 
+    /// Starts a Marketplace install of `provider` for `project`; the answer (`installUrl`,
+    /// `record`).
+    pub async fn start_install(&self, token: &str, provider: &str, project: &str) -> Value {
+        let body = json!({"integrationType": provider, "projectId": project});
+        let (status, out) = self
+            .call(
+                Method::POST,
+                "/api/integrations/marketplace/start",
+                Some(token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        out
+    }
+
     /// A pool on the server's database (its SQLite file, or the Postgres it uses).
     pub async fn pool(&self) -> sqlx::AnyPool {
         let url = self
