@@ -3,8 +3,8 @@
 # the nightly toolchain, each target for SECONDS (default 60), one after the other; with
 # FUZZ_RUNS=N each target stops after N executions instead (SECONDS is then only a cap). Not part
 # of `npm test`. Inputs are capped at FUZZ_MAX_LEN bytes (default 4096: small inputs reach the
-# same code far more often), and no sanitizer is built in (the code is safe Rust; ASan would
-# cost half the executions) unless FUZZ_SANITIZER=address. Corpora live in fuzz/corpus/<target> (git-ignored), seeded from the in-tree
+# same code far more often), and no sanitizer is built in (the code is safe Rust; with ASan the
+# runs were far slower) unless FUZZ_SANITIZER=address. Corpora live in fuzz/corpus/<target> (git-ignored), seeded from the in-tree
 # samples, the jsondiffpatch vectors and a few hand-made inputs; a crash is saved under
 # fuzz/artifacts/<target>/ and must become a regression test.
 set -euo pipefail
