@@ -332,16 +332,7 @@ async fn check_failure_mapping(
 
 #[tokio::test]
 async fn v0_store_speaks_the_v0_platform_api() {
-    let (fake_base, fake) = start_fake(v0_api).await;
-    let server = spawn(&[
-        "--env-store",
-        "v0",
-        "--v0-api-key",
-        "test-v0-key",
-        "--v0-api-url",
-        &format!("{fake_base}/v1"),
-    ])
-    .await;
+    let (server, fake) = upstream_server("v0", &[]).await;
     let owner = user("ivy");
     let token = server.token(&owner);
     let project = server.project(&token, json!({"name": "Krukan"})).await;
@@ -352,7 +343,7 @@ async fn v0_store_speaks_the_v0_platform_api() {
             calls[0].path.as_str(),
             calls[0].auth.as_str()
         ),
-        ("POST", "/v1/projects", "Bearer test-v0-key"),
+        ("POST", "/v1/projects", "Bearer platform-v0-key"),
         "the server creates the v0 project itself"
     );
     assert!(calls[0].body["name"].as_str().unwrap().contains(&project));
@@ -377,7 +368,11 @@ async fn v0_store_speaks_the_v0_platform_api() {
             calls[0].path.as_str(),
             calls[0].auth.as_str()
         ),
-        ("POST", "/v1/projects/v0proj/env-vars", "Bearer test-v0-key")
+        (
+            "POST",
+            "/v1/projects/v0proj/env-vars",
+            "Bearer platform-v0-key"
+        )
     );
     assert_eq!(
         calls[0].body,
@@ -465,23 +460,12 @@ async fn v0_store_speaks_the_v0_platform_api() {
 
     let before = server.count("env_var_flags").await;
     check_failure_mapping(&server, &fake, &project, &token, Some(before)).await;
-    assert!(!logs().contains("postgres://very-secret") && !logs().contains("test-v0-key"));
+    assert!(!logs().contains("postgres://very-secret") && !logs().contains("platform-v0-key"));
 }
 
 #[tokio::test]
 async fn vercel_store_speaks_the_vercel_rest_api() {
-    let (fake_base, fake) = start_fake(vercel_api).await;
-    let server = spawn(&[
-        "--env-store",
-        "vercel",
-        "--vercel-token",
-        "test-vercel-token",
-        "--vercel-api-url",
-        &fake_base,
-        "--vercel-team-id",
-        "team_42",
-    ])
-    .await;
+    let (server, fake) = upstream_server("vercel", &["--vercel-team-id", "team_42"]).await;
     let token = server.token(&user("jon"));
     let project = server.project(&token, json!({})).await;
     let calls = recorded(&fake);
@@ -495,7 +479,7 @@ async fn vercel_store_speaks_the_vercel_rest_api() {
         (
             "POST",
             "/v11/projects",
-            "Bearer test-vercel-token",
+            "Bearer platform-vercel-token",
             "teamId=team_42"
         ),
         "the server creates the Vercel project itself"
@@ -522,7 +506,7 @@ async fn vercel_store_speaks_the_vercel_rest_api() {
         (
             "POST",
             "/v10/projects/prj_vercel/env",
-            "Bearer test-vercel-token"
+            "Bearer platform-vercel-token"
         )
     );
     assert!(
@@ -593,7 +577,7 @@ async fn vercel_store_speaks_the_vercel_rest_api() {
         (StatusCode::CONFLICT, Some("env_var_exists"))
     );
     check_failure_mapping(&server, &fake, &project, &token, None).await;
-    assert!(!logs().contains("sk_live_secret") && !logs().contains("test-vercel-token"));
+    assert!(!logs().contains("sk_live_secret") && !logs().contains("platform-vercel-token"));
 }
 
 #[tokio::test]
@@ -741,42 +725,34 @@ async fn demo_replay_streams_a_sample_and_refuses_paths() {
 
 // --- attacks on the upstream stores (issue: tenant isolation, id injection) -----------------
 
-async fn upstream_server(store: &str) -> (TestServer, Shared) {
-    let (fake_base, fake) = match store {
-        "v0" => start_fake(v0_api).await,
-        _ => start_fake(vercel_api).await,
+/// A server whose env store is `store` (`v0` or `vercel`) over its fake, with the platform's
+/// credentials `platform-v0-key` / `platform-vercel-token`, plus `extra` flags.
+async fn upstream_server(store: &str, extra: &[&str]) -> (TestServer, Shared) {
+    let v0 = store == "v0";
+    let (fake_base, fake) = start_fake(if v0 { v0_api } else { vercel_api }).await;
+    let url = if v0 {
+        format!("{fake_base}/v1")
+    } else {
+        fake_base
     };
-    let server = match store {
-        "v0" => {
-            spawn(&[
-                "--env-store",
-                "v0",
-                "--v0-api-key",
-                "platform-v0-key",
-                "--v0-api-url",
-                &format!("{fake_base}/v1"),
-            ])
-            .await
-        }
-        _ => {
-            spawn(&[
-                "--env-store",
-                "vercel",
-                "--vercel-token",
-                "platform-vercel-token",
-                "--vercel-api-url",
-                &fake_base,
-            ])
-            .await
-        }
+    let (key_flag, key, url_flag) = if v0 {
+        ("--v0-api-key", "platform-v0-key", "--v0-api-url")
+    } else {
+        (
+            "--vercel-token",
+            "platform-vercel-token",
+            "--vercel-api-url",
+        )
     };
-    (server, fake)
+    let mut args = vec!["--env-store", store, key_flag, key, url_flag, url.as_str()];
+    args.extend_from_slice(extra);
+    (spawn(&args).await, fake)
 }
 
 #[tokio::test]
 async fn a_client_cannot_attach_another_tenants_upstream_project() {
     for store in ["v0", "vercel"] {
-        let (server, fake) = upstream_server(store).await;
+        let (server, fake) = upstream_server(store, &[]).await;
         let token = server.token(&user("mallory"));
         let projects_before = server.count("projects").await;
         for body in [
@@ -836,7 +812,7 @@ async fn ids_that_would_steer_the_upstream_url_are_refused_before_any_request() 
         "x123456789x123456789x123456789x123456789x123456789x123456789x1234",
     ];
     for store in ["v0", "vercel"] {
-        let (server, fake) = upstream_server(store).await;
+        let (server, fake) = upstream_server(store, &[]).await;
         let token = server.token(&user("mallory"));
         let project = server.project(&token, json!({})).await;
         recorded(&fake);
@@ -895,7 +871,7 @@ async fn ids_that_would_steer_the_upstream_url_are_refused_before_any_request() 
 
 #[tokio::test]
 async fn a_vercel_change_that_fails_part_way_says_what_it_changed() {
-    let (server, fake) = upstream_server("vercel").await;
+    let (server, fake) = upstream_server("vercel", &[]).await;
     let token = server.token(&user("nina"));
     let project = server.project(&token, json!({})).await;
     let (_, created) = server
@@ -946,18 +922,7 @@ async fn a_vercel_change_that_fails_part_way_says_what_it_changed() {
 
 #[tokio::test]
 async fn upstream_spending_routes_are_rate_limited_per_user() {
-    let (fake_base, fake) = start_fake(vercel_api).await;
-    let server = spawn(&[
-        "--env-store",
-        "vercel",
-        "--vercel-token",
-        "platform-vercel-token",
-        "--vercel-api-url",
-        &fake_base,
-        "--upstream-requests-per-minute",
-        "3",
-    ])
-    .await;
+    let (server, fake) = upstream_server("vercel", &["--upstream-requests-per-minute", "3"]).await;
     let token = server.token(&user("olga"));
     let project = server.project(&token, json!({})).await; // 1: creates the Vercel project
     for _ in 0..2 {
