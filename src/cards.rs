@@ -476,12 +476,7 @@ impl CardBook {
         let chat = self
             .chat_id
             .as_deref()
-            .filter(|id| {
-                !id.is_empty()
-                    && id
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            })
+            .filter(|id| crate::wire::is_safe_id(id, crate::wire::MAX_UPSTREAM_ID_BYTES))
             .and_then(|id| allowed(Some(&format!("https://v0.app/chat/{id}"))));
         if card.kind == Kind::Integration && finished && chat.is_some() {
             actions.push(action(ActionKind::Resume, None, None));

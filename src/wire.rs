@@ -32,13 +32,23 @@ pub fn is_env_key(key: &str) -> bool {
 /// Longest env-var id, in bytes.
 pub const MAX_ID_BYTES: usize = 64;
 
-/// `^[A-Za-z0-9_-]{1,64}$`: the ids of the local store (`env_…`), v0 and Vercel all fit, and
-/// nothing that could steer an upstream URL (`/`, `.`, `?`, `#`, `%`) does.
-pub fn is_env_var_id(id: &str) -> bool {
-    (1..=MAX_ID_BYTES).contains(&id.len())
+/// Longest id of an upstream object (v0 chats and projects, Vercel projects, configurations,
+/// teams), in bytes.
+pub const MAX_UPSTREAM_ID_BYTES: usize = 128;
+
+/// `^[A-Za-z0-9_-]{1,max}$`: the one shape every id must have before it reaches a URL path, a
+/// query or a stored link. The ids of our tables, v0 and Vercel all fit, and nothing that could
+/// steer a URL (`/`, `.`, `?`, `#`, `%`) does.
+pub fn is_safe_id(id: &str, max: usize) -> bool {
+    (1..=max).contains(&id.len())
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// An env-var id: [`is_safe_id`] with at most [`MAX_ID_BYTES`].
+pub fn is_env_var_id(id: &str) -> bool {
+    is_safe_id(id, MAX_ID_BYTES)
 }
 
 /// One var to create.

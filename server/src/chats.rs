@@ -15,6 +15,7 @@ use futures_util::StreamExt;
 use reqwest::Method;
 use sajtmaskin_integrations::catalog::PROVIDERS;
 use sajtmaskin_integrations::session::{SessionOptions, StreamSession, StreamUpdate};
+use sajtmaskin_integrations::wire::{is_safe_id, MAX_UPSTREAM_ID_BYTES};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::Row;
@@ -43,10 +44,7 @@ fn v0(state: &AppState) -> Result<&Upstream, AppError> {
 
 /// v0 chat ids: letters, digits, `_`, `-`.
 fn is_chat_id(id: &str) -> bool {
-    (1..=128).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    is_safe_id(id, MAX_UPSTREAM_ID_BYTES)
 }
 
 /// v0's answer streamed through unchanged. With `record`, the chat id v0 announces is stored

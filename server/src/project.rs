@@ -58,10 +58,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Project, sqlx::Error> {
 /// Our project ids (`prj_…`, letters, digits, `_`, `-`, at most 64 bytes): checked before an
 /// id from a request reaches a query.
 pub fn is_project_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    sajtmaskin_integrations::wire::is_safe_id(id, 64)
 }
 
 /// The project `id` if `owner` owns it.

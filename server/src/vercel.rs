@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use hmac::{Hmac, Mac};
 use reqwest::Method;
 use sajtmaskin_integrations::catalog::{Kind, PROVIDERS};
-use sajtmaskin_integrations::wire::{CreateEnvVars, NewEnvVar};
+use sajtmaskin_integrations::wire::{is_safe_id, CreateEnvVars, NewEnvVar, MAX_UPSTREAM_ID_BYTES};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Digest;
@@ -142,11 +142,7 @@ fn cookie_nonce(headers: &HeaderMap) -> Option<String> {
 
 /// Ids Vercel hands us (configuration, team, installation): letters, digits, `_`, `-`.
 fn vercel_id(value: Option<&str>) -> Option<&str> {
-    value.filter(|v| {
-        (1..=128).contains(&v.len())
-            && v.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    })
+    value.filter(|v| is_safe_id(v, MAX_UPSTREAM_ID_BYTES))
 }
 
 /// `next` only when it stays on vercel.com (https, no user info or port); anything else is

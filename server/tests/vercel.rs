@@ -368,19 +368,12 @@ async fn connect_link_webhook_sync_and_removal() {
             "Bearer vercel-user-token-1"
         )
     );
-    let (_, records) = server
-        .call(
-            Method::GET,
-            &format!("/api/integrations/marketplace/records?projectId={project}"),
-            Some(&token),
-            None,
-        )
-        .await;
-    let neon = &records["records"][0];
+    let records = server.records(&token, &project).await;
+    let neon = &records[0];
     assert_eq!(
         (neon["status"].as_str(), neon["marketplaceId"].as_str()),
         (Some("installed"), Some("icfg_neon")),
-        "{records}"
+        "{records:?}"
     );
     let keys: Vec<&str> = neon["envVars"]
         .as_array()
@@ -398,7 +391,9 @@ async fn connect_link_webhook_sync_and_removal() {
         ]
     );
     assert!(
-        !records.to_string().contains("npg_SECRET"),
+        !Value::from(records.clone())
+            .to_string()
+            .contains("npg_SECRET"),
         "key names only"
     );
     // Readable values were copied into the local store, as sensitive.
@@ -475,17 +470,8 @@ async fn connect_link_webhook_sync_and_removal() {
     );
     fake.lock().unwrap().fail_env = false;
     calls(&fake);
-    let (_, records) = server
-        .call(
-            Method::GET,
-            &format!("/api/integrations/marketplace/records?projectId={project}"),
-            Some(&token),
-            None,
-        )
-        .await;
-    let supabase = records["records"]
-        .as_array()
-        .unwrap()
+    let records = server.records(&token, &project).await;
+    let supabase = records
         .iter()
         .find(|r| r["integrationType"] == "supabase")
         .unwrap()
@@ -538,23 +524,9 @@ async fn connect_link_webhook_sync_and_removal() {
         webhook(&server, removed, &sign(removed)).await.0,
         StatusCode::OK
     );
-    let (_, records) = server
-        .call(
-            Method::GET,
-            &format!("/api/integrations/marketplace/records?projectId={project}"),
-            Some(&token),
-            None,
-        )
-        .await;
-    let status_of = |t: &str| {
-        records["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["integrationType"] == t)
-            .unwrap()["status"]
-            .clone()
-    };
+    let records = server.records(&token, &project).await;
+    let status_of =
+        |t: &str| records.iter().find(|r| r["integrationType"] == t).unwrap()["status"].clone();
     assert_eq!(
         (status_of("neon"), status_of("upstash")),
         (json!("removed"), json!("installed"))

@@ -8,7 +8,9 @@ mod v0;
 mod vercel;
 
 use async_trait::async_trait;
-use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, EnvVar, UpdateEnvVars};
+use sajtmaskin_integrations::wire::{
+    is_safe_id, CreateEnvVars, DeleteEnvVars, EnvVar, UpdateEnvVars, MAX_UPSTREAM_ID_BYTES,
+};
 
 pub use local::LocalStore;
 pub use v0::V0Store;
@@ -138,16 +140,11 @@ fn upstream_var(
 /// An upstream project id we are about to store (and later put in URL paths): the shape v0
 /// and Vercel use, or a bad answer.
 fn upstream_project_id(name: &str, id: Option<String>) -> Result<String, StoreError> {
-    id.filter(|id| {
-        (1..=128).contains(&id.len())
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    })
-    .ok_or_else(|| {
-        UpstreamError::bad_answer(format!(
-            "{name} answered project creation without a usable id"
-        ))
-        .into()
-    })
+    id.filter(|id| is_safe_id(id, MAX_UPSTREAM_ID_BYTES))
+        .ok_or_else(|| {
+            UpstreamError::bad_answer(format!(
+                "{name} answered project creation without a usable id"
+            ))
+            .into()
+        })
 }

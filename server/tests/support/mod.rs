@@ -205,6 +205,14 @@ impl TestServer {
         out
     }
 
+    /// The caller's install records of `project`.
+    pub async fn records(&self, token: &str, project: &str) -> Vec<Value> {
+        let path = format!("/api/integrations/marketplace/records?projectId={project}");
+        let (status, out) = self.call(Method::GET, &path, Some(token), None).await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        out["records"].as_array().cloned().unwrap_or_default()
+    }
+
     /// A pool on the server's database (its SQLite file, or the Postgres it uses).
     pub async fn pool(&self) -> sqlx::AnyPool {
         let url = self
