@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{auth, chats, demo, env_vars, integrations, projects, vercel};
+use crate::{auth, chats, demo, env_vars, integrations, mcp, projects, vercel};
 
 /// The router for `state` as `config` asks: demo routes only with `--dev` or `--demo`, the dev
 /// token only with `--dev`.
@@ -28,7 +28,8 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
         .merge(env_vars::routes())
         .merge(integrations::routes())
         .merge(vercel::routes())
-        .merge(chats::routes());
+        .merge(chats::routes())
+        .merge(mcp::routes());
     if config.dev || config.demo {
         api = api.merge(demo::routes());
     }
@@ -39,8 +40,16 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
     let api = api
         .route("/api/{*rest}", any(unknown_route))
         .method_not_allowed_fallback(method_not_allowed);
+    // The MCP endpoint for v0: answers only to the project's token.
+    let endpoint = Router::new()
+        .route_service("/mcp/{project_id}", mcp::endpoint::service(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mcp::endpoint::authenticate,
+        ));
     let mut app = api
         .with_state(state)
+        .merge(endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::Extension(crate::json::BodyReadTimeout(
             Duration::from_secs(config.body_read_timeout_secs),

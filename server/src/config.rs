@@ -171,6 +171,20 @@ pub struct Config {
         global = true
     )]
     pub upstream_timeout_secs: u64,
+    /// Seconds an MCP or MCP-OAuth request may take (connect, answer and stream included).
+    #[arg(long, env = "MCP_TIMEOUT_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
+    pub mcp_timeout_secs: u64,
+    /// Largest MCP answer accepted: one JSON body or one SSE event, in bytes.
+    #[arg(long, env = "MCP_MAX_ANSWER_BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1024..=64 << 20), global = true)]
+    pub mcp_max_answer_bytes: u64,
+    /// Lets MCP and OAuth requests reach loopback addresses over http (local MCP servers while
+    /// developing, and the tests). Refused unless the server itself listens on loopback.
+    #[arg(long, env = "MCP_ALLOW_LOOPBACK", global = true)]
+    pub mcp_allow_loopback: bool,
+    /// curl-style `host=ip` answers used instead of DNS for MCP egress (tests). The egress
+    /// filter applies to them as to any DNS answer.
+    #[arg(long, env = "MCP_RESOLVE", value_delimiter = ',', global = true, hide = true)]
+    pub mcp_resolve: Vec<String>,
     /// The demo builder page.
     #[arg(long, env = "WWW_DIR", default_value = "www", global = true)]
     pub www_dir: PathBuf,
@@ -218,6 +232,20 @@ impl Config {
                 "--dev hands out tokens to anyone who can reach the server: it needs a loopback bind (127.0.0.1, [::1], localhost), not {}",
                 self.bind
             ));
+        }
+        if self.mcp_allow_loopback && !is_loopback_bind(&self.bind) {
+            return Err(format!(
+                "MCP_ALLOW_LOOPBACK lets users' MCP URLs reach this machine: it needs a loopback bind, not {}",
+                self.bind
+            ));
+        }
+        for entry in &self.mcp_resolve {
+            let parsed = entry
+                .split_once('=')
+                .and_then(|(host, ip)| ip.parse::<std::net::IpAddr>().ok().map(|_| host));
+            if parsed.is_none_or(str::is_empty) {
+                return Err(format!("MCP_RESOLVE: {entry:?} is not host=ip"));
+            }
         }
         for origin in &self.cors_origins {
             let origin = origin.trim();

@@ -16,6 +16,7 @@ pub mod error;
 pub mod ids;
 pub mod integrations;
 pub mod json;
+pub mod mcp;
 pub mod project;
 pub mod projects;
 pub mod secrets;

@@ -57,3 +57,36 @@ pub fn load_or_create(dir: &Path, file: &str, name: &str) -> Result<[u8; 32], St
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
 }
+
+/// Hex SHA-256 of `text`: how single-use nonces, OAuth states and bearer tokens are stored
+/// (the value itself only ever lives with its holder).
+pub fn hash(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 32 random bytes as unpadded base64url: nonces, states, PKCE verifiers and tokens.
+pub fn random_token() -> Result<String, String> {
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_key()?))
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// A `Set-Cookie` value that binds a flow started by this browser to the callback at `path`:
+/// HttpOnly, SameSite=Lax (the provider's redirect back is a top-level navigation), ten
+/// minutes, Secure when the public URL is https.
+pub fn flow_cookie(name: &str, value: &str, path: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; HttpOnly; SameSite=Lax; Path={path}; Max-Age=600{secure}")
+}

@@ -89,6 +89,10 @@ pub struct AppState {
     pub vercel: Option<VercelApp>,
     /// Per-user quotas and rate limits.
     pub limits: Arc<Limits>,
+    /// MCP connections: the egress guard's settings.
+    pub mcp: crate::mcp::Mcp,
+    /// `PUBLIC_URL`: where browsers come back to (OAuth callbacks) and v0 reaches `/mcp/…`.
+    pub public_url: Option<String>,
     /// Recorded streams for the demo.
     pub fixtures_dir: PathBuf,
     /// For the demo's live v0 pass-through (absent: recorded streams only).
@@ -209,6 +213,10 @@ impl AppState {
                 replay_max: Duration::from_secs(config.replay_max_secs),
             }),
             fixtures_dir: config.fixtures_dir.clone(),
+            mcp: crate::mcp::Mcp {
+                policy: crate::mcp::egress::EgressPolicy::from_config(config),
+            },
+            public_url: config.public_url.clone(),
             v0,
         })
     }

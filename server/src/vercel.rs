@@ -20,7 +20,6 @@ use sajtmaskin_integrations::catalog::{Kind, PROVIDERS};
 use sajtmaskin_integrations::wire::{is_safe_id, CreateEnvVars, NewEnvVar, MAX_UPSTREAM_ID_BYTES};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::Digest;
 use sqlx::Row;
 
 use crate::auth::User;
@@ -29,6 +28,7 @@ use crate::error::AppError;
 use crate::integrations::RecordKey;
 use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::projects::OwnedProject;
+use crate::secrets::{cookie, flow_cookie, hash};
 use crate::state::{AppState, VercelApp};
 use crate::upstream::Upstream;
 
@@ -65,15 +65,8 @@ fn app(state: &AppState) -> Result<&VercelApp, AppError> {
     })
 }
 
-fn hash(nonce: &str) -> String {
-    let digest = sha2::Sha256::digest(nonce.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn random_token() -> Result<String, AppError> {
-    use base64::Engine;
-    let bytes = crate::secrets::random_key().map_err(AppError::Internal)?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    crate::secrets::random_token().map_err(AppError::Internal)
 }
 
 // --- connect -------------------------------------------------------------------------------
@@ -103,13 +96,11 @@ async fn connect(State(state): State<AppState>, User(user): User) -> Result<Resp
             .extend(["integrations", app.slug.as_str(), "new"]);
     }
     url.query_pairs_mut().append_pair("state", &nonce);
-    let secure = if app.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{FLOW_COOKIE}={nonce}; HttpOnly; SameSite=Lax; Path={CALLBACK_PATH}; Max-Age=600{secure}"
+    let cookie = flow_cookie(
+        FLOW_COOKIE,
+        &nonce,
+        CALLBACK_PATH,
+        app.public_url.starts_with("https://"),
     );
     let mut response = Json(ConnectStart { url: url.into() }).into_response();
     let cookie = HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -129,16 +120,6 @@ struct Callback {
     source: Option<String>,
 }
 
-fn cookie_nonce(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == FLOW_COOKIE)
-        .map(|(_, value)| value.to_owned())
-}
 
 /// Ids Vercel hands us (configuration, team, installation): letters, digits, `_`, `-`.
 fn vercel_id(value: Option<&str>) -> Option<&str> {
@@ -174,7 +155,7 @@ async fn callback(
 ) -> Result<Response, AppError> {
     let app = app(&state)?;
     let bad = |message: &str| AppError::bad_request("invalid_flow", message.to_owned());
-    let Some(nonce) = cookie_nonce(&headers) else {
+    let Some(nonce) = cookie(&headers, FLOW_COOKIE) else {
         return Err(bad("this browser did not start a Vercel connection"));
     };
     if let Some(echoed) = query.state.as_deref() {

@@ -1,0 +1,280 @@
+//! Talking to a user's MCP server with the official SDK's streamable-HTTP client, over a
+//! client from the egress guard, with that server's own credentials. One connection per
+//! operation: nothing of one user's session outlives the request that needed it.
+//!
+//! The client probes the stateless protocol (`server/discover`) and falls back to
+//! `initialize`; a session the server has expired (404) is re-initialized and the request
+//! retried once, by the SDK. Every failure becomes a coded error; error texts are logged at
+//! debug level with URLs cut out (a Zapier URL is itself a credential).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use rmcp::model::{CallToolRequestParams, JsonObject, ProtocolVersion};
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService};
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::transport::StreamableHttpClientTransport;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::egress::{EgressPolicy, Guard};
+use super::servers::{AuthKind, Secrets, Server};
+use crate::error::AppError;
+use crate::upstream::UpstreamError;
+
+/// A live connection and the guard of its HTTP client.
+pub struct Connection {
+    service: RunningService<RoleClient, ()>,
+    guard: Arc<Guard>,
+    policy: EgressPolicy,
+}
+
+fn coded(status: StatusCode, code: &'static str, message: &str) -> AppError {
+    AppError::Upstream(UpstreamError {
+        status,
+        code,
+        message: message.to_owned(),
+        retry_after: None,
+    })
+}
+
+/// `text` with every `http://…`/`https://…` run replaced by `<url>`.
+fn redact_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("http") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if tail.starts_with("http://") || tail.starts_with("https://") {
+            let end = tail
+                .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '>'))
+                .unwrap_or(tail.len());
+            out.push_str("<url>");
+            rest = &tail[end..];
+        } else {
+            out.push_str("http");
+            rest = &tail[4..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The chain of `error`'s messages, one string.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+impl Connection {
+    /// The coded error for a failed operation: a refusal of the guard first, then what the
+    /// error says.
+    fn failure(guard: &Guard, error: &(dyn std::error::Error + 'static)) -> AppError {
+        if let Some(refusal) = guard.refusal() {
+            return AppError::Upstream(refusal);
+        }
+        let text = chain(error);
+        tracing::debug!(error = %redact_urls(&text), "MCP request failed");
+        let lower = text.to_ascii_lowercase();
+        if lower.contains("exceeded the maximum size") {
+            coded(
+                StatusCode::BAD_GATEWAY,
+                "mcp_answer_too_large",
+                "the MCP server's answer is larger than MCP_MAX_ANSWER_BYTES",
+            )
+        } else if lower.contains("auth required") || lower.contains("401") {
+            coded(
+                StatusCode::BAD_GATEWAY,
+                "mcp_auth_failed",
+                "the MCP server refused the credentials (reconnect OAuth or replace the token)",
+            )
+        } else if lower.contains("timed out") || lower.contains("timeout") {
+            Self::timeout()
+        } else {
+            coded(
+                StatusCode::BAD_GATEWAY,
+                "mcp_unreachable",
+                "the MCP server could not be reached or did not speak MCP",
+            )
+        }
+    }
+
+    fn timeout() -> AppError {
+        coded(
+            StatusCode::GATEWAY_TIMEOUT,
+            "mcp_timeout",
+            "the MCP server did not answer in time",
+        )
+    }
+
+    /// Connects to `server` with `secrets` (the access token already fresh).
+    pub async fn open(
+        policy: &EgressPolicy,
+        server: &Server,
+        secrets: Option<&Secrets>,
+    ) -> Result<Connection, AppError> {
+        policy.check_url(&server.url)?;
+        let (client, guard) = policy.client()?;
+        let mut config = StreamableHttpClientTransportConfig::with_uri(server.url.as_str())
+            .max_sse_event_size(policy.max_answer_bytes)
+            .max_json_response_size(policy.max_answer_bytes)
+            .max_error_response_size(4096);
+        config.reinit_on_expired_session = true;
+        let missing = || {
+            AppError::Conflict {
+                code: "mcp_credentials_missing",
+                message: "this server's credentials are not set (or were dropped when its URL changed)"
+                    .into(),
+            }
+        };
+        match server.auth_kind {
+            AuthKind::None => {}
+            AuthKind::Bearer => {
+                let token = secrets.and_then(|s| s.bearer.as_deref()).ok_or_else(missing)?;
+                config = config.auth_header(token);
+            }
+            AuthKind::Headers => {
+                if secrets.is_none_or(|s| s.headers.is_empty()) {
+                    return Err(missing());
+                }
+            }
+            AuthKind::Oauth => {
+                let token = secrets
+                    .and_then(|s| s.oauth.as_ref())
+                    .and_then(|o| o.access_token.as_deref())
+                    .ok_or(AppError::Conflict {
+                        code: "mcp_oauth_required",
+                        message: "connect this server with OAuth first (oauth/start)".into(),
+                    })?;
+                config = config.auth_header(token);
+            }
+        }
+        let mut headers = HashMap::new();
+        for (name, value) in secrets.map(|s| &s.headers).into_iter().flatten() {
+            let (Ok(name), Ok(mut value)) = (
+                HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()),
+                HeaderValue::from_str(value),
+            ) else {
+                continue;
+            };
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
+        config = config.custom_headers(headers);
+        let transport = StreamableHttpClientTransport::with_client(client, config);
+        let lifecycle = ClientLifecycleMode::Auto {
+            preferred_versions: vec![ProtocolVersion::LATEST],
+            legacy_version: None,
+        };
+        let started = tokio::time::timeout(policy.timeout, ().serve_with_lifecycle(transport, lifecycle)).await;
+        let service = match started {
+            Err(_) => return Err(guard.refusal().map_or_else(Self::timeout, AppError::Upstream)),
+            Ok(Err(error)) => return Err(Self::failure(&guard, &error)),
+            Ok(Ok(service)) => service,
+        };
+        Ok(Connection {
+            service,
+            guard,
+            policy: policy.clone(),
+        })
+    }
+
+    /// Who answered.
+    pub fn info(&self) -> ServerInfo {
+        let info = self.service.peer_info();
+        ServerInfo {
+            name: info
+                .as_ref()
+                .and_then(|i| i.server_info.as_ref())
+                .map(|s| s.name.clone()),
+            version: info
+                .as_ref()
+                .and_then(|i| i.server_info.as_ref())
+                .map(|s| s.version.clone()),
+            protocol_version: info.as_ref().map(|i| i.protocol_version.to_string()),
+        }
+    }
+
+    /// Every tool, all pages.
+    pub async fn tools(&self) -> Result<Vec<rmcp::model::Tool>, AppError> {
+        match tokio::time::timeout(self.policy.timeout, self.service.list_all_tools()).await {
+            Err(_) => Err(Self::timeout()),
+            Ok(Err(error)) => Err(Self::failure(&self.guard, &error)),
+            Ok(Ok(tools)) => Ok(tools),
+        }
+    }
+
+    /// Calls `tool`; a tool's own failure comes back as `isError: true`, not as an error.
+    pub async fn call(&self, tool: &str, arguments: JsonObject) -> Result<ToolResult, AppError> {
+        let params = CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments);
+        let result = tokio::time::timeout(self.policy.timeout, self.service.call_tool(params)).await;
+        match result {
+            Err(_) => Err(Self::timeout()),
+            Ok(Err(rmcp::ServiceError::McpError(error))) => Ok(ToolResult {
+                content: vec![serde_json::json!({"type": "text", "text": error.message})],
+                structured_content: None,
+                is_error: true,
+            }),
+            Ok(Err(error)) => Err(Self::failure(&self.guard, &error)),
+            Ok(Ok(result)) => Ok(ToolResult {
+                content: result
+                    .content
+                    .iter()
+                    .map(|c| serde_json::to_value(c).unwrap_or(Value::Null))
+                    .collect(),
+                structured_content: result.structured_content,
+                is_error: result.is_error.unwrap_or(false),
+            }),
+        }
+    }
+
+    /// Ends the session (a DELETE for stateful servers).
+    pub async fn close(self) {
+        let _ = self.service.cancel().await;
+    }
+}
+
+/// Who answered a connection.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerInfo {
+    name: Option<String>,
+    version: Option<String>,
+    protocol_version: Option<String>,
+}
+
+/// A tool call's answer as the API (and the MCP endpoint) passes it on.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolResult {
+    /// MCP content blocks, as the server sent them.
+    pub content: Vec<Value>,
+    /// The structured result, when the server gave one.
+    pub structured_content: Option<Value>,
+    /// The tool failed (the call itself worked).
+    pub is_error: bool,
+}
+
+/// Milliseconds since `start`.
+pub fn elapsed_ms(start: Instant) -> i64 {
+    i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_are_cut_out_of_error_texts() {
+        assert_eq!(
+            super::redact_urls("error sending request for url (https://hooks.zapier.com/s/abc) then http://x y httpd"),
+            "error sending request for url (<url>) then <url> y httpd"
+        );
+    }
+}
