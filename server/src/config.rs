@@ -183,7 +183,13 @@ pub struct Config {
     pub mcp_allow_loopback: bool,
     /// curl-style `host=ip` answers used instead of DNS for MCP egress (tests). The egress
     /// filter applies to them as to any DNS answer.
-    #[arg(long, env = "MCP_RESOLVE", value_delimiter = ',', global = true, hide = true)]
+    #[arg(
+        long,
+        env = "MCP_RESOLVE",
+        value_delimiter = ',',
+        global = true,
+        hide = true
+    )]
     pub mcp_resolve: Vec<String>,
     /// The demo builder page.
     #[arg(long, env = "WWW_DIR", default_value = "www", global = true)]

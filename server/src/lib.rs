@@ -11,6 +11,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod egress;
 pub mod env_vars;
 pub mod error;
 pub mod ids;

@@ -89,8 +89,8 @@ pub struct AppState {
     pub vercel: Option<VercelApp>,
     /// Per-user quotas and rate limits.
     pub limits: Arc<Limits>,
-    /// MCP connections: the egress guard's settings.
-    pub mcp: crate::mcp::Mcp,
+    /// What outgoing MCP and OAuth requests may reach.
+    pub egress: crate::egress::EgressPolicy,
     /// `PUBLIC_URL`: where browsers come back to (OAuth callbacks) and v0 reaches `/mcp/…`.
     pub public_url: Option<String>,
     /// Recorded streams for the demo.
@@ -213,9 +213,7 @@ impl AppState {
                 replay_max: Duration::from_secs(config.replay_max_secs),
             }),
             fixtures_dir: config.fixtures_dir.clone(),
-            mcp: crate::mcp::Mcp {
-                policy: crate::mcp::egress::EgressPolicy::from_config(config),
-            },
+            egress: crate::egress::EgressPolicy::from_config(config),
             public_url: config.public_url.clone(),
             v0,
         })

@@ -120,7 +120,6 @@ struct Callback {
     source: Option<String>,
 }
 
-
 /// Ids Vercel hands us (configuration, team, installation): letters, digits, `_`, `-`.
 fn vercel_id(value: Option<&str>) -> Option<&str> {
     value.filter(|v| is_safe_id(v, MAX_UPSTREAM_ID_BYTES))

@@ -8,7 +8,6 @@ use std::collections::HashSet;
 
 use futures_util::future::join_all;
 
-use jsonwebtoken::{encode, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::*;
@@ -19,26 +18,6 @@ async fn counts(server: &TestServer) -> Value {
         out.insert(table.into(), server.count(table).await.into());
     }
     Value::Object(out)
-}
-
-fn expired_token(user: &str) -> String {
-    let claims = json!({"sub": user, "exp": 1_000_000_000u64});
-    encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(SECRET.as_bytes()),
-    )
-    .unwrap()
-}
-
-fn foreign_token(user: &str) -> String {
-    let claims = json!({"sub": user, "exp": 4_000_000_000u64});
-    encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(b"another-secret-another-secret-123456"),
-    )
-    .unwrap()
 }
 
 #[tokio::test]

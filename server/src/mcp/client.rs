@@ -19,10 +19,145 @@ use rmcp::transport::StreamableHttpClientTransport;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::egress::{EgressPolicy, Guard};
+use futures_util::StreamExt;
+use rmcp::model::ClientJsonRpcMessage;
+use rmcp::transport::common::client_side_sse::BoxedSseResponse as BoxedSseStream;
+use rmcp::transport::streamable_http_client::{
+    StreamableHttpClient, StreamableHttpError, StreamableHttpPostResponse,
+    StreamableHttpResponseLimits,
+};
+
 use super::servers::{AuthKind, Secrets, Server};
+use crate::egress::{EgressPolicy, Guard, Refusal};
 use crate::error::AppError;
 use crate::upstream::UpstreamError;
+
+/// The guarded reqwest client as the SDK's HTTP client: every call goes to reqwest's own
+/// implementation (which enforces the size limits); SSE streams are watched so that an event
+/// over the limit, which the SDK reports only as a closed transport, is recorded on the guard.
+#[derive(Clone)]
+struct Watched {
+    inner: reqwest::Client,
+    guard: Arc<Guard>,
+}
+
+fn watch(guard: &Arc<Guard>, stream: BoxedSseStream) -> BoxedSseStream {
+    let guard = Arc::clone(guard);
+    Box::pin(stream.inspect(move |item| {
+        if let Err(error) = item {
+            if chain(error).contains("exceeded the maximum size") {
+                guard.refuse(Refusal::TooLarge);
+            }
+        }
+    }))
+}
+
+impl StreamableHttpClient for Watched {
+    type Error = reqwest::Error;
+
+    async fn post_message(
+        &self,
+        uri: Arc<str>,
+        message: ClientJsonRpcMessage,
+        session_id: Option<Arc<str>>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<StreamableHttpPostResponse, StreamableHttpError<Self::Error>> {
+        let response = self
+            .inner
+            .post_message(uri, message, session_id, auth_header, custom_headers)
+            .await?;
+        Ok(match response {
+            StreamableHttpPostResponse::Sse(stream, id) => {
+                StreamableHttpPostResponse::Sse(watch(&self.guard, stream), id)
+            }
+            other => other,
+        })
+    }
+
+    async fn post_message_with_response_limits(
+        &self,
+        uri: Arc<str>,
+        message: ClientJsonRpcMessage,
+        session_id: Option<Arc<str>>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+        limits: StreamableHttpResponseLimits,
+    ) -> Result<StreamableHttpPostResponse, StreamableHttpError<Self::Error>> {
+        let response = self
+            .inner
+            .post_message_with_response_limits(
+                uri,
+                message,
+                session_id,
+                auth_header,
+                custom_headers,
+                limits,
+            )
+            .await
+            .inspect_err(|error| {
+                if chain(error).contains("exceeded the maximum size") {
+                    self.guard.refuse(Refusal::TooLarge);
+                }
+            })?;
+        Ok(match response {
+            StreamableHttpPostResponse::Sse(stream, id) => {
+                StreamableHttpPostResponse::Sse(watch(&self.guard, stream), id)
+            }
+            other => other,
+        })
+    }
+
+    async fn delete_session(
+        &self,
+        uri: Arc<str>,
+        session_id: Arc<str>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<(), StreamableHttpError<Self::Error>> {
+        self.inner
+            .delete_session(uri, session_id, auth_header, custom_headers)
+            .await
+    }
+
+    async fn get_stream(
+        &self,
+        uri: Arc<str>,
+        session_id: Option<Arc<str>>,
+        last_event_id: Option<String>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<BoxedSseStream, StreamableHttpError<Self::Error>> {
+        let stream = self
+            .inner
+            .get_stream(uri, session_id, last_event_id, auth_header, custom_headers)
+            .await?;
+        Ok(watch(&self.guard, stream))
+    }
+
+    async fn get_stream_with_max_sse_event_size(
+        &self,
+        uri: Arc<str>,
+        session_id: Option<Arc<str>>,
+        last_event_id: Option<String>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+        max_sse_event_size: usize,
+    ) -> Result<BoxedSseStream, StreamableHttpError<Self::Error>> {
+        let stream = self
+            .inner
+            .get_stream_with_max_sse_event_size(
+                uri,
+                session_id,
+                last_event_id,
+                auth_header,
+                custom_headers,
+                max_sse_event_size,
+            )
+            .await?;
+        Ok(watch(&self.guard, stream))
+    }
+}
 
 /// A live connection and the guard of its HTTP client.
 pub struct Connection {
@@ -85,11 +220,7 @@ impl Connection {
         tracing::debug!(error = %redact_urls(&text), "MCP request failed");
         let lower = text.to_ascii_lowercase();
         if lower.contains("exceeded the maximum size") {
-            coded(
-                StatusCode::BAD_GATEWAY,
-                "mcp_answer_too_large",
-                "the MCP server's answer is larger than MCP_MAX_ANSWER_BYTES",
-            )
+            AppError::Upstream(crate::egress::too_large())
         } else if lower.contains("auth required") || lower.contains("401") {
             coded(
                 StatusCode::BAD_GATEWAY,
@@ -128,17 +259,17 @@ impl Connection {
             .max_json_response_size(policy.max_answer_bytes)
             .max_error_response_size(4096);
         config.reinit_on_expired_session = true;
-        let missing = || {
-            AppError::Conflict {
-                code: "mcp_credentials_missing",
-                message: "this server's credentials are not set (or were dropped when its URL changed)"
-                    .into(),
-            }
+        let missing = || AppError::Conflict {
+            code: "mcp_credentials_missing",
+            message: "this server's credentials are not set (or were dropped when its URL changed)"
+                .into(),
         };
         match server.auth_kind {
             AuthKind::None => {}
             AuthKind::Bearer => {
-                let token = secrets.and_then(|s| s.bearer.as_deref()).ok_or_else(missing)?;
+                let token = secrets
+                    .and_then(|s| s.bearer.as_deref())
+                    .ok_or_else(missing)?;
                 config = config.auth_header(token);
             }
             AuthKind::Headers => {
@@ -169,14 +300,26 @@ impl Connection {
             headers.insert(name, value);
         }
         config = config.custom_headers(headers);
+        let client = Watched {
+            inner: client,
+            guard: Arc::clone(&guard),
+        };
         let transport = StreamableHttpClientTransport::with_client(client, config);
         let lifecycle = ClientLifecycleMode::Auto {
             preferred_versions: vec![ProtocolVersion::LATEST],
-            legacy_version: None,
+            legacy_version: Some(ProtocolVersion::LATEST_WITH_INITIALIZE),
         };
-        let started = tokio::time::timeout(policy.timeout, ().serve_with_lifecycle(transport, lifecycle)).await;
+        let started = tokio::time::timeout(
+            policy.timeout,
+            ().serve_with_lifecycle(transport, lifecycle),
+        )
+        .await;
         let service = match started {
-            Err(_) => return Err(guard.refusal().map_or_else(Self::timeout, AppError::Upstream)),
+            Err(_) => {
+                return Err(guard
+                    .refusal()
+                    .map_or_else(Self::timeout, AppError::Upstream))
+            }
             Ok(Err(error)) => return Err(Self::failure(&guard, &error)),
             Ok(Ok(service)) => service,
         };
@@ -215,7 +358,8 @@ impl Connection {
     /// Calls `tool`; a tool's own failure comes back as `isError: true`, not as an error.
     pub async fn call(&self, tool: &str, arguments: JsonObject) -> Result<ToolResult, AppError> {
         let params = CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments);
-        let result = tokio::time::timeout(self.policy.timeout, self.service.call_tool(params)).await;
+        let result =
+            tokio::time::timeout(self.policy.timeout, self.service.call_tool(params)).await;
         match result {
             Err(_) => Err(Self::timeout()),
             Ok(Err(rmcp::ServiceError::McpError(error))) => Ok(ToolResult {

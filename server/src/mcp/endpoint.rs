@@ -65,7 +65,11 @@ pub async fn mint(
         .bind(now_ms())
         .execute(&state.db.pool)
         .await?;
-    let base = state.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+    let base = state
+        .public_url
+        .as_deref()
+        .unwrap_or("")
+        .trim_end_matches('/');
     Ok(Json(Minted {
         token,
         url: format!("{base}/mcp/{}", project.id),
@@ -77,12 +81,13 @@ pub async fn revoke(
     State(state): State<AppState>,
     OwnedProject(project, user): OwnedProject,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let revoked = sqlx::query("DELETE FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2")
-        .bind(&project.id)
-        .bind(&user.0)
-        .execute(&state.db.pool)
-        .await?
-        .rows_affected();
+    let revoked =
+        sqlx::query("DELETE FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2")
+            .bind(&project.id)
+            .bind(&user.0)
+            .execute(&state.db.pool)
+            .await?
+            .rows_affected();
     Ok(Json(serde_json::json!({ "revoked": revoked == 1 })))
 }
 
@@ -97,7 +102,11 @@ fn unauthorized() -> Response {
 
 /// Middleware of the endpoint: the bearer token must be the project's current token (and the
 /// project still its owner's); the request then carries a [`Principal`].
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let project = request
         .uri()
         .path()
@@ -237,7 +246,11 @@ pub fn service(state: AppState) -> StreamableHttpService<ProjectTools, NeverSess
         .with_max_request_body_bytes(sajtmaskin_integrations::wire::MAX_BODY_BYTES)
         .disable_allowed_hosts();
     StreamableHttpService::new(
-        move || Ok(ProjectTools { state: state.clone() }),
+        move || {
+            Ok(ProjectTools {
+                state: state.clone(),
+            })
+        },
         Arc::new(NeverSessionManager::default()),
         config,
     )

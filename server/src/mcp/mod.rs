@@ -4,7 +4,6 @@
 //! tools behind a single project token.
 
 pub mod client;
-pub mod egress;
 pub mod endpoint;
 pub mod oauth;
 pub mod presets;
@@ -25,15 +24,7 @@ use crate::error::AppError;
 use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
 use client::{elapsed_ms, Connection, ToolResult};
-use egress::EgressPolicy;
 use servers::{AuthKind, NewServer, Server, ServerPatch, ServerView};
-
-/// What the MCP routes share.
-#[derive(Clone, Debug)]
-pub struct Mcp {
-    /// The egress guard's settings.
-    pub policy: EgressPolicy,
-}
 
 /// The MCP routes (the endpoint for v0 is [`endpoint::service`]).
 pub fn routes() -> Router<AppState> {
@@ -119,15 +110,15 @@ async fn create_server(
         })?),
         None => None,
     };
-    let url = body
-        .url
-        .as_deref()
-        .or(preset.and_then(|p| p.url))
-        .ok_or(AppError::Unprocessable {
-            code: "invalid_mcp_server",
-            message: "url: required (this preset has no shared URL)".into(),
-        })?;
-    let url = state.mcp.policy.check_url(url)?;
+    let url =
+        body.url
+            .as_deref()
+            .or(preset.and_then(|p| p.url))
+            .ok_or(AppError::Unprocessable {
+                code: "invalid_mcp_server",
+                message: "url: required (this preset has no shared URL)".into(),
+            })?;
+    let url = state.egress.check_url(url)?;
     let kind = body
         .auth_kind
         .or(preset.map(|p| p.auth_kind))
@@ -156,7 +147,7 @@ async fn update_server(
         server.name = name;
     }
     if let Some(url) = body.url.as_deref() {
-        server.url = state.mcp.policy.check_url(url)?.into();
+        server.url = state.egress.check_url(url)?.into();
     }
     if let Some(kind) = body.auth_kind {
         server.auth_kind = kind;
@@ -208,7 +199,7 @@ async fn delete_server(
 pub async fn connect(state: &AppState, server: &Server) -> Result<Connection, AppError> {
     state.limits.spend_upstream(&server.user_id)?;
     let secrets = oauth::fresh_secrets(state, server).await?;
-    Connection::open(&state.mcp.policy, server, secrets.as_ref()).await
+    Connection::open(&state.egress, server, secrets.as_ref()).await
 }
 
 #[derive(Serialize)]
@@ -361,7 +352,9 @@ async fn call_tool(
     JsonBody(body): JsonBody<CallBody>,
 ) -> Result<Json<ToolResult>, AppError> {
     let server = servers::owned(&state.db.pool, &user, &path.id).await?;
-    Ok(Json(call(&state, &server, &path.tool, body.arguments, Via::Api).await?))
+    Ok(Json(
+        call(&state, &server, &path.tool, body.arguments, Via::Api).await?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -20,10 +20,10 @@ use serde_json::Value;
 use sha2::Digest;
 use sqlx::Row;
 
-use super::egress::{EgressPolicy, Guard};
 use super::servers::{self, AuthKind, OAuthSecrets, Secrets, Server};
 use crate::auth::User;
 use crate::clock::now_ms;
+use crate::egress::{EgressPolicy, Guard};
 use crate::error::AppError;
 use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::secrets::{cookie, flow_cookie, hash, random_token};
@@ -54,7 +54,6 @@ fn bad_metadata(message: &str) -> AppError {
 /// One HTTP exchange through the guard: the answer's status and JSON body (size-limited).
 async fn exchange(
     policy: &EgressPolicy,
-    client: &reqwest::Client,
     guard: &Guard,
     request: reqwest::RequestBuilder,
 ) -> Result<(StatusCode, HeaderMap, Value), AppError> {
@@ -66,7 +65,6 @@ async fn exchange(
             retry_after: None,
         }))
     };
-    let _ = client;
     let mut response = request
         .header(header::ACCEPT, "application/json")
         .send()
@@ -80,15 +78,15 @@ async fn exchange(
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|_| failed(guard))? {
         if body.len() + chunk.len() > policy.max_answer_bytes {
-            return Err(oauth_error(
-                StatusCode::BAD_GATEWAY,
-                "mcp_answer_too_large",
-                "the authorization server's answer is larger than MCP_MAX_ANSWER_BYTES",
-            ));
+            return Err(AppError::Upstream(crate::egress::too_large()));
         }
         body.extend_from_slice(&chunk);
     }
-    Ok((status, headers, serde_json::from_slice(&body).unwrap_or(Value::Null)))
+    Ok((
+        status,
+        headers,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+    ))
 }
 
 /// `resource_metadata="…"` of a `WWW-Authenticate: Bearer …` header.
@@ -124,13 +122,10 @@ struct Metadata {
     scopes: Vec<String>,
 }
 
-async fn get_json(
-    policy: &EgressPolicy,
-    url: &str,
-) -> Result<Option<Value>, AppError> {
+async fn get_json(policy: &EgressPolicy, url: &str) -> Result<Option<Value>, AppError> {
     let url = policy.check_url(url)?;
     let (client, guard) = policy.client()?;
-    let (status, _, body) = exchange(policy, &client, &guard, client.get(url)).await?;
+    let (status, _, body) = exchange(policy, &guard, client.get(url)).await?;
     Ok((status.is_success() && body.is_object()).then_some(body))
 }
 
@@ -142,7 +137,7 @@ async fn discover(policy: &EgressPolicy, server: &Url) -> Result<Metadata, AppEr
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::ACCEPT, "application/json, text/event-stream")
         .body(r#"{"jsonrpc":"2.0","id":0,"method":"ping"}"#);
-    let (_, headers, _) = exchange(policy, &client, &guard, probe).await?;
+    let (_, headers, _) = exchange(policy, &guard, probe).await?;
     let mut candidates: Vec<String> = resource_metadata(&headers).into_iter().collect();
     candidates.extend(well_known(server, "oauth-protected-resource"));
     let mut resource = None;
@@ -157,7 +152,9 @@ async fn discover(policy: &EgressPolicy, server: &Url) -> Result<Metadata, AppEr
             if let Some(named) = document.get("resource").and_then(Value::as_str) {
                 let named = policy.check_url(named)?;
                 if named.origin() != server.origin() {
-                    return Err(bad_metadata("the protected-resource metadata names another resource"));
+                    return Err(bad_metadata(
+                        "the protected-resource metadata names another resource",
+                    ));
                 }
             }
             let issuer = document
@@ -165,12 +162,19 @@ async fn discover(policy: &EgressPolicy, server: &Url) -> Result<Metadata, AppEr
                 .and_then(Value::as_array)
                 .and_then(|list| list.first())
                 .and_then(Value::as_str)
-                .ok_or_else(|| bad_metadata("the protected-resource metadata names no authorization server"))?
+                .ok_or_else(|| {
+                    bad_metadata("the protected-resource metadata names no authorization server")
+                })?
                 .to_owned();
             let scopes = document
                 .get("scopes_supported")
                 .and_then(Value::as_array)
-                .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
             (issuer, scopes)
         }
@@ -192,19 +196,25 @@ async fn discover(policy: &EgressPolicy, server: &Url) -> Result<Metadata, AppEr
         let text = |key: &str| document.get(key).and_then(Value::as_str).map(str::to_owned);
         let named_issuer = text("issuer").unwrap_or_default();
         if named_issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
-            return Err(bad_metadata("the authorization server's metadata names another issuer"));
+            return Err(bad_metadata(
+                "the authorization server's metadata names another issuer",
+            ));
         }
         let s256 = document
             .get("code_challenge_methods_supported")
             .and_then(Value::as_array)
             .is_some_and(|m| m.iter().any(|v| v == "S256"));
         if !s256 {
-            return Err(bad_metadata("the authorization server does not offer PKCE S256"));
+            return Err(bad_metadata(
+                "the authorization server does not offer PKCE S256",
+            ));
         }
         let (Some(authorization_endpoint), Some(token_endpoint)) =
             (text("authorization_endpoint"), text("token_endpoint"))
         else {
-            return Err(bad_metadata("the authorization server's metadata lacks its endpoints"));
+            return Err(bad_metadata(
+                "the authorization server's metadata lacks its endpoints",
+            ));
         };
         return Ok(Metadata {
             issuer: named_issuer,
@@ -267,7 +277,7 @@ pub async fn start(
     }
     let redirect_uri = public_callback(&state)?;
     state.limits.spend_upstream(&user)?;
-    let policy = &state.mcp.policy;
+    let policy = &state.egress;
     let server_url = policy.check_url(&server.url)?;
     let metadata = discover(policy, &server_url).await?;
     let mut secrets = servers::secrets(&state.db.pool, &state.cipher, &server)
@@ -300,7 +310,10 @@ pub async fn start(
     let flow_hash = hash(&flow);
     let (nonce, ciphertext) = state
         .cipher
-        .seal_bound(&flow_aad(&user, &server.id, &server.url, &flow_hash), &verifier)
+        .seal_bound(
+            &flow_aad(&user, &server.id, &server.url, &flow_hash),
+            &verifier,
+        )
         .map_err(AppError::Internal)?;
     let now = now_ms();
     sqlx::query("INSERT INTO mcp_oauth_flows (state_hash, user_id, server_id, url, verifier_nonce, verifier_ciphertext, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
@@ -360,12 +373,14 @@ async fn register(
         "response_types": ["code"],
         "token_endpoint_auth_method": "none",
     }));
-    let (status, _, body) = exchange(policy, &client, &guard, request).await?;
+    let (status, _, body) = exchange(policy, &guard, request).await?;
     let client_id = body.get("client_id").and_then(Value::as_str);
     match client_id {
         Some(id) if status.is_success() => Ok((
             id.to_owned(),
-            body.get("client_secret").and_then(Value::as_str).map(str::to_owned),
+            body.get("client_secret")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         )),
         _ => Err(oauth_error(
             StatusCode::BAD_GATEWAY,
@@ -390,7 +405,7 @@ async fn token_request(
         form.push(("client_secret", secret));
     }
     let (client, guard) = policy.client()?;
-    let (status, _, body) = exchange(policy, &client, &guard, client.post(endpoint).form(&form)).await?;
+    let (status, _, body) = exchange(policy, &guard, client.post(endpoint).form(&form)).await?;
     let access = body.get("access_token").and_then(Value::as_str);
     let Some(access) = access.filter(|_| status.is_success()) else {
         return Err(oauth_error(
@@ -417,13 +432,15 @@ pub async fn fresh_secrets(state: &AppState, server: &Server) -> Result<Option<S
         return Ok(None);
     };
     let due = secrets.oauth.as_ref().is_some_and(|o| {
-        o.refresh_token.is_some() && o.expires_at.is_some_and(|at| at - REFRESH_MARGIN_MS <= now_ms())
+        o.refresh_token.is_some()
+            && o.expires_at
+                .is_some_and(|at| at - REFRESH_MARGIN_MS <= now_ms())
     });
     if server.auth_kind == AuthKind::Oauth && due {
         if let Some(oauth) = secrets.oauth.as_mut() {
             let refresh = oauth.refresh_token.clone().unwrap_or_default();
             token_request(
-                &state.mcp.policy,
+                &state.egress,
                 oauth,
                 &server.url,
                 &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
@@ -513,7 +530,7 @@ pub async fn callback(
     }
     let redirect_uri = public_callback(&state)?;
     token_request(
-        &state.mcp.policy,
+        &state.egress,
         oauth,
         &server.url,
         &[

@@ -25,7 +25,12 @@ pub struct Preset {
     pub secret_url: bool,
 }
 
-const fn preset(id: &'static str, name: &'static str, url: Option<&'static str>, auth_kind: AuthKind) -> Preset {
+const fn preset(
+    id: &'static str,
+    name: &'static str,
+    url: Option<&'static str>,
+    auth_kind: AuthKind,
+) -> Preset {
     Preset {
         id,
         name,
@@ -40,20 +45,55 @@ const fn preset(id: &'static str, name: &'static str, url: Option<&'static str>,
 pub const PRESETS: [Preset; 10] = [
     Preset {
         api_key_header: Some("CONTEXT7_API_KEY"),
-        ..preset("context7", "Context7", Some("https://mcp.context7.com/mcp"), AuthKind::None)
+        ..preset(
+            "context7",
+            "Context7",
+            Some("https://mcp.context7.com/mcp"),
+            AuthKind::None,
+        )
     },
     preset("glean", "Glean", None, AuthKind::Oauth),
     preset("hex", "Hex", None, AuthKind::Oauth),
-    preset("linear", "Linear", Some("https://mcp.linear.app/mcp"), AuthKind::Oauth),
-    preset("notion", "Notion", Some("https://mcp.notion.com/mcp"), AuthKind::Oauth),
-    preset("posthog", "PostHog", Some("https://mcp.posthog.com/mcp"), AuthKind::Bearer),
-    preset("sanity", "Sanity", Some("https://mcp.sanity.io"), AuthKind::Oauth),
-    preset("sentry", "Sentry", Some("https://mcp.sentry.dev/mcp"), AuthKind::Oauth),
+    preset(
+        "linear",
+        "Linear",
+        Some("https://mcp.linear.app/mcp"),
+        AuthKind::Oauth,
+    ),
+    preset(
+        "notion",
+        "Notion",
+        Some("https://mcp.notion.com/mcp"),
+        AuthKind::Oauth,
+    ),
+    preset(
+        "posthog",
+        "PostHog",
+        Some("https://mcp.posthog.com/mcp"),
+        AuthKind::Bearer,
+    ),
+    preset(
+        "sanity",
+        "Sanity",
+        Some("https://mcp.sanity.io"),
+        AuthKind::Oauth,
+    ),
+    preset(
+        "sentry",
+        "Sentry",
+        Some("https://mcp.sentry.dev/mcp"),
+        AuthKind::Oauth,
+    ),
     Preset {
         secret_url: true,
         ..preset("zapier", "Zapier", None, AuthKind::None)
     },
-    preset("granola", "Granola", Some("https://mcp.granola.ai/mcp"), AuthKind::Oauth),
+    preset(
+        "granola",
+        "Granola",
+        Some("https://mcp.granola.ai/mcp"),
+        AuthKind::Oauth,
+    ),
 ];
 
 /// The preset with id `id`.

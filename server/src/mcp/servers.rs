@@ -319,8 +319,11 @@ fn check_secret(what: &str, value: &str) -> Result<(), AppError> {
     let ok = !value.is_empty()
         && value.len() <= MAX_SECRET_BYTES
         && value.bytes().all(|b| (0x20..0x7f).contains(&b));
-    ok.then_some(())
-        .ok_or_else(|| invalid(format!("{what}: 1–{MAX_SECRET_BYTES} printable ASCII characters")))
+    ok.then_some(()).ok_or_else(|| {
+        invalid(format!(
+            "{what}: 1–{MAX_SECRET_BYTES} printable ASCII characters"
+        ))
+    })
 }
 
 fn check_headers(headers: &BTreeMap<String, String>) -> Result<(), AppError> {
@@ -469,18 +472,23 @@ pub async fn list(pool: &AnyPool, user: &str) -> Result<Vec<Server>, AppError> {
         .bind(user)
         .fetch_all(pool)
         .await?;
-    Ok(rows.iter().map(Server::from_row).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(Server::from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 /// Deletes a server, its secrets, and its unfinished OAuth flows.
 pub async fn delete(pool: &AnyPool, server: &Server) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     for table in ["mcp_credentials", "mcp_oauth_flows"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE server_id = $1 AND user_id = $2"))
-            .bind(&server.id)
-            .bind(&server.user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE server_id = $1 AND user_id = $2"
+        ))
+        .bind(&server.id)
+        .bind(&server.user_id)
+        .execute(&mut *tx)
+        .await?;
     }
     sqlx::query("DELETE FROM mcp_servers WHERE id = $1 AND user_id = $2")
         .bind(&server.id)

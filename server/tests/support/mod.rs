@@ -2,6 +2,8 @@
 //! the captured logs of the whole test binary.
 #![allow(dead_code)]
 
+pub mod mcp_server;
+
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
 
@@ -248,4 +250,24 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
+}
+
+/// A token that expired long ago, signed with the right secret.
+pub fn expired_token(user: &str) -> String {
+    token_with(user, 1_000_000_000, SECRET.as_bytes())
+}
+
+/// A valid-looking token signed with another secret.
+pub fn foreign_token(user: &str) -> String {
+    token_with(user, 4_000_000_000, b"another-secret-another-secret-123456")
+}
+
+fn token_with(user: &str, exp: u64, secret: &[u8]) -> String {
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    encode(
+        &Header::default(),
+        &json!({"sub": user, "exp": exp}),
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
 }

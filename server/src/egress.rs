@@ -44,7 +44,10 @@ impl EgressPolicy {
         for entry in &config.mcp_resolve {
             if let Some((host, ip)) = entry.split_once('=') {
                 if let Ok(ip) = ip.parse() {
-                    resolve.entry(host.to_ascii_lowercase()).or_default().push(ip);
+                    resolve
+                        .entry(host.to_ascii_lowercase())
+                        .or_default()
+                        .push(ip);
                 }
             }
         }
@@ -64,7 +67,8 @@ impl EgressPolicy {
     /// The URL, checked and canonical (lowercase host, no default port, no fragment, no user
     /// info), or `invalid_mcp_url` saying what is wrong. An IP-literal host must be permitted.
     pub fn check_url(&self, text: &str) -> Result<Url, UpstreamError> {
-        let invalid = |why: &str| refused_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_mcp_url", why);
+        let invalid =
+            |why: &str| refused_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_mcp_url", why);
         if text.len() > 2048 {
             return Err(invalid("the URL is longer than 2048 bytes"));
         }
@@ -113,7 +117,13 @@ impl EgressPolicy {
             .timeout(self.timeout)
             .no_proxy()
             .build()
-            .map_err(|_| refused_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no HTTP client"))?;
+            .map_err(|_| {
+                refused_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "no HTTP client",
+                )
+            })?;
         Ok((client, guard))
     }
 }
@@ -125,6 +135,8 @@ pub enum Refusal {
     Address,
     /// The server answered with a redirect.
     Redirect,
+    /// An answer (a JSON body, an SSE event) was over the size limit.
+    TooLarge,
 }
 
 /// The per-operation state of the guard: its policy and the first refusal it made.
@@ -135,7 +147,8 @@ pub struct Guard {
 }
 
 impl Guard {
-    fn refuse(&self, why: Refusal) {
+    /// Records why a request was stopped (the first reason stays).
+    pub fn refuse(&self, why: Refusal) {
         if let Ok(mut refused) = self.refused.lock() {
             refused.get_or_insert(why);
         }
@@ -151,6 +164,7 @@ impl Guard {
                 "egress_redirect_refused",
                 "the MCP server answered with a redirect, which is not followed",
             ),
+            Refusal::TooLarge => too_large(),
         })
     }
 }
@@ -183,6 +197,15 @@ impl Resolve for Guard {
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
     }
+}
+
+/// 502 `mcp_answer_too_large`.
+pub fn too_large() -> UpstreamError {
+    refused_error(
+        StatusCode::BAD_GATEWAY,
+        "mcp_answer_too_large",
+        "the MCP server's answer is larger than MCP_MAX_ANSWER_BYTES",
+    )
 }
 
 fn egress_refused() -> UpstreamError {
