@@ -173,6 +173,10 @@ pub struct CardAction {
     /// The keys a `set_env_vars` action asks for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env_keys: Option<Vec<String>>,
+    /// The MCP preset a `connect_mcp` action connects (`GET /api/mcp/presets`), when the
+    /// provider has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
 }
 
 /// The card model of the JS contract.
@@ -239,6 +243,8 @@ pub struct CardBook {
     installed: HashMap<String, Vec<String>>,
     /// Installs the backend reports as started but not done, by provider id.
     installing: HashSet<String>,
+    /// Presets of the user's enabled MCP servers.
+    mcp_connected: HashSet<String>,
     /// Something a card's rendering depends on changed since `take_changed` last rendered;
     /// without it the session would render every card on every chunk.
     dirty: bool,
@@ -256,6 +262,17 @@ pub struct InstallRecord {
     /// The keys the install wrote (names only).
     #[serde(default)]
     pub env_vars: Vec<InstallKey>,
+}
+
+/// An MCP server as the backend reports it (`BackendClient.listMcpServers`); fields the book
+/// does not use are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct McpServerRecord {
+    /// The preset it was made from (a catalog MCP id), if any.
+    #[serde(default)]
+    pub preset: Option<String>,
+    /// Only enabled servers connect a card.
+    pub enabled: bool,
 }
 
 /// One key of an [`InstallRecord`].
@@ -361,6 +378,17 @@ impl CardBook {
         self.dirty = true;
     }
 
+    /// The user's MCP servers: an MCP card whose preset has an enabled server shows as
+    /// connected. Replaces the servers given before; creates no card.
+    pub fn set_mcp_servers(&mut self, servers: &[McpServerRecord]) {
+        self.mcp_connected = servers
+            .iter()
+            .filter(|s| s.enabled)
+            .filter_map(|s| s.preset.clone())
+            .collect();
+        self.dirty = true;
+    }
+
     /// Whether the project has `key`, from the env keys or, for `provider`, its install
     /// (whose keys may carry a prefix, `cache_KV_URL` for `KV_URL`).
     fn key_set(&self, provider: &str, key: &str) -> bool {
@@ -381,6 +409,9 @@ impl CardBook {
             return card.status;
         }
         if card.kind == Kind::Integration && self.installed.contains_key(&card.provider) {
+            return Status::Connected;
+        }
+        if card.kind == Kind::Mcp && self.mcp_connected.contains(&card.provider) {
             return Status::Connected;
         }
         let asks_for_keys = matches!(card.kind, Kind::Integration | Kind::EnvVars);
@@ -451,6 +482,7 @@ impl CardBook {
                 label: i18n::action_label(locale, kind).to_owned(),
                 url,
                 env_keys,
+                preset: None,
             };
         let mut actions = Vec::new();
         match card.kind {
@@ -467,7 +499,11 @@ impl CardBook {
                     actions.push(action(ActionKind::OpenSetup, Some(url), None));
                 }
             }
-            Kind::Mcp if !finished => actions.push(action(ActionKind::ConnectMcp, None, None)),
+            Kind::Mcp if !finished => actions.push(CardAction {
+                // Catalog MCP providers are the backend's presets; a custom server has none.
+                preset: entry.map(|p| p.id.to_owned()),
+                ..action(ActionKind::ConnectMcp, None, None)
+            }),
             _ => {}
         }
         if !keys.is_empty() && (card.kind == Kind::EnvVars || card.kind == Kind::Integration) {

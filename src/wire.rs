@@ -263,3 +263,23 @@ impl DeleteEnvVars {
         Ok(())
     }
 }
+
+/// An MCP tool name: 1–128 letters, digits, `_`, `-`, `.` (what MCP allows, and safe in a URL
+/// path segment).
+pub fn is_mcp_tool_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// For `Option<Option<T>>` fields of a patch: a field that is present (even as null) becomes
+/// `Some`, so "absent" (unchanged) and "null" (cleared) differ.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Option::<T>::deserialize(deserializer).map(Some)
+}

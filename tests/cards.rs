@@ -563,3 +563,43 @@ fn install_records_turn_cards_connected_without_adding_any() {
     let cards = session.set_install_records(&removed);
     assert_eq!(cards[0].status.code, Status::Requested);
 }
+
+#[test]
+fn an_mcp_card_carries_its_preset_and_shows_connected_once_an_enabled_server_exists() {
+    use sajtmaskin_integrations::cards::McpServerRecord;
+    let stream = v2(
+        json!([{"type": "agent-action", "name": "get_or_request_integration", "data": {"requestedIntegrations": [], "requestedMcpPresets": ["Sentry", "Figma"]}}]),
+    );
+    let mut session = StreamSession::new(SessionOptions::default());
+    session.feed(stream.as_bytes());
+    session.finish();
+    let cards = session.cards();
+    let connect = |card: &IntegrationCard| {
+        card.actions
+            .iter()
+            .find(|a| a.kind == ActionKind::ConnectMcp)
+            .map(|a| a.preset.clone())
+    };
+    let sentry = cards.iter().find(|c| c.id == "mcp:sentry").unwrap();
+    assert_eq!(connect(sentry), Some(Some("sentry".into())));
+    let figma = cards.iter().find(|c| c.id == "mcp:custom:figma").unwrap();
+    assert_eq!(connect(figma), Some(None), "a custom MCP server has no preset");
+
+    let servers = |list: Value| -> Vec<McpServerRecord> { serde_json::from_value(list).unwrap() };
+    // A disabled server, or one of another preset, connects nothing.
+    let cards = session.set_mcp_servers(&servers(json!([
+        {"id": "mcp_1", "preset": "sentry", "enabled": false},
+        {"id": "mcp_2", "preset": "linear", "enabled": true},
+        {"id": "mcp_3", "preset": null, "enabled": true}
+    ])));
+    let sentry = cards.iter().find(|c| c.id == "mcp:sentry").unwrap();
+    assert_eq!(sentry.status.code, Status::Requested);
+    let cards = session.set_mcp_servers(&servers(json!([{"preset": "sentry", "enabled": true}])));
+    let sentry = cards.iter().find(|c| c.id == "mcp:sentry").unwrap();
+    assert_eq!(sentry.status.code, Status::Connected);
+    assert_eq!(connect(sentry), None, "a connected card offers no connect action");
+    assert_eq!(cards.len(), 2, "servers make no card of their own");
+    // Replaced as a whole: with the server gone the card asks again.
+    let cards = session.set_mcp_servers(&[]);
+    assert_eq!(cards.iter().find(|c| c.id == "mcp:sentry").unwrap().status.code, Status::Requested);
+}

@@ -23,7 +23,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/integrations/marketplace/strategy", get(strategy))
         .route("/api/integrations/marketplace/start", post(start))
         .route("/api/integrations/marketplace/records", get(records))
-        .route("/api/integrations/mcp/priorities", get(mcp_priorities))
 }
 
 /// One `user_integrations` row: an install of a Marketplace integration for a user (and
@@ -308,32 +307,4 @@ async fn records(
     Ok(Json(Records {
         records: user_records(&state.db.pool, &user, project.as_deref()).await?,
     }))
-}
-
-#[derive(Serialize)]
-struct Preset {
-    id: &'static str,
-    name: &'static str,
-    priority: usize,
-}
-
-#[derive(Serialize)]
-struct Presets {
-    presets: Vec<Preset>,
-}
-
-/// The catalog's MCP presets in priority order (the catalog's order). No readiness is computed:
-/// that would reveal which server secrets exist.
-async fn mcp_priorities(User(_): User) -> Json<Presets> {
-    let presets = PROVIDERS
-        .iter()
-        .filter(|p| p.kind == Kind::Mcp)
-        .enumerate()
-        .map(|(i, p)| Preset {
-            id: p.id,
-            name: p.name,
-            priority: i + 1,
-        })
-        .collect();
-    Json(Presets { presets })
 }

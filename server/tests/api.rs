@@ -82,7 +82,7 @@ async fn authorization_matrix() {
         ),
         (
             Method::GET,
-            "/api/integrations/mcp/priorities".into(),
+            "/api/mcp/presets".into(),
             None,
             false,
         ),
@@ -593,7 +593,7 @@ async fn marketplace_start_is_one_row_per_user_project_and_type() {
     let (_, presets) = server
         .call(
             Method::GET,
-            "/api/integrations/mcp/priorities",
+            "/api/mcp/presets",
             Some(&token),
             None,
         )

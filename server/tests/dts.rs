@@ -52,7 +52,7 @@ async fn backend_answers_match_the_declarations() {
             "MarketplaceStrategy",
         ),
         (
-            get("/api/integrations/mcp/priorities".into()).await["presets"].clone(),
+            get("/api/mcp/presets".into()).await["presets"].clone(),
             "McpPreset[]",
         ),
         (

@@ -194,9 +194,7 @@ impl StreamSession {
         keys: impl IntoIterator<Item = S>,
     ) -> Vec<IntegrationCard> {
         self.book.set_env_keys(keys);
-        // What the caller gets now need not come again as a `cards` update.
-        self.book.take_changed();
-        self.book.cards()
+        self.cards_now()
     }
 
     /// The backend's install records (see [`CardBook::set_install_records`]); returns the
@@ -206,6 +204,22 @@ impl StreamSession {
         records: &[crate::cards::InstallRecord],
     ) -> Vec<IntegrationCard> {
         self.book.set_install_records(records);
+        self.cards_now()
+    }
+
+    /// The user's MCP servers (see [`CardBook::set_mcp_servers`]); returns the cards as they
+    /// now are.
+    pub fn set_mcp_servers(
+        &mut self,
+        servers: &[crate::cards::McpServerRecord],
+    ) -> Vec<IntegrationCard> {
+        self.book.set_mcp_servers(servers);
+        self.cards_now()
+    }
+
+    /// The cards after a change the caller made: what the caller gets now need not come again
+    /// as a `cards` update.
+    fn cards_now(&mut self) -> Vec<IntegrationCard> {
         self.book.take_changed();
         self.book.cards()
     }

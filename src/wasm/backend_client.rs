@@ -46,7 +46,38 @@ export interface MarketplaceRecord { id: string; projectId: string | null; integ
   createdAt: string; updatedAt: string }
 export interface MarketplaceStrategy { strategy: string; providers: { id: string; name: string; installUrl: string | null; envVars: string[] }[] }
 export interface MarketplaceStart { installUrl: string; record: MarketplaceRecord }
-export interface McpPreset { id: string; name: string; priority: number }
+/** A hosted MCP server users connect often, in priority order; `url` is null when each tenant has its own. */
+export interface McpPreset { id: string; name: string; url: string | null; authKind: McpAuthKind;
+  /** A header the provider reads an optional API key from. */
+  apiKeyHeader?: string;
+  /** The URL itself is a credential: it reads back masked. */
+  secretUrl: boolean }
+export type McpAuthKind = "none" | "bearer" | "headers" | "oauth";
+/** A user's MCP server. Secrets are write-only: only which exist comes back. */
+export interface McpServer { id: string; name: string; url: string; preset: string | null; authKind: McpAuthKind; enabled: boolean;
+  /** null: every tool the server lists. */
+  allowedTools: string[] | null;
+  secrets: { set: boolean; bearer: boolean; headerNames: string[]; oauthConnected: boolean; oauthExpiresAt?: string };
+  createdAt: string; updatedAt: string }
+/** `name`: 1–32 letters, digits, "-", "_" (it prefixes the server's tools at /mcp/{projectId}). */
+export interface NewMcpServer { name: string; url?: string; preset?: string; authKind?: McpAuthKind; enabled?: boolean;
+  allowedTools?: string[] | null; bearerToken?: string; headers?: Record<string, string> }
+/** Absent fields stay; a new url or authKind drops the stored secrets; `allowedTools: null` allows every tool. */
+export interface McpServerPatch { name?: string; url?: string; authKind?: McpAuthKind; enabled?: boolean;
+  allowedTools?: string[] | null; bearerToken?: string; headers?: Record<string, string> }
+export interface McpServerTest { ok: true; server: { name: string | null; version: string | null; protocolVersion: string | null }; toolCount: number }
+export interface McpTool { name: string; title: string | null; description: string | null; inputSchema: Record<string, unknown>;
+  annotations: Record<string, unknown> | null;
+  /** On the server's allow-list. */
+  allowed: boolean }
+export interface McpToolResult { content: Record<string, unknown>[]; structuredContent: unknown | null; isError: boolean }
+/** One tool call: never its arguments or result. */
+export interface McpAuditEntry { id: string; serverId: string; serverName: string; tool: string; via: "api" | "endpoint"; at: string;
+  durationMs: number; ok: boolean; errorCode: string | null }
+/** The project's MCP endpoint for v0 and its token (shown this once; minting again revokes it). */
+export interface McpProjectToken { token: string; url: string }
+/** Where to send the browser to authorize (same origin: the flow's cookie must be set). */
+export interface McpOAuthStart { url: string }
 export interface IntegrationStatus { projects: number; integrations: MarketplaceRecord[] }
 /** The caller's own Vercel connection (never its token). */
 export interface VercelConnection { connected: boolean; configurationId: string | null; teamId: string | null; vercelUserId: string | null; connectedAt: string | null }
@@ -62,7 +93,9 @@ mod routes {
     pub const MARKETPLACE_STRATEGY: &str = "/api/integrations/marketplace/strategy";
     pub const MARKETPLACE_START: &str = "/api/integrations/marketplace/start";
     pub const MARKETPLACE_RECORDS: &str = "/api/integrations/marketplace/records";
-    pub const MCP_PRIORITIES: &str = "/api/integrations/mcp/priorities";
+    pub const MCP_PRESETS: &str = "/api/mcp/presets";
+    pub const MCP_SERVERS: &str = "/api/mcp/servers";
+    pub const MCP_AUDIT: &str = "/api/mcp/audit";
     pub const STATUS: &str = "/api/integrations/status";
     pub const VERCEL: &str = "/api/integrations/vercel";
     pub const VERCEL_CONNECT: &str = "/api/integrations/vercel/connect";
@@ -98,6 +131,21 @@ mod routes {
     /// `/api/v0/projects/{projectId}/env-vars`, the id percent-encoded.
     pub fn env_vars(project_id: &str) -> String {
         format!("/api/v0/projects/{}/env-vars", segment(project_id))
+    }
+
+    /// `/api/mcp/servers/{id}` and, with `rest`, a route under it.
+    pub fn mcp_server(id: &str, rest: &[&str]) -> String {
+        let mut path = format!("{MCP_SERVERS}/{}", segment(id));
+        for part in rest {
+            path.push('/');
+            path.push_str(&segment(part));
+        }
+        path
+    }
+
+    /// `/api/projects/{projectId}/mcp-token`.
+    pub fn mcp_token(project_id: &str) -> String {
+        format!("{PROJECTS}/{}/mcp-token", segment(project_id))
     }
 
     /// The records route, for one project when given.
@@ -139,6 +187,44 @@ impl Checked for DeleteEnvVars {
         DeleteEnvVars::validate(self)
     }
     fn wipe(&mut self) {}
+}
+
+/// An MCP server create or patch: the backend checks the rules; here the shape is checked
+/// and the secrets wiped once serialized.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct McpServerBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enabled: Option<bool>,
+    /// Absent, null (every tool) or a list.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::present")]
+    allowed_tools: Option<Option<Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bearer_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl Checked for McpServerBody {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+    fn wipe(&mut self) {
+        if let Some(token) = self.bearer_token.as_mut() {
+            token.zeroize();
+        }
+        for value in self.headers.iter_mut().flat_map(|h| h.values_mut()) {
+            value.zeroize();
+        }
+    }
 }
 
 /// Validate, serialize, wipe: the one sequence every env-var write takes. The request's values
@@ -346,13 +432,211 @@ impl BackendClient {
     }
 
     /// MCP presets in priority order.
-    #[wasm_bindgen(js_name = mcpPriorities, unchecked_return_type = "Promise<McpPreset[]>")]
-    pub fn mcp_priorities(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
+    #[wasm_bindgen(js_name = mcpPresets, unchecked_return_type = "Promise<McpPreset[]>")]
+    pub fn mcp_presets(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
         self.transport.call(
             Method::GET,
-            routes::MCP_PRIORITIES.into(),
+            routes::MCP_PRESETS.into(),
             None,
             Some("presets"),
+            signal,
+        )
+    }
+
+    /// The caller's MCP servers.
+    #[wasm_bindgen(js_name = listMcpServers, unchecked_return_type = "Promise<McpServer[]>")]
+    pub fn list_mcp_servers(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
+        self.transport.call(
+            Method::GET,
+            routes::MCP_SERVERS.into(),
+            None,
+            Some("servers"),
+            signal,
+        )
+    }
+
+    /// Adds an MCP server; its bearer token and header values are wiped here once sent.
+    #[wasm_bindgen(js_name = createMcpServer, unchecked_return_type = "Promise<McpServer>")]
+    pub fn create_mcp_server(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NewMcpServer")] server: JsValue,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        match parse::<McpServerBody>(server, "server").and_then(checked_body) {
+            Ok(body) => self.transport.call(
+                Method::POST,
+                routes::MCP_SERVERS.into(),
+                Some(body),
+                None,
+                signal,
+            ),
+            Err(err) => rejected(err),
+        }
+    }
+
+    /// Changes an MCP server (see `McpServerPatch`).
+    #[wasm_bindgen(js_name = updateMcpServer, unchecked_return_type = "Promise<McpServer>")]
+    pub fn update_mcp_server(
+        &self,
+        #[wasm_bindgen(js_name = serverId)] server_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "McpServerPatch")] patch: JsValue,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        match parse::<McpServerBody>(patch, "patch").and_then(checked_body) {
+            Ok(body) => self.transport.call(
+                Method::PATCH,
+                routes::mcp_server(server_id, &[]),
+                Some(body),
+                None,
+                signal,
+            ),
+            Err(err) => rejected(err),
+        }
+    }
+
+    /// Deletes an MCP server and its secrets.
+    #[wasm_bindgen(js_name = deleteMcpServer, unchecked_return_type = "Promise<{ deleted: string }>")]
+    pub fn delete_mcp_server(
+        &self,
+        #[wasm_bindgen(js_name = serverId)] server_id: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        self.transport.call(
+            Method::DELETE,
+            routes::mcp_server(server_id, &[]),
+            None,
+            None,
+            signal,
+        )
+    }
+
+    /// Connects to the server and lists its tools: who answered and how many tools.
+    #[wasm_bindgen(js_name = testMcpServer, unchecked_return_type = "Promise<McpServerTest>")]
+    pub fn test_mcp_server(
+        &self,
+        #[wasm_bindgen(js_name = serverId)] server_id: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        self.transport.call(
+            Method::POST,
+            routes::mcp_server(server_id, &["test"]),
+            Some("{}".into()),
+            None,
+            signal,
+        )
+    }
+
+    /// The server's tools, each marked allowed or not.
+    #[wasm_bindgen(js_name = listMcpTools, unchecked_return_type = "Promise<McpTool[]>")]
+    pub fn list_mcp_tools(
+        &self,
+        #[wasm_bindgen(js_name = serverId)] server_id: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        self.transport.call(
+            Method::GET,
+            routes::mcp_server(server_id, &["tools"]),
+            None,
+            Some("tools"),
+            signal,
+        )
+    }
+
+    /// Calls an allowed tool through the backend (with the server's credentials, which never
+    /// reach the page). Throws `invalid_argument` for a name MCP does not allow.
+    #[wasm_bindgen(js_name = callMcpTool, unchecked_return_type = "Promise<McpToolResult>")]
+    pub fn call_mcp_tool(
+        &self,
+        #[wasm_bindgen(js_name = serverId)] server_id: &str,
+        tool: &str,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")]
+        arguments: JsValue,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        if !crate::wire::is_mcp_tool_name(tool) {
+            return rejected(
+                JsCodedError::new("invalid_argument", "tool: 1–128 letters, digits, '_', '-', '.'")
+                    .into(),
+            );
+        }
+        let arguments = if arguments.is_undefined() || arguments.is_null() {
+            Ok(Value::Object(serde_json::Map::new()))
+        } else {
+            parse::<serde_json::Map<String, Value>>(arguments, "arguments").map(Value::Object)
+        };
+        match arguments {
+            Ok(arguments) => self.transport.call(
+                Method::POST,
+                routes::mcp_server(server_id, &["tools", tool, "call"]),
+                Some(serde_json::json!({ "arguments": arguments }).to_string()),
+                None,
+                signal,
+            ),
+            Err(err) => rejected(err),
+        }
+    }
+
+    /// Starts OAuth for the server: resolves with the URL to send the browser to (the
+    /// backend sets the flow's cookie on this origin and, once authorized, sends the browser
+    /// back to `/?mcp=connected&server=<id>`).
+    #[wasm_bindgen(js_name = startMcpOAuth, unchecked_return_type = "Promise<McpOAuthStart>")]
+    pub fn start_mcp_oauth(
+        &self,
+        #[wasm_bindgen(js_name = serverId)] server_id: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        self.transport.call(
+            Method::POST,
+            routes::mcp_server(server_id, &["oauth", "start"]),
+            Some("{}".into()),
+            None,
+            signal,
+        )
+    }
+
+    /// The caller's latest 100 tool calls, newest first (one server's, when given).
+    #[wasm_bindgen(js_name = mcpAudit, unchecked_return_type = "Promise<McpAuditEntry[]>")]
+    pub fn mcp_audit(
+        &self,
+        #[wasm_bindgen(js_name = serverId)] server_id: Option<String>,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        let path = match server_id.as_deref() {
+            Some(id) => format!("{}?serverId={}", routes::MCP_AUDIT, js_sys::encode_uri_component(id)),
+            None => routes::MCP_AUDIT.to_owned(),
+        };
+        self.transport
+            .call(Method::GET, path, None, Some("entries"), signal)
+    }
+
+    /// A new token for the project's MCP endpoint (the previous one stops working).
+    #[wasm_bindgen(js_name = mintMcpToken, unchecked_return_type = "Promise<McpProjectToken>")]
+    pub fn mint_mcp_token(
+        &self,
+        #[wasm_bindgen(js_name = projectId)] project_id: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        self.transport.call(
+            Method::POST,
+            routes::mcp_token(project_id),
+            Some("{}".into()),
+            None,
+            signal,
+        )
+    }
+
+    /// Revokes the project's MCP endpoint token.
+    #[wasm_bindgen(js_name = revokeMcpToken, unchecked_return_type = "Promise<{ revoked: boolean }>")]
+    pub fn revoke_mcp_token(
+        &self,
+        #[wasm_bindgen(js_name = projectId)] project_id: &str,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> js_sys::Promise {
+        self.transport.call(
+            Method::DELETE,
+            routes::mcp_token(project_id),
+            None,
+            None,
             signal,
         )
     }

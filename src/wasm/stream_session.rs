@@ -37,6 +37,8 @@ export interface CardAction {
   url?: string;
   /** The keys a set_env_vars action asks for. */
   envKeys?: string[];
+  /** The MCP preset a connect_mcp action connects (GET /api/mcp/presets); absent for a custom server. */
+  preset?: string;
 }
 export interface IntegrationCard {
   /** Stable across the stream and across runs: "<kind>:<provider>". */
@@ -168,10 +170,18 @@ impl StreamSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "MarketplaceRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let records: Vec<crate::cards::InstallRecord> = serde_wasm_bindgen::from_value(records)
-            .map_err(|e| JsCodedError::new("invalid_argument", format!("records: {e}")))?;
-        let cards = self.borrow()?.set_install_records(&records);
-        Ok(to_js(&cards)?)
+        self.with_list(records, "records", session::StreamSession::set_install_records)
+    }
+
+    /// The user's MCP servers (`BackendClient.listMcpServers`): an MCP card whose preset has an
+    /// enabled server shows as connected. Replaces earlier servers; adds no card. Throws
+    /// `invalid_argument` for something that is not a list of servers.
+    #[wasm_bindgen(js_name = setMcpServers, unchecked_return_type = "IntegrationCard[]")]
+    pub fn set_mcp_servers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "McpServer[]")] servers: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.with_list(servers, "servers", session::StreamSession::set_mcp_servers)
     }
 
     /// Hides a card until a later signal changes its status. Throws `unknown_card` for an id
@@ -203,6 +213,20 @@ impl StreamSession {
 
     fn borrow(&self) -> Result<std::cell::RefMut<'_, session::StreamSession>, JsCodedError> {
         borrow_mut(&self.inner)
+    }
+
+    /// Reads a JS list of `T` (`invalid_argument` naming `what` if it is not one), hands it to
+    /// `apply`, and returns the cards as they then are.
+    fn with_list<T: serde::de::DeserializeOwned>(
+        &self,
+        list: JsValue,
+        what: &str,
+        apply: fn(&mut session::StreamSession, &[T]) -> Vec<crate::cards::IntegrationCard>,
+    ) -> Result<JsValue, JsValue> {
+        let items: Vec<T> = serde_wasm_bindgen::from_value(list)
+            .map_err(|e| JsCodedError::new("invalid_argument", format!("{what}: {e}")))?;
+        let cards = apply(&mut self.borrow()?, &items);
+        Ok(to_js(&cards)?)
     }
 }
 

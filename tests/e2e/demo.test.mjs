@@ -223,7 +223,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     out.listed = (await client.listEnvVars(project.id)).map((v) => [v.key, v.value]);
     out.start = (await client.startMarketplaceInstall("neon", project.id)).installUrl;
     out.records = (await client.marketplaceRecords(project.id)).length;
-    out.presets = (await client.mcpPriorities()).length > 5;
+    out.presets = (await client.mcpPresets()).map((p) => p.id).includes("linear");
     out.status = (await client.status()).integrations.length;
     out.strategy = (await client.marketplaceStrategy()).strategy;
     out.notFound = await catchErr(client.listEnvVars("prj_missing"));

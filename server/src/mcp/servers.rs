@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
@@ -262,21 +262,12 @@ pub struct ServerPatch {
     /// Enable or disable.
     pub enabled: Option<bool>,
     /// Present: replaces the allow-list (null = every tool).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "sajtmaskin_integrations::wire::present")]
     pub allowed_tools: Option<Option<Vec<String>>>,
     /// Replaces the bearer token.
     pub bearer_token: Option<String>,
     /// Replaces the headers.
     pub headers: Option<BTreeMap<String, String>>,
-}
-
-/// A field that is present (even as null) becomes `Some`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 fn invalid(message: impl Into<String>) -> AppError {
@@ -297,13 +288,7 @@ pub fn check_name(name: &str) -> Result<(), AppError> {
         .ok_or_else(|| invalid("name: 1–32 letters, digits, '-' or '_' (no '__')"))
 }
 
-/// A tool name as MCP allows it: 1–128 of letters, digits, `_`, `-`, `.`.
-pub fn is_tool_name(name: &str) -> bool {
-    (1..=128).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-}
+pub use sajtmaskin_integrations::wire::is_mcp_tool_name as is_tool_name;
 
 fn check_tools(tools: Option<&Vec<String>>) -> Result<(), AppError> {
     let Some(tools) = tools else { return Ok(()) };
