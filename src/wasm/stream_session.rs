@@ -225,7 +225,7 @@ impl StreamSession {
     ) -> Result<JsValue, JsValue> {
         let items: Vec<T> = serde_wasm_bindgen::from_value(list)
             .map_err(|e| JsCodedError::new("invalid_argument", format!("{what}: {e}")))?;
-        let cards = apply(&mut self.borrow()?, &items);
+        let cards = apply(&mut *self.borrow()?, &items);
         Ok(to_js(&cards)?)
     }
 }
