@@ -49,7 +49,7 @@ node tests/js/jsondiffpatch-vectors.mjs --check
 
 step "package, demo end-to-end and Vite consumer tests (node + headless Chromium)"
 bash scripts/build-pkg.sh
-cargo build --quiet -p sajtmaskin-server
+cargo build --quiet -p sajtmaskin-server --bin sajtmaskin-server --example mcp_fixture
 node --test tests/js/ tests/e2e/ tests/vite/
 
 step "the test run left the working tree as it found it"

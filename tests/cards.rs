@@ -583,7 +583,11 @@ fn an_mcp_card_carries_its_preset_and_shows_connected_once_an_enabled_server_exi
     let sentry = cards.iter().find(|c| c.id == "mcp:sentry").unwrap();
     assert_eq!(connect(sentry), Some(Some("sentry".into())));
     let figma = cards.iter().find(|c| c.id == "mcp:custom:figma").unwrap();
-    assert_eq!(connect(figma), Some(None), "a custom MCP server has no preset");
+    assert_eq!(
+        connect(figma),
+        Some(None),
+        "a custom MCP server has no preset"
+    );
 
     let servers = |list: Value| -> Vec<McpServerRecord> { serde_json::from_value(list).unwrap() };
     // A disabled server, or one of another preset, connects nothing.
@@ -597,9 +601,21 @@ fn an_mcp_card_carries_its_preset_and_shows_connected_once_an_enabled_server_exi
     let cards = session.set_mcp_servers(&servers(json!([{"preset": "sentry", "enabled": true}])));
     let sentry = cards.iter().find(|c| c.id == "mcp:sentry").unwrap();
     assert_eq!(sentry.status.code, Status::Connected);
-    assert_eq!(connect(sentry), None, "a connected card offers no connect action");
+    assert_eq!(
+        connect(sentry),
+        None,
+        "a connected card offers no connect action"
+    );
     assert_eq!(cards.len(), 2, "servers make no card of their own");
     // Replaced as a whole: with the server gone the card asks again.
     let cards = session.set_mcp_servers(&[]);
-    assert_eq!(cards.iter().find(|c| c.id == "mcp:sentry").unwrap().status.code, Status::Requested);
+    assert_eq!(
+        cards
+            .iter()
+            .find(|c| c.id == "mcp:sentry")
+            .unwrap()
+            .status
+            .code,
+        Status::Requested
+    );
 }

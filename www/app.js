@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 const TEXTS = {
   sv: { idle: "Redo", ready: "Redo", streaming: "Genererar…", done: "Klar", error: "Avbruten", aborted: "Avbruten av dig",
         saved: "Sparat. Värdena visas inte igen.", noCards: "0", setCount: (n, m) => `${n} av ${m} variabler satta i projektet`,
-        mcp: (name) => `${name}: MCP-anslutningen görs i v0:s inställningar.`, envTitle: "Ange miljövariabler", sensitive: "Känslig (skrivskyddad)",
+        envTitle: "Ange miljövariabler", sensitive: "Känslig (skrivskyddad)",
         language: "Språk", generation: "Generering", prompt: "Beskriv appen du vill bygga…", generate: "Generera med v0", play: "Spela upp",
         stop: "Avbryt", thinking: "Tankegång", integrations: "Integrationer", empty: "När AI:n ber om en databas, en MCP-server eller nycklar dyker det upp här.",
         envHint: "Värdena skickas till servern, sparas krypterat och visas aldrig igen.", cancel: "Avbryt", save: "Spara",
@@ -15,10 +15,13 @@ const TEXTS = {
         sensitiveShort: "Känslig", add: "Lägg till", update: "Byt värde", remove: "Ta bort", hidden: "dold (känslig)",
         notConnected: "Inget Vercel-konto anslutet.", connected: (c) => `Ansluten (${c.configurationId}${c.teamId ? `, team ${c.teamId}` : ""}).`,
         notConfigured: "Servern har ingen Vercel-integration konfigurerad.", linked: (id) => `Kopplat till Vercel-projektet ${id}.`,
-        synced: (n) => `${n} installation(er) synkade.`, resumed: "Genereringen fortsätter…" },
+        synced: (n) => `${n} installation(er) synkade.`, resumed: "Genereringen fortsätter…",
+        mcpPanel: "MCP-servrar", mcpHint: "Nycklar och tokens stannar på servern; v0 får en enda projekt-token.", mcpAudit: "Anropslogg",
+        mcpCustom: "Egen server", mcpTest: "Testa anslutning", mcpTools: "Verktyg", mcpOAuth: "Anslut OAuth", mcpEnabled: "På",
+        mcpTested: (r) => `${r.server.name ?? "Servern"} svarar: ${r.toolCount} verktyg.`, mcpConnected: "MCP-servern är ansluten." },
   en: { idle: "Ready", ready: "Ready", streaming: "Generating…", done: "Done", error: "Stopped", aborted: "Stopped by you",
         saved: "Saved. Values are never shown again.", noCards: "0", setCount: (n, m) => `${n} of ${m} variables set in the project`,
-        mcp: (name) => `${name}: connect the MCP server in v0's settings.`, envTitle: "Set environment variables", sensitive: "Sensitive (write-only)",
+        envTitle: "Set environment variables", sensitive: "Sensitive (write-only)",
         language: "Language", generation: "Generation", prompt: "Describe the app you want to build…", generate: "Generate with v0", play: "Replay",
         stop: "Stop", thinking: "Thinking", integrations: "Integrations", empty: "When the AI asks for a database, an MCP server or keys, it shows up here.",
         envHint: "Values go to the server, are stored encrypted and are never shown again.", cancel: "Cancel", save: "Save",
@@ -26,7 +29,10 @@ const TEXTS = {
         sensitiveShort: "Sensitive", add: "Add", update: "Change value", remove: "Delete", hidden: "hidden (sensitive)",
         notConnected: "No Vercel account connected.", connected: (c) => `Connected (${c.configurationId}${c.teamId ? `, team ${c.teamId}` : ""}).`,
         notConfigured: "The server has no Vercel integration configured.", linked: (id) => `Linked to the Vercel project ${id}.`,
-        synced: (n) => `${n} install(s) synced.`, resumed: "The generation continues…" },
+        synced: (n) => `${n} install(s) synced.`, resumed: "The generation continues…",
+        mcpPanel: "MCP servers", mcpHint: "Keys and tokens stay on the server; v0 gets a single project token.", mcpAudit: "Call log",
+        mcpCustom: "Custom server", mcpTest: "Test connection", mcpTools: "Tools", mcpOAuth: "Connect OAuth", mcpEnabled: "On",
+        mcpTested: (r) => `${r.server.name ?? "The server"} answers: ${r.toolCount} tools.`, mcpConnected: "The MCP server is connected." },
 };
 
 let locale = localStorage.getItem("sm-locale") || "sv";
@@ -36,6 +42,8 @@ let projectId = null;
 let projectKeys = [];
 let projectVars = [];
 let records = [];
+let mcpServers = [];
+let mcpPresets = [];
 let client = null;
 const t = () => TEXTS[locale];
 
@@ -65,7 +73,7 @@ const rendererOptions = {
   onAction(cardId, action) {
     if (action.kind === "set_env_vars") openEnvForm(cardId, action.envKeys ?? []);
     else if (action.kind === "dismiss") { session?.dismiss(cardId); renderCards(); }
-    else if (action.kind === "connect_mcp") toast(t().mcp(cardTitle(cardId)));
+    else if (action.kind === "connect_mcp") openMcpPanel(action.preset, cardTitle(cardId));
     else if (action.kind === "resume") resume().catch(showError);
   },
 };
@@ -76,6 +84,7 @@ function cardTitle(cardId) {
 
 function renderCards() {
   if (session) session.setIntegrationRecords(records);
+  if (session) session.setMcpServers(mcpServers);
   const cards = session ? session.setProjectEnvKeys(projectKeys) : [];
   renderer.render(cards);
   $("empty").hidden = cards.length > 0;
@@ -195,6 +204,139 @@ async function syncInstalls() {
 }
 
 $("vercel-sync").addEventListener("click", () => syncInstalls().catch(showError));
+
+// --- MCP servers: presets and custom servers, test, tools with allow toggles, the call log --------
+
+async function refreshMcp() {
+  mcpServers = await client.listMcpServers();
+  renderMcpList();
+  renderCards();
+  const entries = await client.mcpAudit();
+  $("mcp-audit").replaceChildren(...entries.slice(0, 10).map((e) => {
+    const item = document.createElement("li");
+    item.dataset.ok = String(e.ok);
+    item.textContent = `${e.serverName} · ${e.tool} · ${e.via} · ${e.durationMs} ms${e.ok ? "" : ` · ${e.errorCode}`}`;
+    return item;
+  }));
+}
+
+function button(label, op, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "ghost";
+  b.dataset.op = op;
+  b.textContent = label;
+  b.addEventListener("click", () => onClick().catch(mcpError));
+  return b;
+}
+
+function mcpError(err) {
+  $("mcp-result").textContent = `${err.message} (${err.code})`;
+  $("mcp-result").dataset.state = "error";
+}
+
+function renderMcpList() {
+  $("mcp-list").replaceChildren(...mcpServers.map((server) => {
+    const item = document.createElement("li");
+    item.dataset.serverId = server.id;
+    item.dataset.name = server.name;
+    const name = document.createElement("code");
+    name.textContent = server.name;
+    const url = document.createElement("span");
+    url.className = "url";
+    url.textContent = `${server.url} (${server.authKind})`;
+    const toggle = document.createElement("label");
+    const enabled = document.createElement("input");
+    enabled.type = "checkbox";
+    enabled.checked = server.enabled;
+    enabled.dataset.op = "enabled";
+    enabled.addEventListener("change", () => client.updateMcpServer(server.id, { enabled: enabled.checked }).then(refreshMcp).catch(mcpError));
+    toggle.append(enabled, document.createTextNode(` ${t().mcpEnabled}`));
+    item.append(name, url, toggle,
+      button(t().mcpTest, "test", async () => {
+        const result = await client.testMcpServer(server.id);
+        $("mcp-result").textContent = t().mcpTested(result);
+        $("mcp-result").dataset.state = "ok";
+      }),
+      button(t().mcpTools, "tools", () => showTools(server)));
+    if (server.authKind === "oauth") {
+      item.append(button(t().mcpOAuth, "oauth", async () => { location.href = (await client.startMcpOAuth(server.id)).url; }));
+    }
+    item.append(button(t().remove, "delete", () => client.deleteMcpServer(server.id).then(refreshMcp)));
+    return item;
+  }));
+}
+
+/** The server's tools, each with a toggle that edits the server's allow-list. */
+async function showTools(server) {
+  const tools = await client.listMcpTools(server.id);
+  $("mcp-tools").dataset.serverId = server.id;
+  $("mcp-tools").replaceChildren(...tools.map((tool) => {
+    const item = document.createElement("li");
+    item.dataset.tool = tool.name;
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = tool.allowed;
+    box.addEventListener("change", async () => {
+      const allowed = [...$("mcp-tools").querySelectorAll("li")]
+        .filter((li) => li.querySelector("input").checked).map((li) => li.dataset.tool);
+      await client.updateMcpServer(server.id, { allowedTools: allowed }).catch(mcpError);
+      await refreshMcp();
+      item.dataset.allowed = String(box.checked);
+    });
+    item.dataset.allowed = String(tool.allowed);
+    const name = document.createElement("code");
+    name.textContent = tool.name;
+    item.append(box, name, document.createTextNode(tool.description ? ` — ${tool.description}` : ""));
+    return item;
+  }));
+}
+
+function fillFromPreset(id) {
+  const preset = mcpPresets.find((p) => p.id === id);
+  $("mcp-preset").value = preset ? preset.id : "";
+  $("mcp-name").value = preset ? preset.id : "";
+  $("mcp-url").value = preset?.url ?? "";
+  $("mcp-auth").value = preset?.authKind ?? "none";
+}
+
+/** The MCP card's action: the panel, pre-filled with the card's preset. */
+function openMcpPanel(preset, title) {
+  fillFromPreset(preset);
+  if (!preset) $("mcp-name").value = title.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").slice(0, 32);
+  $("mcp-panel").classList.add("focus");
+  $("mcp-panel").scrollIntoView({ block: "center" });
+  $("mcp-url").focus();
+}
+
+$("mcp-preset").addEventListener("change", () => fillFromPreset($("mcp-preset").value));
+
+$("mcp-add").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const authKind = $("mcp-auth").value;
+  const secret = $("mcp-secret").value;
+  $("mcp-secret").value = "";
+  const body = { name: $("mcp-name").value.trim(), authKind };
+  if ($("mcp-url").value.trim()) body.url = $("mcp-url").value.trim();
+  if ($("mcp-preset").value) body.preset = $("mcp-preset").value;
+  if (secret && authKind === "bearer") body.bearerToken = secret;
+  if (secret && authKind === "headers") {
+    const at = secret.indexOf(":");
+    body.headers = { [secret.slice(0, at).trim()]: secret.slice(at + 1).trim() };
+  }
+  client.createMcpServer(body)
+    .then(() => { $("mcp-result").textContent = ""; $("mcp-panel").classList.remove("focus"); return refreshMcp(); })
+    .catch(mcpError);
+});
+
+async function setUpMcp() {
+  mcpPresets = await client.mcpPresets();
+  $("mcp-preset").replaceChildren(new Option(t().mcpCustom, ""), ...mcpPresets.map((p) => new Option(p.name, p.id)));
+  await refreshMcp();
+  // Back from an OAuth authorization.
+  const url = new URL(location.href);
+  if (url.searchParams.get("mcp") === "connected") toast(t().mcpConnected);
+}
 
 /** Resumes the chat that waited on the integrations, streaming the continuation in. */
 async function resume() {
@@ -382,6 +524,7 @@ async function main() {
   await refreshKeys();
   await refreshRecords();
   await refreshVercel();
+  await setUpMcp();
   const { streams, live } = await (await fetch("/api/demo/streams", { headers: { authorization: `Bearer ${await token()}` } })).json();
   for (const name of streams) $("stream").append(new Option(name.replace(/\.sse$/, ""), name));
   $("live-row").hidden = !live;

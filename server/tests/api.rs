@@ -80,12 +80,7 @@ async fn authorization_matrix() {
             None,
             false,
         ),
-        (
-            Method::GET,
-            "/api/mcp/presets".into(),
-            None,
-            false,
-        ),
+        (Method::GET, "/api/mcp/presets".into(), None, false),
     ];
     let before = counts(&server).await;
     for (method, path, body, scoped) in &routes {
@@ -591,12 +586,7 @@ async fn marketplace_start_is_one_row_per_user_project_and_type() {
         .await;
     assert_eq!(theirs["integrations"], json!([]));
     let (_, presets) = server
-        .call(
-            Method::GET,
-            "/api/mcp/presets",
-            Some(&token),
-            None,
-        )
+        .call(Method::GET, "/api/mcp/presets", Some(&token), None)
         .await;
     assert!(presets["presets"]
         .as_array()

@@ -205,7 +205,11 @@ struct McpServerBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// Absent, null (every tool) or a list.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::present")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     allowed_tools: Option<Option<Vec<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     bearer_token: Option<String>,
@@ -555,8 +559,11 @@ impl BackendClient {
     ) -> js_sys::Promise {
         if !crate::wire::is_mcp_tool_name(tool) {
             return rejected(
-                JsCodedError::new("invalid_argument", "tool: 1–128 letters, digits, '_', '-', '.'")
-                    .into(),
+                JsCodedError::new(
+                    "invalid_argument",
+                    "tool: 1–128 letters, digits, '_', '-', '.'",
+                )
+                .into(),
             );
         }
         let arguments = if arguments.is_undefined() || arguments.is_null() {
@@ -602,7 +609,11 @@ impl BackendClient {
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
         let path = match server_id.as_deref() {
-            Some(id) => format!("{}?serverId={}", routes::MCP_AUDIT, js_sys::encode_uri_component(id)),
+            Some(id) => format!(
+                "{}?serverId={}",
+                routes::MCP_AUDIT,
+                js_sys::encode_uri_component(id)
+            ),
             None => routes::MCP_AUDIT.to_owned(),
         };
         self.transport

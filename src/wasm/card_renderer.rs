@@ -62,6 +62,8 @@ struct Action {
     label: String,
     url: Option<String>,
     env_keys: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    preset: Option<String>,
 }
 
 /// Renders cards into a container element.

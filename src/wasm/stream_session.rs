@@ -170,7 +170,11 @@ impl StreamSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "MarketplaceRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsValue> {
-        self.with_list(records, "records", session::StreamSession::set_install_records)
+        self.with_list(
+            records,
+            "records",
+            session::StreamSession::set_install_records,
+        )
     }
 
     /// The user's MCP servers (`BackendClient.listMcpServers`): an MCP card whose preset has an

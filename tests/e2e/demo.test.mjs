@@ -28,6 +28,8 @@ const RESUMED = `data: {"object":"message","id":"m2","chatId":"${CHAT}","parts":
 // OAuth token endpoint (each code once, every field checked), a project the user's token
 // reaches, and its env after a Neon install.
 let fakeVercel, fakeVercelUrl, publicUrl;
+// The tests' MCP server, built with the official Rust SDK (server/examples/mcp_fixture.rs).
+let mcpFixture, mcpUrl;
 const vercelCalls = [];
 const NEON_VALUE = "postgres://neon:npg_E2E_SECRET@ep-e2e.neon.tech/db";
 
@@ -92,10 +94,16 @@ before(async () => {
   });
   await new Promise((r) => fakeVercel.listen(0, "127.0.0.1", r));
   fakeVercelUrl = `http://127.0.0.1:${fakeVercel.address().port}`;
+  mcpFixture = spawn(join(root, "target/debug/examples/mcp_fixture"), [], { cwd: root });
+  mcpUrl = await new Promise((resolve, reject) => {
+    let out = "";
+    mcpFixture.stdout.on("data", (d) => { out += d; if (out.includes("\n")) resolve(out.split("\n")[0].trim()); });
+    mcpFixture.on("exit", (code) => reject(new Error(`mcp_fixture exited with ${code}`)));
+  });
   const binary = join(root, "target/debug/sajtmaskin-server");
   server = spawn(binary, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--dev", "--v0-api-url", fakeV0Url,
     "--vercel-client-id", "cid", "--vercel-integration-slug", "sajtmaskin", "--public-url", publicUrl,
-    "--vercel-oauth-url", fakeVercelUrl, "--vercel-api-url", fakeVercelUrl],
+    "--vercel-oauth-url", fakeVercelUrl, "--vercel-api-url", fakeVercelUrl, "--mcp-allow-loopback"],
     { cwd: root, env: { ...process.env, RUST_LOG: "debug", V0_API_KEY: "platform-v0-key-e2e", VERCEL_CLIENT_SECRET: "test_client_secret" } });
   server.stdout.on("data", (d) => { logs += d; });
   server.stderr.on("data", (d) => { logs += d; });
@@ -116,6 +124,7 @@ after(async () => {
   fakeVercel?.close();
   await browser?.close();
   server?.kill();
+  mcpFixture?.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -429,4 +438,45 @@ test("the whole loop in the demo: connect Vercel, link, generate, install, sync,
     "every call on the user's Vercel projects uses the user's own token");
   assert.deepEqual(pageErrors, []);
   await context.close();
+});
+
+test("the MCP panel: the card opens it pre-filled, a server is added, tested, its tools listed, one switched off; the card shows connected", async () => {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${base}/?stream=s04-v2-chat-sentry-mcp.sse`);
+  const card = '[data-card-id="mcp:sentry"]';
+  await page.waitForSelector(card, { timeout: 30_000 });
+  await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
+  assert.notEqual(await page.getAttribute(card, "data-status"), "connected");
+  await page.click(`${card} [data-action="connect_mcp"]`);
+  assert.equal(await page.inputValue("#mcp-preset"), "sentry");
+  assert.equal(await page.inputValue("#mcp-name"), "sentry");
+  assert.equal(await page.inputValue("#mcp-url"), "https://mcp.sentry.dev/mcp");
+  assert.equal(await page.inputValue("#mcp-auth"), "oauth");
+  // Pointed at the local test server, which needs no auth.
+  await page.fill("#mcp-url", mcpUrl);
+  await page.selectOption("#mcp-auth", "none");
+  await page.click('#mcp-add button[type="submit"]');
+  const row = '#mcp-list li[data-name="sentry"]';
+  await page.waitForSelector(row, { timeout: 15_000 });
+  await page.click(`${row} [data-op="test"]`);
+  await page.waitForSelector('#mcp-result[data-state="ok"]', { timeout: 15_000 });
+  assert.match(await page.textContent("#mcp-result"), /test-mcp.*4/);
+  await page.click(`${row} [data-op="tools"]`);
+  await page.waitForSelector('#mcp-tools li[data-tool="fail"][data-allowed="true"]', { timeout: 15_000 });
+  assert.deepEqual(await page.locator("#mcp-tools li").evaluateAll((all) => all.map((li) => li.dataset.tool)), ["echo", "fail", "slow", "big"]);
+  await page.uncheck('#mcp-tools li[data-tool="fail"] input');
+  await page.waitForSelector('#mcp-tools li[data-tool="fail"][data-allowed="false"]', { timeout: 15_000 });
+  // The card shows connected: an enabled server of its preset exists.
+  await page.waitForSelector(`${card}[data-status="connected"]`, { timeout: 15_000 });
+  assert.equal(await page.locator(`${card} [data-action="connect_mcp"]`).count(), 0);
+  // The backend holds the allow-list.
+  const { token } = await (await fetch(`${base}/api/dev/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
+  const { servers } = await (await fetch(`${base}/api/mcp/servers`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const sentry = servers.find((s) => s.name === "sentry");
+  assert.deepEqual(sentry.allowedTools, ["echo", "slow", "big"]);
+  assert.equal(sentry.preset, "sentry");
+  assert.deepEqual(pageErrors, []);
+  await page.close();
 });
