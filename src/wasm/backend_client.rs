@@ -259,6 +259,31 @@ fn parse<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T
         .map_err(|e| JsCodedError::new("invalid_argument", format!("{what}: {e}")).into())
 }
 
+/// Like [`parse`], but through JSON text so that unknown fields are refused (serde-wasm-bindgen
+/// reads only the fields it knows and would drop a misspelt `bearerToken` silently). The text
+/// may carry secrets: it is wiped once parsed.
+fn parse_strict<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    let invalid =
+        |message: String| JsCodedError::new("invalid_argument", format!("{what}: {message}"));
+    let mut text: String = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| invalid("not an object".into()))?;
+    // Only messages that name a field, never one that could quote a submitted value.
+    let parsed = serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        let names_field =
+            message.starts_with("unknown field") || message.starts_with("missing field");
+        invalid(if names_field {
+            message
+        } else {
+            "a field has the wrong type".into()
+        })
+    });
+    text.zeroize();
+    Ok(parsed?)
+}
+
 /// A promise that rejects with `err`, for input refused before any request.
 fn rejected(err: JsValue) -> js_sys::Promise {
     js_sys::Promise::reject(&err)
@@ -466,7 +491,7 @@ impl BackendClient {
         #[wasm_bindgen(unchecked_param_type = "NewMcpServer")] server: JsValue,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
-        match parse::<McpServerBody>(server, "server").and_then(checked_body) {
+        match parse_strict::<McpServerBody>(server, "server").and_then(checked_body) {
             Ok(body) => self.transport.call(
                 Method::POST,
                 routes::MCP_SERVERS.into(),
@@ -486,7 +511,7 @@ impl BackendClient {
         #[wasm_bindgen(unchecked_param_type = "McpServerPatch")] patch: JsValue,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
-        match parse::<McpServerBody>(patch, "patch").and_then(checked_body) {
+        match parse_strict::<McpServerBody>(patch, "patch").and_then(checked_body) {
             Ok(body) => self.transport.call(
                 Method::PATCH,
                 routes::mcp_server(server_id, &[]),

@@ -252,6 +252,14 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     out.vercel = (await client.vercelConnection()).connected;
     out.connectUrl = (await client.connectVercel()).url;
     out.syncUnlinked = await catchErr(client.syncIntegration(project.id, "neon"));
+    out.mcpBadTool = await catchErr(client.callMcpTool("mcp_x", "../../api/projects"));
+    out.mcpBadShape = await catchErr(client.createMcpServer({ name: "x", url: "https://a.example/mcp", bogus: 1 }));
+    out.mcpPrivate = await catchErr(client.createMcpServer({ name: "meta", url: "https://169.254.169.254/latest" }));
+    const added = await client.createMcpServer({ name: "typed", url: "https://mcp.example.com/mcp", authKind: "bearer", bearerToken: "bt-secret-e2e" });
+    out.mcpSecrets = [added.secrets.bearer, JSON.stringify(added).includes("bt-secret-e2e")];
+    out.mcpDeleted = (await client.deleteMcpServer(added.id)).deleted === added.id;
+    out.mcpToken = Object.keys(await client.mintMcpToken(project.id)).sort();
+    out.mcpRevoked = (await client.revokeMcpToken(project.id)).revoked;
     return out;
   }, hangingUrl);
   assert.equal(result.projects, true);
@@ -262,6 +270,13 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.equal(result.start, "https://vercel.com/marketplace/neon");
   assert.equal(result.records, 1);
   assert.equal(result.presets, true);
+  assert.deepEqual(result.mcpBadTool, { code: "invalid_argument", status: null, isError: true }, "checked before it reaches a URL");
+  assert.deepEqual(result.mcpBadShape, { code: "invalid_argument", status: null, isError: true });
+  assert.deepEqual(result.mcpPrivate, { code: "egress_refused", status: 422, isError: true });
+  assert.deepEqual(result.mcpSecrets, [true, false]);
+  assert.equal(result.mcpDeleted, true);
+  assert.deepEqual(result.mcpToken, ["token", "url"]);
+  assert.equal(result.mcpRevoked, true);
   assert.equal(result.status, 1);
   assert.equal(result.strategy, "vercel-marketplace");
   assert.deepEqual(result.notFound, { code: "not_found", status: 404, isError: true });

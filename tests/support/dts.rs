@@ -177,6 +177,18 @@ impl Declarations {
             self.check_object(path, value, &ty[1..ty.len() - 1], problems);
             return;
         }
+        if let Some(inner) = ty
+            .strip_prefix("Record<string,")
+            .and_then(|t| t.strip_suffix('>'))
+        {
+            match value.as_object() {
+                Some(map) => map.iter().for_each(|(k, v)| {
+                    self.check_at(&format!("{path}.{k}"), v, inner, problems);
+                }),
+                None => problems.push(format!("{path}: expected an object ({ty}), got {value}")),
+            }
+            return;
+        }
         let ok = match ty {
             "string" => value.is_string(),
             "number" => value.is_number(),
