@@ -137,6 +137,8 @@ pub enum Refusal {
     Redirect,
     /// An answer (a JSON body, an SSE event) was over the size limit.
     TooLarge,
+    /// A request passed its deadline.
+    Timeout,
 }
 
 /// The per-operation state of the guard: its policy and the first refusal it made.
@@ -165,6 +167,7 @@ impl Guard {
                 "the MCP server answered with a redirect, which is not followed",
             ),
             Refusal::TooLarge => too_large(),
+            Refusal::Timeout => timed_out(),
         })
     }
 }
@@ -197,6 +200,15 @@ impl Resolve for Guard {
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
     }
+}
+
+/// 504 `mcp_timeout`.
+pub fn timed_out() -> UpstreamError {
+    refused_error(
+        StatusCode::GATEWAY_TIMEOUT,
+        "mcp_timeout",
+        "the MCP server did not answer in time",
+    )
 }
 
 /// 502 `mcp_answer_too_large`.

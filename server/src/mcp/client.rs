@@ -45,11 +45,20 @@ fn watch(guard: &Arc<Guard>, stream: BoxedSseStream) -> BoxedSseStream {
     let guard = Arc::clone(guard);
     Box::pin(stream.inspect(move |item| {
         if let Err(error) = item {
-            if chain(error).contains("exceeded the maximum size") {
-                guard.refuse(Refusal::TooLarge);
-            }
+            note(&guard, &chain(error), false);
         }
     }))
+}
+
+/// Records on the guard what an error text (or reqwest's own timeout flag) says: an answer
+/// over the size limit, or a deadline passed. The SDK keeps neither when it closes the
+/// transport.
+fn note(guard: &Guard, text: &str, timed_out: bool) {
+    if text.contains("exceeded the maximum size") {
+        guard.refuse(Refusal::TooLarge);
+    } else if timed_out || text.contains("timed out") {
+        guard.refuse(Refusal::Timeout);
+    }
 }
 
 impl StreamableHttpClient for Watched {
@@ -96,9 +105,8 @@ impl StreamableHttpClient for Watched {
             )
             .await
             .inspect_err(|error| {
-                if chain(error).contains("exceeded the maximum size") {
-                    self.guard.refuse(Refusal::TooLarge);
-                }
+                let timed_out = matches!(error, StreamableHttpError::Client(e) if e.is_timeout());
+                note(&self.guard, &chain(error), timed_out);
             })?;
         Ok(match response {
             StreamableHttpPostResponse::Sse(stream, id) => {
@@ -239,11 +247,7 @@ impl Connection {
     }
 
     fn timeout() -> AppError {
-        coded(
-            StatusCode::GATEWAY_TIMEOUT,
-            "mcp_timeout",
-            "the MCP server did not answer in time",
-        )
+        AppError::Upstream(crate::egress::timed_out())
     }
 
     /// Connects to `server` with `secrets` (the access token already fresh).
@@ -348,7 +352,9 @@ impl Connection {
 
     /// Every tool, all pages.
     pub async fn tools(&self) -> Result<Vec<rmcp::model::Tool>, AppError> {
-        match tokio::time::timeout(self.policy.timeout, self.service.list_all_tools()).await {
+        match tokio::time::timeout(outer_deadline(&self.policy), self.service.list_all_tools())
+            .await
+        {
             Err(_) => Err(Self::timeout()),
             Ok(Err(error)) => Err(Self::failure(&self.guard, &error)),
             Ok(Ok(tools)) => Ok(tools),
@@ -359,7 +365,8 @@ impl Connection {
     pub async fn call(&self, tool: &str, arguments: JsonObject) -> Result<ToolResult, AppError> {
         let params = CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments);
         let result =
-            tokio::time::timeout(self.policy.timeout, self.service.call_tool(params)).await;
+            tokio::time::timeout(outer_deadline(&self.policy), self.service.call_tool(params))
+                .await;
         match result {
             Err(_) => Err(Self::timeout()),
             Ok(Err(rmcp::ServiceError::McpError(error))) => Ok(ToolResult {
@@ -405,6 +412,12 @@ pub struct ToolResult {
     pub structured_content: Option<Value>,
     /// The tool failed (the call itself worked).
     pub is_error: bool,
+}
+
+/// The deadline of a whole step (connect, list, call): a second after each request's own, so
+/// that a request's timeout is seen (and named) first.
+fn outer_deadline(policy: &EgressPolicy) -> std::time::Duration {
+    policy.timeout + std::time::Duration::from_secs(1)
 }
 
 /// Milliseconds since `start`.
