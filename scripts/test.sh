@@ -44,8 +44,9 @@ step "wasm tests in headless Chromium"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test --target wasm32-unknown-unknown -p sajtmaskin-integrations --tests
 
-step "jsondiffpatch vectors are current (npm jsondiffpatch)"
+step "jsondiffpatch vectors (structure and text diffs) are current (npm jsondiffpatch)"
 node tests/js/jsondiffpatch-vectors.mjs --check
+node tests/js/jsondiffpatch-text-vectors.mjs --check
 
 step "package, demo end-to-end and Vite consumer tests (node + headless Chromium)"
 bash scripts/build-pkg.sh

@@ -121,13 +121,43 @@ fn append_shortcut() {
 }
 
 #[test]
-fn text_diffs_are_unsupported() {
+fn text_diffs_apply_exactly_or_not_at_all() {
+    let delta = json!({"t": ["@@ -1,3 +1,3 @@\n-abc\n+abd\n", 0, 2]});
     assert_eq!(
-        code(
-            json!({"t": "abc"}),
-            json!({"t": ["@@ -1,3 +1,3 @@\n-abc\n+abd\n", 0, 2]})
-        ),
-        "delta_unsupported"
+        patched(json!({"t": "abc"}), delta.clone()),
+        json!({"t": "abd"})
+    );
+    // Another text, another type, a malformed patch: nothing changes.
+    assert_eq!(code(json!({"t": "abx"}), delta.clone()), "delta_mismatch");
+    assert_eq!(code(json!({"t": 3}), delta), "delta_mismatch");
+    assert_eq!(
+        code(json!({"t": "abc"}), json!({"t": ["@@ nonsense", 0, 2]})),
+        "delta_malformed"
+    );
+    assert_eq!(
+        code(json!({"t": "abc"}), json!({"t": [7, 0, 2]})),
+        "delta_malformed"
+    );
+}
+
+#[test]
+fn text_diff_vectors_generated_by_npm_jsondiffpatch() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/jsondiffpatch-text-vectors.json"
+    );
+    let vectors: Vec<Value> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    assert!(vectors.len() >= 200);
+    let mut astral = 0;
+    for (i, v) in vectors.iter().enumerate() {
+        astral += usize::from(v["delta"].to_string().contains("%F0"));
+        let mut state = v["a"].clone();
+        apply(&mut state, v["delta"].clone()).unwrap_or_else(|e| panic!("vector {i}: {e}"));
+        assert_eq!(state, v["b"], "vector {i}");
+    }
+    assert!(
+        astral > 50,
+        "vectors must exercise characters outside the BMP ({astral})"
     );
 }
 

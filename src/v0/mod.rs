@@ -11,6 +11,7 @@
 pub mod decode;
 pub mod patch;
 pub mod text;
+pub mod textdiff;
 pub mod v1;
 
 use serde::{Deserialize, Serialize};

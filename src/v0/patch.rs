@@ -8,7 +8,7 @@
 //! | `[new]` | added |
 //! | `[old, new]` | replaced |
 //! | `[old, 0, 0]` | deleted |
-//! | `[patch, 0, 2]` | text diff — not supported: [`PatchError::Unsupported`] |
+//! | `[patch, 0, 2]` | text diff: diff-match-patch patch text, applied exactly ([`super::textdiff`]) |
 //! | `["", dest, 3]` | (under `_N` in an array delta) moved from index N to `dest` |
 //! | `{…}` | nested object delta |
 //! | `{"_t":"a", …}` | nested array delta: `"N"` keys name indexes in the new array, `"_N"` keys indexes in the old one |
@@ -47,14 +47,6 @@ use serde_json::{Map, Value};
 /// Why a delta was not applied. The state is unchanged in every case.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PatchError {
-    /// A valid jsondiffpatch delta kind this applier does not implement (text diffs).
-    #[error("unsupported delta at {path}: {what}")]
-    Unsupported {
-        /// JSON-pointer-like location, e.g. `/3/text`.
-        path: String,
-        /// What was found.
-        what: String,
-    },
     /// The delta is not a jsondiffpatch delta.
     #[error("malformed delta at {path}: {reason}")]
     Malformed {
@@ -78,7 +70,6 @@ impl PatchError {
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
-            PatchError::Unsupported { .. } => "delta_unsupported",
             PatchError::Malformed { .. } => "delta_malformed",
             PatchError::Mismatch { .. } => "delta_mismatch",
         }
@@ -133,6 +124,8 @@ enum Op<'d> {
         steps: &'d [Value],
         suffix: &'d str,
     },
+    /// `[patch, 0, 2]`.
+    Text(&'d str),
     Object(&'d Map<String, Value>),
     Array(&'d Map<String, Value>),
 }
@@ -146,12 +139,14 @@ fn classify<'d>(delta: &'d Value, path: &Path) -> Result<Op<'d>, PatchError> {
         },
         Value::Array(items) => match items.as_slice() {
             [_] | [_, _] => Ok(Op::Set),
+            [Value::String(patch), Value::Number(a), Value::Number(b)]
+                if a.as_u64() == Some(0) && b.as_u64() == Some(2) =>
+            {
+                Ok(Op::Text(patch))
+            }
             [_, Value::Number(a), Value::Number(b)] if a.as_u64() == Some(0) => match b.as_u64() {
                 Some(0) => Ok(Op::Delete),
-                Some(2) => Err(PatchError::Unsupported {
-                    path: path.render(),
-                    what: "text diff delta [patch, 0, 2]".into(),
-                }),
+                Some(2) => Err(path.malformed("a text diff's patch must be a string")),
                 Some(3) => Err(path.malformed("an array move is only valid under an _N key")),
                 _ => Err(path.malformed(format!("unknown delta type {b}"))),
             },
@@ -190,6 +185,7 @@ fn check(target: &Value, delta: &Value, path: &mut Path) -> Result<(), PatchErro
                 ))),
             }
         }
+        Op::Text(patch) => text_patched(target, patch, path).map(drop),
         Op::Object(map) => {
             let Value::Object(object) = target else {
                 return Err(path.mismatch(format!("object delta on {}", kind(target))));
@@ -242,8 +238,20 @@ enum OpKind {
     Set,
     Delete,
     Append,
+    Text,
     Object,
     Array,
+}
+
+/// The string at `target` with the text diff `patch` applied.
+fn text_patched(target: &Value, patch: &str, path: &Path) -> Result<String, PatchError> {
+    let Value::String(text) = target else {
+        return Err(path.mismatch(format!("text diff on {}", kind(target))));
+    };
+    super::textdiff::apply(text, patch).map_err(|e| match e {
+        super::textdiff::TextPatchError::Malformed(why) => path.malformed(why),
+        super::textdiff::TextPatchError::Mismatch(why) => path.mismatch(why),
+    })
 }
 
 fn op_kind(delta: &Value, path: &Path) -> Result<OpKind, PatchError> {
@@ -251,6 +259,7 @@ fn op_kind(delta: &Value, path: &Path) -> Result<OpKind, PatchError> {
         Op::Set => OpKind::Set,
         Op::Delete => OpKind::Delete,
         Op::Append { .. } => OpKind::Append,
+        Op::Text(_) => OpKind::Text,
         Op::Object(_) => OpKind::Object,
         Op::Array(_) => OpKind::Array,
     })
@@ -288,6 +297,16 @@ fn patch(target: &mut Value, delta: Value, path: &mut Path) -> Result<(), PatchE
                 }
                 _ => Err(path.mismatch("append shortcut target is not a string")),
             }
+        }
+        OpKind::Text => {
+            let Value::Array(items) = &delta else {
+                return Err(path.malformed("not a text diff"));
+            };
+            let Some(Value::String(patch)) = items.first() else {
+                return Err(path.malformed("not a text diff"));
+            };
+            *target = Value::String(text_patched(target, patch, path)?);
+            Ok(())
         }
         OpKind::Object => {
             let (Value::Object(object), Value::Object(map)) = (target, delta) else {
