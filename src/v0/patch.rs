@@ -349,7 +349,7 @@ fn patch(target: &mut Value, delta: Value, path: &mut Path) -> Result<(), PatchE
                     inserts.push((*dest, removed));
                 }
             }
-            inserts.sort_by_key(|(index, _)| *index);
+            let inserts = by_index(inserts, false);
             for (index, value) in inserts {
                 if index > array.len() {
                     return Err(path.mismatch("insert index out of range"));
@@ -365,6 +365,24 @@ fn patch(target: &mut Value, delta: Value, path: &mut Path) -> Result<(), PatchE
             Ok(())
         }
     }
+}
+
+/// `items` in the order of their index (highest first when `descending`), equal indexes in
+/// their given order. Every list is sorted through one `(usize, usize)` sort: a `sort_by_key`
+/// per item type put six copies of the sort code into the wasm module (one sort saves 20 KB
+/// raw, 2.9 KB gzip).
+fn by_index<T>(items: Vec<(usize, T)>, descending: bool) -> Vec<(usize, T)> {
+    let mut order: Vec<(usize, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(at, (index, _))| (if descending { usize::MAX - index } else { *index }, at))
+        .collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<(usize, T)>> = items.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take))
+        .collect()
 }
 
 /// One array delta, sorted into jsondiffpatch's three phases. `V` is `&Value` while checking
@@ -429,8 +447,8 @@ impl<V: Borrow<Value>> ArrayPlan<V> {
                 }
             }
         }
-        plan.remove.sort_by_key(|(old, _)| std::cmp::Reverse(*old));
-        plan.insert.sort_by_key(|(index, _)| *index);
+        plan.remove = by_index(plan.remove, true);
+        plan.insert = by_index(plan.insert, false);
         Ok(plan)
     }
 
@@ -458,7 +476,7 @@ impl<V: Borrow<Value>> ArrayPlan<V> {
                 inserts.push((*dest, slot));
             }
         }
-        inserts.sort_by_key(|(index, _)| *index);
+        let inserts = by_index(inserts, false);
         for (index, slot) in inserts {
             if index > slots.len() {
                 return Err(path.mismatch(format!(

@@ -189,32 +189,54 @@ impl Checked for DeleteEnvVars {
     fn wipe(&mut self) {}
 }
 
-/// An MCP server create or patch: the backend checks the rules; here the shape is checked
-/// and the secrets wiped once serialized.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct McpServerBody {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    preset: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_kind: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    enabled: Option<bool>,
-    /// Absent, null (every tool) or a list.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::wire::present"
-    )]
-    allowed_tools: Option<Option<Vec<String>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bearer_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    headers: Option<std::collections::BTreeMap<String, String>>,
+/// An MCP server create or patch, read as JSON: the backend checks the rules; here the fields
+/// are checked against the ones the API has (so a misspelt `bearerToken` is an error, not
+/// silently dropped) and the secrets wiped once serialized. A `Value` rather than a derived
+/// struct: the JSON code for `Value` is in the module anyway, a struct's would add to it.
+struct McpServerBody(serde_json::Map<String, Value>);
+
+/// The fields of `NewMcpServer` and `McpServerPatch`.
+const MCP_SERVER_FIELDS: [&str; 8] = [
+    "name",
+    "url",
+    "preset",
+    "authKind",
+    "enabled",
+    "allowedTools",
+    "bearerToken",
+    "headers",
+];
+
+impl McpServerBody {
+    fn read(value: JsValue, what: &str) -> Result<McpServerBody, JsValue> {
+        let invalid = |message: &str| -> JsValue {
+            JsCodedError::new("invalid_argument", format!("{what}: {message}")).into()
+        };
+        let mut body = match json_value(value) {
+            Some(Value::Object(map)) => McpServerBody(map),
+            Some(mut other) => {
+                wipe_value(&mut other);
+                return Err(invalid("not an object"));
+            }
+            None => return Err(invalid("not JSON")),
+        };
+        if let Some(field) = body
+            .0
+            .keys()
+            .find(|k| !MCP_SERVER_FIELDS.contains(&k.as_str()))
+        {
+            let message = format!("unknown field `{field}`");
+            body.wipe();
+            return Err(invalid(&message));
+        }
+        Ok(body)
+    }
+}
+
+impl Serialize for McpServerBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
 }
 
 impl Checked for McpServerBody {
@@ -222,13 +244,31 @@ impl Checked for McpServerBody {
         Ok(())
     }
     fn wipe(&mut self) {
-        if let Some(token) = self.bearer_token.as_mut() {
-            token.zeroize();
-        }
-        for value in self.headers.iter_mut().flat_map(|h| h.values_mut()) {
-            value.zeroize();
+        for field in ["bearerToken", "headers"] {
+            if let Some(value) = self.0.get_mut(field) {
+                wipe_value(value);
+            }
         }
     }
+}
+
+/// Overwrites every string inside `value`.
+fn wipe_value(value: &mut Value) {
+    match value {
+        Value::String(text) => text.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe_value),
+        Value::Object(map) => map.values_mut().for_each(wipe_value),
+        _ => {}
+    }
+}
+
+/// A JS value as JSON, through `JSON.stringify` (the text, which may carry secrets, is wiped
+/// once parsed); `None` if it is not JSON.
+fn json_value(value: JsValue) -> Option<Value> {
+    let mut text: String = js_sys::JSON::stringify(&value).ok()?.as_string()?;
+    let parsed = serde_json::from_str(&text).ok();
+    text.zeroize();
+    parsed
 }
 
 /// Validate, serialize, wipe: the one sequence every env-var write takes. The request's values
@@ -257,31 +297,6 @@ pub struct BackendClient {
 fn parse<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| JsCodedError::new("invalid_argument", format!("{what}: {e}")).into())
-}
-
-/// Like [`parse`], but through JSON text so that unknown fields are refused (serde-wasm-bindgen
-/// reads only the fields it knows and would drop a misspelt `bearerToken` silently). The text
-/// may carry secrets: it is wiped once parsed.
-fn parse_strict<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    let invalid =
-        |message: String| JsCodedError::new("invalid_argument", format!("{what}: {message}"));
-    let mut text: String = js_sys::JSON::stringify(&value)
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| invalid("not an object".into()))?;
-    // Only messages that name a field, never one that could quote a submitted value.
-    let parsed = serde_json::from_str(&text).map_err(|e| {
-        let message = e.to_string();
-        let names_field =
-            message.starts_with("unknown field") || message.starts_with("missing field");
-        invalid(if names_field {
-            message
-        } else {
-            "a field has the wrong type".into()
-        })
-    });
-    text.zeroize();
-    Ok(parsed?)
 }
 
 /// A promise that rejects with `err`, for input refused before any request.
@@ -491,7 +506,7 @@ impl BackendClient {
         #[wasm_bindgen(unchecked_param_type = "NewMcpServer")] server: JsValue,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
-        match parse_strict::<McpServerBody>(server, "server").and_then(checked_body) {
+        match McpServerBody::read(server, "server").and_then(checked_body) {
             Ok(body) => self.transport.call(
                 Method::POST,
                 routes::MCP_SERVERS.into(),
@@ -511,7 +526,7 @@ impl BackendClient {
         #[wasm_bindgen(unchecked_param_type = "McpServerPatch")] patch: JsValue,
         signal: Option<web_sys::AbortSignal>,
     ) -> js_sys::Promise {
-        match parse_strict::<McpServerBody>(patch, "patch").and_then(checked_body) {
+        match McpServerBody::read(patch, "patch").and_then(checked_body) {
             Ok(body) => self.transport.call(
                 Method::PATCH,
                 routes::mcp_server(server_id, &[]),
@@ -594,7 +609,10 @@ impl BackendClient {
         let arguments = if arguments.is_undefined() || arguments.is_null() {
             Ok(Value::Object(serde_json::Map::new()))
         } else {
-            parse::<serde_json::Map<String, Value>>(arguments, "arguments").map(Value::Object)
+            match json_value(arguments) {
+                Some(Value::Object(map)) => Ok(Value::Object(map)),
+                _ => Err(JsCodedError::new("invalid_argument", "arguments: not an object").into()),
+            }
         };
         match arguments {
             Ok(arguments) => self.transport.call(

@@ -49,6 +49,9 @@ impl Transport {
 
     /// Sends `body` (already validated and serialized) to `path`; the promise resolves with
     /// the JSON answer, or with its `field` when given.
+    // Never inlined: every `BackendClient` method calls it; keeping one copy of the request
+    // future saved 0.9 KB gzip over the 40 methods.
+    #[inline(never)]
     pub(crate) fn call(
         &self,
         method: Method,
