@@ -258,3 +258,33 @@ fn numbers_survive_the_stream_exactly() {
         Some(numbers[4])
     );
 }
+
+#[test]
+fn number_text_survives_as_sent() {
+    // Kept as the digits v0 sent (serde_json's arbitrary_precision): no float parsing, so
+    // nothing to round; an integer past u64, trailing zeros and an exponent form come out as
+    // they went in (an `E` comes out as `e`, the same number).
+    let texts = ["12345678901234567890123", "1.0", "2.50", "1e+2", "-0"];
+    let mut stream = String::new();
+    for (i, text) in texts.iter().enumerate() {
+        stream.push_str(&format!(
+            "data: {{\"object\":\"message.usage\",\"usage\":{{\"n{i}\":{text}}}}}\n\n"
+        ));
+    }
+    let mut session = StreamSession::new(SessionOptions::default());
+    let mut seen = Vec::new();
+    for update in session.feed(stream.as_bytes()) {
+        if let sajtmaskin_integrations::session::StreamUpdate::Usage { usage } = update {
+            seen.push(
+                usage
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    assert_eq!(seen, texts);
+}

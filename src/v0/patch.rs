@@ -375,7 +375,16 @@ fn by_index<T>(items: Vec<(usize, T)>, descending: bool) -> Vec<(usize, T)> {
     let mut order: Vec<(usize, usize)> = items
         .iter()
         .enumerate()
-        .map(|(at, (index, _))| (if descending { usize::MAX - index } else { *index }, at))
+        .map(|(at, (index, _))| {
+            (
+                if descending {
+                    usize::MAX - index
+                } else {
+                    *index
+                },
+                at,
+            )
+        })
         .collect();
     order.sort_unstable();
     let mut slots: Vec<Option<(usize, T)>> = items.into_iter().map(Some).collect();
