@@ -49,9 +49,48 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// A v2 stream that adds `n` parts, one per event (a text part every tenth, the rest tool
+/// parts), in 16 KiB chunks: the cost per event must not grow with the parts already there.
+pub fn growing_parts_stream(n: usize) -> Vec<u8> {
+    let mut out = String::from(
+        "data: {\"object\":\"message\",\"id\":\"m\",\"chatId\":\"c\",\"parts\":[]}\n\n",
+    );
+    for i in 0..n {
+        let part = if i % 10 == 0 {
+            format!("{{\"type\":\"text\",\"text\":\"Stycke {i}.\"}}")
+        } else {
+            format!("{{\"type\":\"tool-call\",\"toolName\":\"read_file\",\"input\":{{\"path\":\"src/{i}.ts\"}}}}")
+        };
+        out.push_str(&format!(
+            "data: {{\"object\":\"message.parts.chunk\",\"delta\":{{\"{i}\":[{part}],\"_t\":\"a\"}}}}\n\n"
+        ));
+    }
+    out.into_bytes()
+}
+
+fn growing(c: &mut Criterion) {
+    let mut group = c.benchmark_group("growing_parts");
+    for n in [100, 1_000, 10_000] {
+        let bytes = growing_parts_stream(n);
+        // Per element = per event: criterion's time per element is the cost per event.
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("{n}_parts/16k_chunks"), |b| {
+            b.iter(|| {
+                let mut session = StreamSession::new(SessionOptions::default());
+                for chunk in bytes.chunks(16 * 1024) {
+                    black_box(session.feed(chunk));
+                }
+                black_box(session.finish());
+                black_box(session.snapshot().text.len())
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = bench
+    targets = bench, growing
 }
 criterion_main!(benches);

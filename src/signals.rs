@@ -158,8 +158,20 @@ fn signal(
 
 /// Signals in a v2 (or proxy) `parts` array.
 pub fn from_parts(parts: &Value) -> Vec<Signal> {
+    from_parts_after(parts, 0)
+}
+
+/// The signals of the parts at index `from` and after (positions stay the parts' indexes): what
+/// a change that left the parts before `from` as they were can have added.
+pub fn from_parts_after(parts: &Value, from: usize) -> Vec<Signal> {
     let mut out = Vec::new();
-    for (position, part) in parts.as_array().into_iter().flatten().enumerate() {
+    for (position, part) in parts
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .skip(from)
+    {
         match str_of(part, "type") {
             Some("agent-action") => agent_action(part, position, &mut out),
             Some("tool-call") => tool_call(part, position, &mut out),

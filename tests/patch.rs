@@ -262,6 +262,35 @@ fn vectors_generated_by_npm_jsondiffpatch() {
     );
 }
 
+#[test]
+fn first_index_leaves_the_items_before_it_alone() {
+    // Over the npm vectors whose state is an array: the items before `first_index` are the
+    // same before and after the delta (signals and text are re-read from there only).
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/jsondiffpatch-vectors.json"
+    );
+    let vectors: Vec<Value> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut above_zero = 0;
+    for (i, v) in vectors.iter().enumerate() {
+        let (Some(a), Some(b)) = (v["a"].as_array(), v["b"].as_array()) else {
+            continue;
+        };
+        let from = sajtmaskin_integrations::v0::patch::first_index(&v["delta"]);
+        above_zero += usize::from(from > 0);
+        let keep = from.min(a.len());
+        assert_eq!(
+            a.get(..keep),
+            b.get(..keep),
+            "vector {i}: first_index {from}"
+        );
+    }
+    assert!(
+        above_zero > 50,
+        "the vectors must exercise a non-zero first index ({above_zero})"
+    );
+}
+
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),

@@ -27,7 +27,7 @@ use crate::signals;
 use crate::sse::{SseEvent, SseParser, DEFAULT_MAX_EVENT_BYTES};
 use crate::v0::decode::{decode_proxy, decode_v0, V0Event};
 use crate::v0::patch;
-use crate::v0::text::{v1_text, v1_thinking, v2_text, v2_thinking};
+use crate::v0::text::{v1_text, v1_thinking, V2Joined};
 use crate::v0::Format;
 
 /// How a session reads its stream.
@@ -64,6 +64,12 @@ struct Changes {
     /// Parts, content or proxy items changed: signals are extracted again after the current
     /// SSE event (so a card changes with the event that caused it).
     signals: bool,
+    /// The lowest part index changed since signals were last extracted: the parts before it
+    /// gave their signals already, so only the rest is read again (a stream that adds parts
+    /// one per event would otherwise read every part on every event).
+    parts_from: Option<usize>,
+    /// The same for the derived text, at the next flush.
+    text_from: Option<usize>,
 }
 
 /// What the session last reported of the derived state, to compute deltas.
@@ -88,6 +94,8 @@ pub struct StreamSession {
     seen_message: bool,
     changes: Changes,
     emitted: Emitted,
+    /// v2 text and thinking, kept up to date part by part.
+    joined: V2Joined,
     book: CardBook,
 }
 
@@ -103,6 +111,7 @@ impl StreamSession {
             seen_message: false,
             changes: Changes::default(),
             emitted: Emitted::default(),
+            joined: V2Joined::default(),
             book: CardBook::new(options.cards),
         };
         if let Some(format) = options.format {
@@ -168,14 +177,17 @@ impl StreamSession {
             Err(err) => out.push(non_fatal(err.code(), err.to_string())),
         }
         if std::mem::take(&mut self.changes.signals) {
-            self.book.observe(self.signals());
+            let from = self.changes.parts_from.take().unwrap_or(usize::MAX);
+            self.book.observe(self.signals_after(from));
         }
     }
 
-    /// Every signal in the current state, in document order (proxy: parts, then items).
-    fn signals(&self) -> Vec<signals::Signal> {
+    /// The signals of the current state that changes since the last extraction can have made,
+    /// in document order (proxy: parts, then items): parts from index `from` on, all of the v1
+    /// content, all proxy items. The card book merges what it has seen already.
+    fn signals_after(&self, from: usize) -> Vec<signals::Signal> {
         let mut found = match (&self.state.parts, &self.state.content) {
-            (Some(parts), _) => signals::from_parts(parts),
+            (Some(parts), _) => signals::from_parts_after(parts, from),
             (None, Some(content)) => signals::from_v1_content(content),
             (None, None) => Vec::new(),
         };
@@ -265,7 +277,7 @@ impl StreamSession {
                 }
                 if let Some(parts) = parts {
                     self.state.parts = Some(Arc::new(parts));
-                    self.mark_parts_changed();
+                    self.mark_parts_changed(0);
                 }
                 if finished {
                     self.complete(Map::new(), out);
@@ -277,8 +289,9 @@ impl StreamSession {
                     .state
                     .parts
                     .get_or_insert_with(|| Arc::new(Value::Array(Vec::new())));
+                let from = patch::first_index(&delta);
                 match patch::apply(Arc::make_mut(parts), delta) {
-                    Ok(()) => self.mark_parts_changed(),
+                    Ok(()) => self.mark_parts_changed(from),
                     Err(err) => out.push(non_fatal(err.code(), err.to_string())),
                 }
             }
@@ -327,7 +340,7 @@ impl StreamSession {
             }
             V0Event::Parts(parts) => {
                 self.state.parts = Some(Arc::new(parts));
-                self.mark_parts_changed();
+                self.mark_parts_changed(0);
             }
             V0Event::Integration(items) => {
                 self.integration_items.extend(items);
@@ -339,10 +352,13 @@ impl StreamSession {
         }
     }
 
-    fn mark_parts_changed(&mut self) {
+    /// The parts changed from index `from` on.
+    fn mark_parts_changed(&mut self, from: usize) {
         self.changes.text = true;
         self.changes.parts = true;
         self.changes.signals = true;
+        self.changes.parts_from = Some(self.changes.parts_from.map_or(from, |f| f.min(from)));
+        self.changes.text_from = Some(self.changes.text_from.map_or(from, |f| f.min(from)));
     }
 
     fn set_chat_id(&mut self, id: String, out: &mut Vec<StreamUpdate>) {
@@ -402,8 +418,10 @@ impl StreamSession {
         match self.state.format {
             Some(Format::V2) => {
                 let parts = self.state.parts.as_deref().unwrap_or(&Value::Null);
-                self.state.text = v2_text(parts);
-                self.state.thinking = v2_thinking(parts);
+                let from = self.changes.text_from.take().unwrap_or(usize::MAX);
+                self.joined.update(parts, from);
+                self.joined.text().clone_into(&mut self.state.text);
+                self.state.thinking = self.joined.thinking().map(str::to_owned);
             }
             Some(Format::V1) => {
                 let content = self.state.content.as_ref().unwrap_or(&Value::Null);

@@ -84,6 +84,31 @@ pub fn apply(target: &mut Value, delta: Value) -> Result<(), PatchError> {
     patch(target, delta, &mut path)
 }
 
+/// The lowest index of an array that `delta` can change (0 when it is not an array delta):
+/// the items before it are as they were once the delta applies.
+pub fn first_index(delta: &Value) -> usize {
+    let route_start = |route: &Value| route.as_array()?.first()?.as_u64();
+    let lowest = match delta {
+        Value::Object(map) if map.get("_t").and_then(Value::as_str) == Some("a") => map
+            .iter()
+            .filter(|(key, _)| key.as_str() != "_t")
+            .map(|(key, child)| {
+                let index = key.trim_start_matches('_').parse::<u64>().ok();
+                // A move also changes its destination.
+                let dest = child
+                    .as_array()
+                    .filter(|items| items.len() == 3 && items.get(2) == Some(&Value::from(3)))
+                    .and_then(|items| items.get(1))
+                    .and_then(Value::as_u64);
+                index.map(|i| dest.map_or(i, |d| i.min(d))).unwrap_or(0)
+            })
+            .min(),
+        Value::Array(items) if items.len() == 3 => items.first().and_then(route_start),
+        _ => None,
+    };
+    lowest.and_then(|i| usize::try_from(i).ok()).unwrap_or(0)
+}
+
 /// The location inside the state, for error messages.
 #[derive(Default)]
 struct Path(Vec<String>);
@@ -212,6 +237,7 @@ fn check(target: &Value, delta: &Value, path: &mut Path) -> Result<(), PatchErro
                     let slot = slots
                         .get(*index)
                         .ok_or_else(|| path.mismatch("index out of range"))?;
+                    let slot = &slot;
                     match classify(child, path)? {
                         Op::Delete => Err(path
                             .malformed("only replacements and nested deltas modify array items")),
@@ -406,9 +432,42 @@ struct ArrayPlan<V> {
 }
 
 /// Where an item of the patched array comes from.
+#[derive(Clone, Copy)]
 enum Slot<'a> {
     Old(usize),
     New(&'a Value),
+}
+
+/// Where every item of the patched array comes from.
+enum Layout<'a> {
+    /// Removals or moves: each item's origin, in order.
+    Slots(Vec<Slot<'a>>),
+    /// Insertions only (most v0 deltas: parts added at the end): found from the inserts
+    /// alone, without a slot per item (which made each event cost as much as the array).
+    Inserted {
+        /// The old length.
+        len: usize,
+        /// The inserted items by new index, ascending.
+        inserts: Vec<(usize, Slot<'a>)>,
+    },
+}
+
+impl<'a> Layout<'a> {
+    /// The origin of the patched array's item `index`.
+    fn get(&self, index: usize) -> Option<Slot<'a>> {
+        match self {
+            Layout::Slots(slots) => slots.get(index).copied(),
+            Layout::Inserted { len, inserts } => {
+                match inserts.binary_search_by_key(&index, |(at, _)| *at) {
+                    Ok(found) => inserts.get(found).map(|(_, slot)| *slot),
+                    // Items inserted before `index` pushed the old item there this far.
+                    Err(before) => {
+                        Some(Slot::Old(index - before)).filter(|_| index - before < *len)
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl<V: Borrow<Value>> ArrayPlan<V> {
@@ -462,13 +521,25 @@ impl<V: Borrow<Value>> ArrayPlan<V> {
     }
 
     /// The patched array's items by origin, checking every index against `len` on the way.
-    fn layout(&self, len: usize, path: &Path) -> Result<Vec<Slot<'_>>, PatchError> {
-        let mut slots: Vec<Slot<'_>> = (0..len).map(Slot::Old).collect();
+    fn layout(&self, len: usize, path: &Path) -> Result<Layout<'_>, PatchError> {
         let mut inserts: Vec<(usize, Slot<'_>)> = self
             .insert
             .iter()
             .filter_map(|(index, added)| Some((*index, Slot::New(added.borrow().get(0)?))))
             .collect();
+        if self.remove.is_empty() {
+            // Ascending inserts, each within the array as it is by then.
+            for (n, (index, _)) in inserts.iter().enumerate() {
+                if *index > len + n {
+                    return Err(path.mismatch(format!(
+                        "cannot insert at index {index} of an array of {}",
+                        len + n
+                    )));
+                }
+            }
+            return Ok(Layout::Inserted { len, inserts });
+        }
+        let mut slots: Vec<Slot<'_>> = (0..len).map(Slot::Old).collect();
         let mut previous = None;
         for (old, dest) in &self.remove {
             if previous == Some(*old) {
@@ -495,7 +566,7 @@ impl<V: Borrow<Value>> ArrayPlan<V> {
             }
             slots.insert(index, slot);
         }
-        Ok(slots)
+        Ok(Layout::Slots(slots))
     }
 }
 

@@ -14,23 +14,77 @@ use serde_json::Value;
 
 use super::v1::{v1_nodes, v1_parts};
 
-/// v2: the `text` of every part of `kind`, joined with a blank line.
-fn v2_join(parts: &Value, kind: &str) -> Option<String> {
-    let mut out: Option<String> = None;
-    for part in parts.as_array().into_iter().flatten() {
-        if part.get("type").and_then(Value::as_str) != Some(kind) {
-            continue;
-        }
-        let text = part.get("text").and_then(Value::as_str).unwrap_or_default();
-        match out.as_mut() {
-            Some(joined) => {
-                joined.push_str("\n\n");
-                joined.push_str(text);
+/// The `text` of every part of one type, joined with a blank line, kept up to date part by
+/// part: it remembers how long the join was before each part, so a change from part `from` on
+/// cuts the join there and reads only those parts again.
+#[derive(Debug, Clone, Default)]
+struct Join {
+    out: Option<String>,
+    /// The join's length before each part (`None`: no part of the type before it).
+    marks: Vec<Option<usize>>,
+}
+
+impl Join {
+    fn update(&mut self, parts: &Value, from: usize, kind: &str) {
+        let from = from.min(self.marks.len());
+        match self.marks.get(from).copied() {
+            Some(None) => self.out = None,
+            Some(Some(len)) => {
+                if let Some(out) = self.out.as_mut() {
+                    out.truncate(len);
+                }
             }
-            None => out = Some(text.to_owned()),
+            None => {}
+        }
+        self.marks.truncate(from);
+        for part in parts.as_array().into_iter().flatten().skip(from) {
+            self.marks.push(self.out.as_ref().map(String::len));
+            if part.get("type").and_then(Value::as_str) != Some(kind) {
+                continue;
+            }
+            let text = part.get("text").and_then(Value::as_str).unwrap_or_default();
+            match self.out.as_mut() {
+                Some(joined) => {
+                    joined.push_str("\n\n");
+                    joined.push_str(text);
+                }
+                None => self.out = Some(text.to_owned()),
+            }
         }
     }
-    out
+}
+
+/// v2: the `text` of every part of `kind`, joined with a blank line.
+fn v2_join(parts: &Value, kind: &str) -> Option<String> {
+    let mut join = Join::default();
+    join.update(parts, 0, kind);
+    join.out
+}
+
+/// v2 text and thinking of a message whose parts change, re-read only from the first changed
+/// part on (a stream that adds parts one by one would otherwise read them all every time).
+#[derive(Debug, Clone, Default)]
+pub struct V2Joined {
+    text: Join,
+    thinking: Join,
+}
+
+impl V2Joined {
+    /// Brings both joins up to date with `parts`, which changed from index `from` on.
+    pub fn update(&mut self, parts: &Value, from: usize) {
+        self.text.update(parts, from, "text");
+        self.thinking.update(parts, from, "thinking");
+    }
+
+    /// As [`v2_text`].
+    pub fn text(&self) -> &str {
+        self.text.out.as_deref().unwrap_or_default()
+    }
+
+    /// As [`v2_thinking`].
+    pub fn thinking(&self) -> Option<&str> {
+        self.thinking.out.as_deref()
+    }
 }
 
 /// v2 text: the `text` parts joined with `"\n\n"`.
@@ -83,4 +137,38 @@ pub fn v1_thinking(content: &Value) -> Option<String> {
         .filter_map(|step| step.get("thought").and_then(Value::as_str))
         .collect();
     (!thoughts.is_empty()).then(|| thoughts.join("\n\n"))
+}
+
+// proptest is a native dev-dependency only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use super::{v2_text, v2_thinking, V2Joined};
+
+    fn part() -> impl Strategy<Value = Value> {
+        let kinds = prop_oneof![Just("text"), Just("thinking"), Just("tool-call")];
+        (kinds, "[a-c]{0,3}").prop_map(|(kind, text)| json!({"type": kind, "text": text}))
+    }
+
+    proptest! {
+        // Kept up to date from the first changed part, the joins equal a full join.
+        #[test]
+        fn the_incremental_join_equals_the_full_join(
+            steps in proptest::collection::vec((0..12usize, proptest::collection::vec(part(), 0..6)), 1..12)
+        ) {
+            let mut parts: Vec<Value> = Vec::new();
+            let mut joined = V2Joined::default();
+            for (at, replacement) in steps {
+                let at = at.min(parts.len());
+                parts.truncate(at);
+                parts.extend(replacement);
+                let state = Value::Array(parts.clone());
+                joined.update(&state, at);
+                prop_assert_eq!(joined.text(), v2_text(&state));
+                prop_assert_eq!(joined.thinking().map(str::to_owned), v2_thinking(&state));
+            }
+        }
+    }
 }
