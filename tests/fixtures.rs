@@ -277,3 +277,42 @@ proptest! {
         }
     }
 }
+
+/// A reader that keeps its own copy of the parts from `parts` updates alone (cut at `from`,
+/// then the parts from there read with `parts_from`) ends with the session's parts, whatever
+/// the chunking; and no update carries the parts themselves.
+#[test]
+fn parts_updates_say_from_where_the_parts_changed() {
+    for (name, bytes, _) in samples::SAMPLES {
+        for size in [1, 7, 4096, bytes.len()] {
+            let mut session = StreamSession::new(SessionOptions::default());
+            let mut mirror: Vec<Value> = Vec::new();
+            let mut updates = Vec::new();
+            for chunk in bytes.chunks(size) {
+                updates.extend(session.feed(chunk));
+                for update in updates.drain(..) {
+                    if let StreamUpdate::Parts { from, length } = update {
+                        assert!(
+                            from <= length && from <= mirror.len(),
+                            "{name} {size}: {from} {length}"
+                        );
+                        mirror.truncate(from);
+                        mirror.extend(session.parts_from(from).iter().cloned());
+                        assert_eq!(mirror.len(), length, "{name} {size}");
+                    }
+                }
+            }
+            session.finish();
+            let parts = session
+                .snapshot()
+                .parts
+                .as_deref()
+                .and_then(Value::as_array);
+            assert_eq!(
+                parts.map(Vec::as_slice).unwrap_or_default(),
+                mirror.as_slice(),
+                "{name} {size}"
+            );
+        }
+    }
+}

@@ -213,3 +213,40 @@ fn bad_options_and_bad_input() {
         serde_json::json!({"type": "chatId", "id": "c1"})
     );
 }
+
+#[wasm_bindgen_test]
+fn parts_cross_only_when_asked_for() {
+    for (name, bytes, _) in FIXTURES {
+        let session = StreamSession::new(JsValue::UNDEFINED).expect("session");
+        let mut mirror: Vec<Value> = Vec::new();
+        for chunk in bytes.chunks(1024) {
+            for update in Array::from(&session.feed(chunk).expect("feed")).iter() {
+                let update = to_json(&update);
+                if update["type"] != "parts" {
+                    continue;
+                }
+                assert!(update.get("parts").is_none(), "{name}: the parts crossed");
+                let from = update["from"].as_u64().unwrap() as usize;
+                mirror.truncate(from);
+                let fresh = to_json(&session.parts(Some(from as u32)).expect("parts"));
+                mirror.extend(fresh.as_array().unwrap().iter().cloned());
+                assert_eq!(
+                    mirror.len() as u64,
+                    update["length"].as_u64().unwrap(),
+                    "{name}"
+                );
+            }
+        }
+        session.finish().expect("finish");
+        let all = to_json(&session.parts(None).expect("parts"));
+        assert_eq!(all, Value::Array(mirror), "{name}");
+        assert_eq!(
+            all,
+            to_json(&session.snapshot().expect("snapshot"))["parts"]
+                .clone()
+                .as_array()
+                .map_or(Value::Array(vec![]), |p| Value::Array(p.clone())),
+            "{name}"
+        );
+    }
+}

@@ -59,8 +59,6 @@ struct Changes {
     /// Parts, v1 content or proxy text changed: text and thinking are derived again at the next
     /// flush (for v2 and v1 that walks the whole state, so not once per event).
     text: bool,
-    /// The parts array was replaced or patched: a `parts` update is due at the next flush.
-    parts: bool,
     /// Parts, content or proxy items changed: signals are extracted again after the current
     /// SSE event (so a card changes with the event that caused it).
     signals: bool,
@@ -68,8 +66,8 @@ struct Changes {
     /// gave their signals already, so only the rest is read again (a stream that adds parts
     /// one per event would otherwise read every part on every event).
     parts_from: Option<usize>,
-    /// The same for the derived text, at the next flush.
-    text_from: Option<usize>,
+    /// The same for what the next flush derives and reports: the text and the `parts` update.
+    flush_from: Option<usize>,
 }
 
 /// What the session last reported of the derived state, to compute deltas.
@@ -142,6 +140,13 @@ impl StreamSession {
         let mut out = Vec::new();
         self.flush(&mut out);
         out
+    }
+
+    /// The parts (v2, proxy) from index `from` on: after a `parts` update, the ones that
+    /// changed. Empty before any part, or past the end.
+    pub fn parts_from(&self, from: usize) -> &[Value] {
+        let parts = self.state.parts.as_deref().and_then(Value::as_array);
+        parts.and_then(|p| p.get(from..)).unwrap_or_default()
     }
 
     /// The state reconstructed so far.
@@ -355,10 +360,9 @@ impl StreamSession {
     /// The parts changed from index `from` on.
     fn mark_parts_changed(&mut self, from: usize) {
         self.changes.text = true;
-        self.changes.parts = true;
         self.changes.signals = true;
         self.changes.parts_from = Some(self.changes.parts_from.map_or(from, |f| f.min(from)));
-        self.changes.text_from = Some(self.changes.text_from.map_or(from, |f| f.min(from)));
+        self.changes.flush_from = Some(self.changes.flush_from.map_or(from, |f| f.min(from)));
     }
 
     fn set_chat_id(&mut self, id: String, out: &mut Vec<StreamUpdate>) {
@@ -415,11 +419,11 @@ impl StreamSession {
         if !std::mem::take(&mut self.changes.text) {
             return;
         }
+        let parts_from = self.changes.flush_from.take();
         match self.state.format {
             Some(Format::V2) => {
                 let parts = self.state.parts.as_deref().unwrap_or(&Value::Null);
-                let from = self.changes.text_from.take().unwrap_or(usize::MAX);
-                self.joined.update(parts, from);
+                self.joined.update(parts, parts_from.unwrap_or(usize::MAX));
                 self.joined.text().clone_into(&mut self.state.text);
                 self.state.thinking = self.joined.thinking().map(str::to_owned);
             }
@@ -438,12 +442,12 @@ impl StreamSession {
         if let Some((delta, reset)) = text_delta(&mut self.emitted.text, &self.state.text) {
             out.push(StreamUpdate::Content { delta, reset });
         }
-        if std::mem::take(&mut self.changes.parts) {
-            if let Some(parts) = &self.state.parts {
-                out.push(StreamUpdate::Parts {
-                    parts: Arc::clone(parts),
-                });
-            }
+        if let (Some(from), Some(parts)) = (parts_from, &self.state.parts) {
+            let length = parts.as_array().map_or(0, Vec::len);
+            out.push(StreamUpdate::Parts {
+                from: from.min(length),
+                length,
+            });
         }
     }
 }

@@ -50,11 +50,15 @@ pub enum StreamUpdate {
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         reset: bool,
     },
-    /// The current parts (v2, proxy).
+    /// The parts (v2, proxy) changed from index `from` on: the parts before it are as they
+    /// were, those from it on were added, replaced or removed. The parts themselves do not
+    /// cross here (that made every update cost as much as the whole array): read the changed
+    /// ones with `StreamSession::parts_from(from)`.
     Parts {
-        /// The whole array, shared with the session's state (cloned on its next change only
-        /// if this update is still alive then).
-        parts: Arc<Value>,
+        /// The first index that changed.
+        from: usize,
+        /// How many parts there are now.
+        length: usize,
     },
     /// Integration cards that are new or changed (never a duplicate: one card per
     /// provider and kind, updated in place).

@@ -59,7 +59,8 @@ export type StreamUpdate =
   /** Text added since the last update; with `reset`, the whole text replaces what was shown. */
   | { type: "content"; delta: string; reset?: true }
   | { type: "thinking"; delta: string; reset?: true }
-  | { type: "parts"; parts: unknown[] }
+  /** Parts from index `from` on changed (added, replaced or removed); there are `length` now. Read them with `session.parts(from)`. */
+  | { type: "parts"; from: number; length: number }
   /** Cards that are new or changed; one card per provider and kind, updated in place. */
   | { type: "cards"; cards: IntegrationCard[] }
   | { type: "usage"; usage: unknown }
@@ -145,6 +146,15 @@ impl StreamSession {
     pub fn snapshot(&self) -> Result<JsValue, JsValue> {
         let inner = self.inner.try_borrow().map_err(|_| busy())?;
         Ok(to_js(inner.snapshot())?)
+    }
+
+    /// The parts (v2, proxy) from index `from` on (all of them without `from`): after a
+    /// `parts` update, the ones that changed. Only these cross to JS.
+    #[wasm_bindgen(unchecked_return_type = "unknown[]")]
+    pub fn parts(&self, from: Option<u32>) -> Result<JsValue, JsValue> {
+        let inner = self.inner.try_borrow().map_err(|_| busy())?;
+        let from = usize::try_from(from.unwrap_or(0)).unwrap_or(usize::MAX);
+        Ok(to_js(inner.parts_from(from))?)
     }
 
     /// The current cards, in order of first appearance (dismissed ones left out).
