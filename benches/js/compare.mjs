@@ -1,0 +1,67 @@
+// The package against the JS pipeline (benches/js/pipelines.mjs), in Node and in headless
+// Chromium, on the same generated and in-tree streams. Needs pkg-web/ (scripts/build-pkg.sh).
+//
+//   node benches/js/compare.mjs           # both; the ratios are printed last
+//   node benches/js/compare.mjs --node    # Node only
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize } from "node:path";
+import { createParser } from "eventsource-parser";
+import { patch } from "jsondiffpatch";
+import { chromium } from "playwright-core";
+import { initSync, StreamSession } from "../../pkg-web/sajtmaskin_integrations.js";
+import { rows } from "./pipelines.mjs";
+import { longV2, growing } from "./streams.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const SAMPLES = { "v1 sample s06": "s06-v1-countdown-thinking-code.sse", "proxy sample s08": "s08-proxy-upstash-dedupe.sse" };
+
+function table(where, results) {
+  console.log(`\n${where}`);
+  for (const r of results) {
+    const figures = "wasmMBs" in r
+      ? `wasm ${r.wasmMBs.toFixed(1)} MB/s, JS ${r.jsMBs.toFixed(1)} MB/s${r.same ? "" : " (TEXT DIFFERS)"}`
+      : `wasm ${r.wasmUs.toFixed(2)} µs, JS ${r.jsUs.toFixed(2)} µs`;
+    console.log(`  ${r.row}: ${figures}`);
+  }
+}
+
+async function inNode() {
+  initSync({ module: readFileSync(join(root, "pkg-web/sajtmaskin_integrations_bg.wasm")) });
+  const samples = Object.fromEntries(Object.entries(SAMPLES).map(([k, f]) =>
+    [k, new Uint8Array(readFileSync(join(root, "tests/fixtures/v0-streams", f)))]));
+  return rows({ StreamSession, js: { createParser, patch }, longV2, growing, samples });
+}
+
+async function inChromium() {
+  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
+  const server = createServer((req, res) => {
+    const file = join(root, normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)));
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/benches/js/index.html`);
+    const result = await page.waitForFunction(() => window.benchResult, null, { timeout: 600_000 });
+    return await result.jsonValue();
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+const results = [["Node " + process.version, await inNode()]];
+if (!process.argv.includes("--node")) results.push(["Chromium (headless)", await inChromium()]);
+for (const [where, r] of results) table(where, r);
+console.log("\nratios (wasm / JS throughput; JS / wasm time per event):");
+for (const [where, r] of results) console.log(`  ${where}: ${r.map((x) => x.ratio.toFixed(2)).join(", ")}`);

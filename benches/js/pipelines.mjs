@@ -1,0 +1,118 @@
+// The two pipelines the comparison runs on the same bytes, in Node and in Chromium:
+// the package's StreamSession, and the JS pipeline a user could write from npm packages
+// (eventsource-parser + JSON.parse + jsondiffpatch + a structural extractor of the
+// integrations asked for). Both end with the text and the integration names.
+
+/** The package: bytes → updates → text, parts read only when a `parts` update says so. */
+export function wasmPipeline(StreamSession, bytes, chunk) {
+  const session = new StreamSession();
+  let names = 0;
+  const onUpdates = (updates) => {
+    for (const u of updates) if (u.type === "cards") names += u.cards.length;
+  };
+  for (let at = 0; at < bytes.length; at += chunk) onUpdates(session.feed(bytes.subarray(at, at + chunk)));
+  onUpdates(session.finish());
+  return { text: session.snapshot().text, names };
+}
+
+/** jsondiffpatch, plus v0's append shortcut `[[i0, …, iN, suffix], 9, 9]` it does not know. */
+function applyDelta(patch, target, delta) {
+  if (Array.isArray(delta) && delta.length === 3 && delta[1] === 9 && delta[2] === 9) {
+    const route = delta[0];
+    const steps = route.slice(0, -1);
+    if (steps.length === 0) return target + route[route.length - 1];
+    let at = target;
+    for (const step of steps.slice(0, -1)) at = at[step];
+    at[steps[steps.length - 1]] += route[route.length - 1];
+    return target;
+  }
+  return patch(target, delta);
+}
+
+/** v1 text: every `["text", {…}, "…"]` node under the rows `[0, [node, …]]`, depth first. */
+function v1Text(content) {
+  let out = "";
+  const walk = (node) => {
+    if (!Array.isArray(node)) return;
+    if (node[0] === "text") { for (const c of node.slice(2)) if (typeof c === "string") out += c; return; }
+    for (const c of node.slice(2)) walk(c);
+  };
+  for (const row of content) if (Array.isArray(row?.[1])) row[1].forEach(walk);
+  return out;
+}
+
+/** The JS pipeline. The extractor reads only the parts a delta touched. */
+export function jsPipeline({ createParser, patch }, bytes, chunk) {
+  let parts = [];
+  let content = [];
+  let proxyText = "";
+  const seen = new Set();
+  const extract = (part) => {
+    if (part?.type === "agent-action" && part.name === "get_or_request_integration") {
+      for (const name of part.data?.requestedIntegrations ?? []) seen.add(`integration:${name}`);
+      for (const name of part.data?.requestedMcpPresets ?? []) seen.add(`mcp:${name}`);
+    }
+  };
+  const parser = createParser({
+    onEvent(event) {
+      if (event.data === "[DONE]") return;
+      const data = JSON.parse(event.data);
+      if (event.event === "content") proxyText += data;
+      else if (data.object === "message.parts.chunk") {
+        parts = applyDelta(patch, parts, data.delta);
+        for (const key of Object.keys(data.delta)) if (key !== "_t" && key[0] !== "_") extract(parts[Number(key)]);
+      } else if (data.object === "message.experimental_content.chunk") content = applyDelta(patch, content, data.delta);
+      else if (data.object === "message" && Array.isArray(data.parts)) { parts = data.parts; parts.forEach(extract); }
+    },
+  });
+  const decoder = new TextDecoder();
+  for (let at = 0; at < bytes.length; at += chunk) parser.feed(decoder.decode(bytes.subarray(at, at + chunk), { stream: true }));
+  parser.feed(decoder.decode());
+  const text = proxyText || (content.length ? v1Text(content) : parts.filter((p) => p.type === "text").map((p) => p.text).join("\n\n"));
+  return { text, names: seen.size, content };
+}
+
+/** MB/s of `fn` on `bytes`: warm-up, then as many runs as fit in `ms`. */
+export function throughput(fn, bytes, ms = 1500) {
+  for (let i = 0; i < 3; i++) fn();
+  let runs = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) { fn(); runs++; }
+  return (bytes.length * runs) / ((performance.now() - start) / 1000) / 1e6;
+}
+
+/** Microseconds per event of `fn` over a stream of `events` events: the best of 5 runs. */
+export function perEvent(fn, events) {
+  fn();
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  return (best * 1000) / events;
+}
+
+/** Every row of the comparison. `samples` maps names to the in-tree v1 and proxy streams. */
+export function rows({ StreamSession, js, longV2, growing, samples }) {
+  const out = [];
+  const long = longV2();
+  const inputs = [["long v2 chat", long], ...Object.entries(samples)];
+  for (const [name, bytes] of inputs) {
+    for (const chunk of [16 * 1024, 512]) {
+      const wasm = () => wasmPipeline(StreamSession, bytes, chunk);
+      const base = () => jsPipeline(js, bytes, chunk);
+      const same = wasm().text === base().text;
+      const wasmMBs = throughput(wasm, bytes);
+      const jsMBs = throughput(base, bytes);
+      out.push({ row: `${name} (${bytes.length} B), ${chunk} B chunks`, same, wasmMBs, jsMBs, ratio: wasmMBs / jsMBs });
+    }
+  }
+  for (const n of [100, 1000, 10000]) {
+    const bytes = growing(n);
+    const wasmUs = perEvent(() => wasmPipeline(StreamSession, bytes, 16 * 1024), n);
+    const jsUs = perEvent(() => jsPipeline(js, bytes, 16 * 1024), n);
+    out.push({ row: `${n} parts added one per event, 16 KiB chunks: µs per event`, wasmUs, jsUs, ratio: jsUs / wasmUs });
+  }
+  return out;
+}
