@@ -932,3 +932,49 @@ async fn server_configs_are_validated_limited_and_write_only() {
         .await;
     assert_eq!(presets["presets"].as_array().unwrap().len(), 10);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pre_registered_client_secret_is_sealed_and_never_returned() {
+    let mcp = TestMcp::start(McpOptions {
+        json: true,
+        oauth: true,
+        ..McpOptions::default()
+    })
+    .await;
+    let server = spawn(&LOOPBACK).await;
+    let token = server.token(&user("hanna"));
+    let added = add(
+        &server,
+        &token,
+        json!({"name": "pre", "url": mcp.url, "authKind": "oauth"}),
+    )
+    .await;
+    let id = added["id"].as_str().unwrap();
+    let (status, started) = post(
+        &server,
+        &token,
+        &format!("/api/mcp/servers/{id}/oauth/start"),
+        json!({"clientId": "pre-registered-1", "clientSecret": "client-secret-value-42"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{started}");
+    let url = reqwest::Url::parse(started["url"].as_str().unwrap()).unwrap();
+    let pairs: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(pairs["client_id"], "pre-registered-1");
+    assert!(
+        !mcp.seen().iter().any(|s| s.path == "/register"),
+        "no dynamic registration"
+    );
+    assert!(!started.to_string().contains("client-secret-value-42"));
+    let (_, listed) = server
+        .call(
+            Method::GET,
+            &format!("/api/mcp/servers/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert!(!listed.to_string().contains("client-secret-value-42"));
+    assert!(!contains(&server.data_bytes(), "client-secret-value-42"));
+    assert!(!logs().contains("client-secret-value-42"));
+}
