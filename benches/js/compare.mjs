@@ -9,7 +9,7 @@ import { extname, join, normalize } from "node:path";
 import { createParser } from "eventsource-parser";
 import { patch } from "jsondiffpatch";
 import { chromium } from "playwright-core";
-import { initSync, StreamSession } from "../../pkg-web/sajtmaskin_integrations.js";
+import { initSync, SseParser, StreamSession } from "../../pkg-web/sajtmaskin_integrations.js";
 import { rows } from "./pipelines.mjs";
 import { longV2, growing } from "./streams.mjs";
 
@@ -30,7 +30,7 @@ async function inNode() {
   initSync({ module: readFileSync(join(root, "pkg-web/sajtmaskin_integrations_bg.wasm")) });
   const samples = Object.fromEntries(Object.entries(SAMPLES).map(([k, f]) =>
     [k, new Uint8Array(readFileSync(join(root, "tests/fixtures/v0-streams", f)))]));
-  return rows({ StreamSession, js: { createParser, patch }, longV2, growing, samples });
+  return rows({ StreamSession, SseParser, js: { createParser, patch }, longV2, growing, samples });
 }
 
 async function inChromium() {

@@ -93,10 +93,39 @@ export function perEvent(fn, events) {
   return (best * 1000) / events;
 }
 
-/** Every row of the comparison. `samples` maps names to the in-tree v1 and proxy streams. */
-export function rows({ StreamSession, js, longV2, growing, samples }) {
+/** Events delivered to JS by the package's `SseParser` and by eventsource-parser: count and data. */
+export function sseRows(SseParser, createParser, bytes) {
   const out = [];
+  for (const chunk of [16 * 1024, 512]) {
+    const wasm = () => {
+      const parser = new SseParser();
+      let n = 0;
+      let chars = 0;
+      for (let at = 0; at < bytes.length; at += chunk) {
+        for (const event of parser.feed(bytes.subarray(at, at + chunk))) { n++; chars += event.data.length; }
+      }
+      return `${n}/${chars}`;
+    };
+    const js = () => {
+      let n = 0;
+      let chars = 0;
+      const parser = createParser({ onEvent(event) { n++; chars += event.data.length; } });
+      const decoder = new TextDecoder();
+      for (let at = 0; at < bytes.length; at += chunk) parser.feed(decoder.decode(bytes.subarray(at, at + chunk), { stream: true }));
+      return `${n}/${chars}`;
+    };
+    const same = wasm() === js();
+    const wasmMBs = throughput(wasm, bytes);
+    const jsMBs = throughput(js, bytes);
+    out.push({ row: `SseParser vs eventsource-parser, long v2 chat, ${chunk} B chunks`, same, wasmMBs, jsMBs, ratio: wasmMBs / jsMBs });
+  }
+  return out;
+}
+
+/** Every row of the comparison. `samples` maps names to the in-tree v1 and proxy streams. */
+export function rows({ StreamSession, SseParser, js, longV2, growing, samples }) {
   const long = longV2();
+  const out = sseRows(SseParser, js.createParser, long);
   const inputs = [["long v2 chat", long], ...Object.entries(samples)];
   for (const [name, bytes] of inputs) {
     for (const chunk of [16 * 1024, 512]) {

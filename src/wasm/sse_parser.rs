@@ -19,6 +19,53 @@ export interface SseParserOptions {
 export interface SseDropped { code: "sse_event_too_large"; message: string }
 "#;
 
+// The events of one `feed` cross as one string and the UTF-16 lengths of its fields; JS cuts
+// the objects out of it. Serializing them as JSON (escaping every quote of v0's JSON data, then
+// `JSON.parse`) delivered them at a third of eventsource-parser's speed.
+#[wasm_bindgen(inline_js = r#"
+export function sse_events(text, lengths) {
+  const events = new Array(lengths.length / 3);
+  let at = 0;
+  for (let i = 0, k = 0; i < events.length; i++, k += 3) {
+    const event = text.substring(at, (at += lengths[k]));
+    const data = text.substring(at, (at += lengths[k + 1]));
+    const id = text.substring(at, (at += lengths[k + 2]));
+    events[i] = { event, data, id };
+  }
+  return events;
+}
+"#)]
+extern "C" {
+    fn sse_events(text: &str, lengths: &[u32]) -> JsValue;
+}
+
+/// JS length (UTF-16 code units) of `s`.
+fn js_length(s: &str) -> u32 {
+    let units = if s.is_ascii() {
+        s.len()
+    } else {
+        s.encode_utf16().count()
+    };
+    u32::try_from(units).unwrap_or(u32::MAX)
+}
+
+/// `events` as JS objects, in one crossing.
+fn to_js_events(events: &[sse::SseEvent]) -> JsValue {
+    let total: usize = events
+        .iter()
+        .map(|e| e.event.len() + e.data.len() + e.id.len())
+        .sum();
+    let mut text = String::with_capacity(total);
+    let mut lengths = Vec::with_capacity(events.len() * 3);
+    for event in events {
+        for field in [&event.event, &event.data, &event.id] {
+            text.push_str(field);
+            lengths.push(js_length(field));
+        }
+    }
+    sse_events(&text, &lengths)
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Options {
@@ -69,13 +116,13 @@ impl SseParser {
                 message: err.to_string(),
             }),
         });
-        Ok(to_js(&events)?)
+        Ok(to_js_events(&events))
     }
 
     /// Ends the stream: an unterminated final event is discarded, so this returns `[]`.
     #[wasm_bindgen(unchecked_return_type = "SseEvent[]")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        Ok(to_js(&self.inner.finish())?)
+        Ok(to_js_events(&self.inner.finish()))
     }
 
     /// The events dropped since the last call (oversized events), oldest first.
