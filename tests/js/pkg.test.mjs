@@ -1,7 +1,7 @@
 // The release build in pkg/ (what npm users get) loads and parses, outside the browser too.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 const pkgDir = new URL("../../pkg-web/", import.meta.url);
@@ -13,8 +13,13 @@ mod.initSync({ module: readFileSync(new URL("sajtmaskin_integrations_bg.wasm", p
 test("package.json carries the npm name and the entry points", () => {
   const pkg = JSON.parse(readFileSync(new URL("package.json", npmDir), "utf8"));
   assert.equal(pkg.name, "@sajtmaskin/integrations");
-  for (const file of pkg.files) readFileSync(new URL(file, npmDir));
+  // Every listed file exists; a listed folder (the inline JS snippets) is not empty.
+  for (const file of pkg.files) {
+    if (file.endsWith("/")) assert.ok(readdirSync(new URL(file, npmDir), { recursive: true }).length > 0, file);
+    else readFileSync(new URL(file, npmDir));
+  }
   assert.ok(pkg.files.includes(pkg.types));
+  assert.ok(pkg.files.includes("snippets/"), "SseParser's inline JS ships with the package");
 });
 
 test("SseParser parses a fixture identically in any chunking", () => {
