@@ -17,7 +17,10 @@ function wasm() {
   const session = new StreamSession();
   chunks((c) => session.feed(c));
   session.finish();
-  return session.snapshot().text;
+  const text = session.snapshot().text;
+  // Freed now: the FinalizationRegistry would only run once the loop yields.
+  session.free();
+  return text;
 }
 
 // The baseline reconstructs the same v2 state: parts patched by each chunk's delta, text
