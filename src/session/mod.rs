@@ -420,26 +420,43 @@ impl StreamSession {
             return;
         }
         let parts_from = self.changes.flush_from.take();
-        match self.state.format {
+        // How many bytes at the start of the text and thinking are known to be as reported:
+        // only the rest is compared (comparing all of it on every `feed` made small chunks of
+        // a long chat quadratic).
+        let (same_text, same_thinking) = match self.state.format {
             Some(Format::V2) => {
                 let parts = self.state.parts.as_deref().unwrap_or(&Value::Null);
-                self.joined.update(parts, parts_from.unwrap_or(usize::MAX));
-                self.joined.text().clone_into(&mut self.state.text);
+                let same = self.joined.update(parts, parts_from.unwrap_or(usize::MAX));
+                // The state's text is the previous join: keep what is unchanged, add the rest.
+                self.state.text.truncate(same.0.min(self.state.text.len()));
+                let kept = self.state.text.len();
+                self.state
+                    .text
+                    .push_str(self.joined.text().get(kept..).unwrap_or_default());
                 self.state.thinking = self.joined.thinking().map(str::to_owned);
+                same
             }
             Some(Format::V1) => {
                 let content = self.state.content.as_ref().unwrap_or(&Value::Null);
                 self.state.text = v1_text(content);
                 self.state.thinking = v1_thinking(content);
+                (0, 0)
             }
-            // The proxy's text is the content deltas themselves (appended on arrival).
-            Some(Format::Proxy) | None => self.state.thinking.clone_from(&self.proxy_thinking),
-        }
+            // The proxy's text and thinking are its deltas, appended on arrival.
+            Some(Format::Proxy) | None => {
+                self.state.thinking.clone_from(&self.proxy_thinking);
+                (self.emitted.text.len(), self.emitted.thinking.len())
+            }
+        };
         let thinking = self.state.thinking.as_deref().unwrap_or_default();
-        if let Some((delta, reset)) = text_delta(&mut self.emitted.thinking, thinking) {
+        if let Some((delta, reset)) =
+            text_delta(&mut self.emitted.thinking, thinking, same_thinking)
+        {
             out.push(StreamUpdate::Thinking { delta, reset });
         }
-        if let Some((delta, reset)) = text_delta(&mut self.emitted.text, &self.state.text) {
+        if let Some((delta, reset)) =
+            text_delta(&mut self.emitted.text, &self.state.text, same_text)
+        {
             out.push(StreamUpdate::Content { delta, reset });
         }
         if let (Some(from), Some(parts)) = (parts_from, &self.state.parts) {
@@ -453,17 +470,25 @@ impl StreamSession {
 }
 
 /// The change from what was reported to `now`: the appended suffix, or (when the text was
-/// rewritten) the whole text with `reset`. Updates `reported`.
-fn text_delta(reported: &mut String, now: &str) -> Option<(String, bool)> {
-    if reported == now {
+/// rewritten) the whole text with `reset`. Updates `reported`. The first `same` bytes are
+/// known to be equal in both (a char boundary in both), so only the rest is compared.
+fn text_delta(reported: &mut String, now: &str, same: usize) -> Option<(String, bool)> {
+    let same = same.min(reported.len()).min(now.len());
+    let old_tail = reported.as_bytes().get(same..).unwrap_or_default();
+    let new_tail = now.as_bytes().get(same..).unwrap_or_default();
+    if old_tail == new_tail {
         return None;
     }
-    let change = match now.strip_prefix(reported.as_str()) {
-        Some(suffix) => (suffix.to_owned(), false),
-        None => (now.to_owned(), true),
+    let change = if new_tail.starts_with(old_tail) {
+        (
+            now.get(reported.len()..).unwrap_or_default().to_owned(),
+            false,
+        )
+    } else {
+        (now.to_owned(), true)
     };
-    reported.clear();
-    reported.push_str(now);
+    reported.truncate(same);
+    reported.push_str(now.get(same..).unwrap_or_default());
     Some(change)
 }
 

@@ -25,17 +25,22 @@ struct Join {
 }
 
 impl Join {
-    fn update(&mut self, parts: &Value, from: usize, kind: &str) {
+    /// Returns how many bytes at the start of the join are as they were before.
+    fn update(&mut self, parts: &Value, from: usize, kind: &str) -> usize {
         let from = from.min(self.marks.len());
-        match self.marks.get(from).copied() {
-            Some(None) => self.out = None,
+        let unchanged = match self.marks.get(from).copied() {
+            Some(None) => {
+                self.out = None;
+                0
+            }
             Some(Some(len)) => {
                 if let Some(out) = self.out.as_mut() {
                     out.truncate(len);
                 }
+                len
             }
-            None => {}
-        }
+            None => self.out.as_ref().map_or(0, String::len),
+        };
         self.marks.truncate(from);
         for part in parts.as_array().into_iter().flatten().skip(from) {
             self.marks.push(self.out.as_ref().map(String::len));
@@ -51,6 +56,7 @@ impl Join {
                 None => self.out = Some(text.to_owned()),
             }
         }
+        unchanged
     }
 }
 
@@ -70,10 +76,13 @@ pub struct V2Joined {
 }
 
 impl V2Joined {
-    /// Brings both joins up to date with `parts`, which changed from index `from` on.
-    pub fn update(&mut self, parts: &Value, from: usize) {
-        self.text.update(parts, from, "text");
-        self.thinking.update(parts, from, "thinking");
+    /// Brings both joins up to date with `parts`, which changed from index `from` on; returns
+    /// how many bytes at the start of the text and of the thinking are as they were.
+    pub fn update(&mut self, parts: &Value, from: usize) -> (usize, usize) {
+        (
+            self.text.update(parts, from, "text"),
+            self.thinking.update(parts, from, "thinking"),
+        )
     }
 
     /// As [`v2_text`].
@@ -165,7 +174,9 @@ mod tests {
                 parts.truncate(at);
                 parts.extend(replacement);
                 let state = Value::Array(parts.clone());
-                joined.update(&state, at);
+                let before = joined.text().to_owned();
+                let (same, _) = joined.update(&state, at);
+                prop_assert_eq!(before.get(..same), joined.text().get(..same));
                 prop_assert_eq!(joined.text(), v2_text(&state));
                 prop_assert_eq!(joined.thinking().map(str::to_owned), v2_thinking(&state));
             }
