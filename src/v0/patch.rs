@@ -237,15 +237,14 @@ fn check(target: &Value, delta: &Value, path: &mut Path) -> Result<(), PatchErro
                     let slot = slots
                         .get(*index)
                         .ok_or_else(|| path.mismatch("index out of range"))?;
-                    let slot = &slot;
                     match classify(child, path)? {
                         Op::Delete => Err(path
                             .malformed("only replacements and nested deltas modify array items")),
                         Op::Set => Ok(()),
                         _ => {
                             let value = match slot {
-                                Slot::Old(i) => array.get(*i),
-                                Slot::New(v) => Some(*v),
+                                Slot::Old(i) => array.get(i),
+                                Slot::New(v) => Some(v),
                             };
                             let value = value.ok_or_else(|| path.mismatch("index out of range"))?;
                             check(value, child, path)

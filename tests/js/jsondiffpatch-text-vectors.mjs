@@ -7,24 +7,13 @@
 //   node tests/js/jsondiffpatch-text-vectors.mjs           # write tests/data/jsondiffpatch-text-vectors.json
 //   node tests/js/jsondiffpatch-text-vectors.mjs --check   # fail if the committed file is stale
 import { create } from "jsondiffpatch/with-text-diffs";
-import { readFileSync, writeFileSync } from "node:fs";
+import { seeded, writeOrCheck } from "./vectors.mjs";
 import { isDeepStrictEqual } from "node:util";
 
 const COUNT = 200;
 const OUT = new URL("../data/jsondiffpatch-text-vectors.json", import.meta.url);
 
-// mulberry32, seeded: the vectors are reproducible.
-function rng(seed) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(20261130);
-const int = (n) => Math.floor(rand() * n);
-const pick = (xs) => xs[int(xs.length)];
+const { rand, int, pick } = seeded(20261130);
 
 const WORDS = ["Hej", "gästbok", "Neon", "databas", "å", "ä", "ö", "Ω", "数据库", "连接", "😀", "🚀", "👩‍💻", "🇸🇪",
   "const", "{", "}", "\n", " ", "%", "%20", "+", "#", "?", "&", "é", "\u00a0", "tab\t", "\"quoted\"", "100%"];
@@ -58,14 +47,4 @@ while (vectors.length < COUNT) {
   if (!isDeepStrictEqual(differ.patch(structuredClone(a), structuredClone(delta)), b)) continue;
   vectors.push({ a, b, delta });
 }
-const out = JSON.stringify(vectors) + "\n";
-if (process.argv.includes("--check")) {
-  if (readFileSync(OUT, "utf8") !== out) {
-    console.error(`${OUT.pathname} is stale: run node tests/js/jsondiffpatch-text-vectors.mjs`);
-    process.exit(1);
-  }
-  console.log(`${vectors.length} text-diff vectors are current`);
-} else {
-  writeFileSync(OUT, out);
-  console.log(`wrote ${vectors.length} text-diff vectors`);
-}
+writeOrCheck(OUT, vectors, "tests/js/jsondiffpatch-text-vectors.mjs");

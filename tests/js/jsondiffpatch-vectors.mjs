@@ -5,24 +5,13 @@
 //   node tests/js/jsondiffpatch-vectors.mjs           # write tests/data/jsondiffpatch-vectors.json
 //   node tests/js/jsondiffpatch-vectors.mjs --check   # fail if the committed file is stale
 import { create } from "jsondiffpatch";
-import { readFileSync, writeFileSync } from "node:fs";
+import { seeded, writeOrCheck } from "./vectors.mjs";
 import { isDeepStrictEqual } from "node:util";
 
 const COUNT = 600;
 const OUT = new URL("../data/jsondiffpatch-vectors.json", import.meta.url);
 
-// mulberry32: a small seeded PRNG, so the vectors are reproducible.
-function rng(seed) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(20261124);
-const int = (n) => Math.floor(rand() * n);
-const pick = (xs) => xs[int(xs.length)];
+const { rand, int, pick } = seeded(20261124);
 let ids = 0;
 
 function scalar() {
@@ -75,15 +64,4 @@ while (vectors.length < COUNT) {
   if (!isDeepStrictEqual(differ.patch(structuredClone(a), structuredClone(delta)), b)) continue;
   vectors.push({ a, b, delta });
 }
-const text = JSON.stringify(vectors) + "\n";
-if (process.argv.includes("--check")) {
-  const current = readFileSync(OUT, "utf8");
-  if (current !== text) {
-    console.error("tests/data/jsondiffpatch-vectors.json is stale: run node tests/js/jsondiffpatch-vectors.mjs");
-    process.exit(1);
-  }
-  console.log(`jsondiffpatch vectors: ${vectors.length} current`);
-} else {
-  writeFileSync(OUT, text);
-  console.log(`wrote ${vectors.length} vectors`);
-}
+writeOrCheck(OUT, vectors, "tests/js/jsondiffpatch-vectors.mjs");

@@ -61,6 +61,18 @@ fn note(guard: &Guard, text: &str, timed_out: bool) {
     }
 }
 
+impl Watched {
+    /// `response` with its SSE stream, if it has one, watched.
+    fn watched(&self, response: StreamableHttpPostResponse) -> StreamableHttpPostResponse {
+        match response {
+            StreamableHttpPostResponse::Sse(stream, id) => {
+                StreamableHttpPostResponse::Sse(watch(&self.guard, stream), id)
+            }
+            other => other,
+        }
+    }
+}
+
 impl StreamableHttpClient for Watched {
     type Error = reqwest::Error;
 
@@ -76,12 +88,7 @@ impl StreamableHttpClient for Watched {
             .inner
             .post_message(uri, message, session_id, auth_header, custom_headers)
             .await?;
-        Ok(match response {
-            StreamableHttpPostResponse::Sse(stream, id) => {
-                StreamableHttpPostResponse::Sse(watch(&self.guard, stream), id)
-            }
-            other => other,
-        })
+        Ok(self.watched(response))
     }
 
     async fn post_message_with_response_limits(
@@ -108,12 +115,7 @@ impl StreamableHttpClient for Watched {
                 let timed_out = matches!(error, StreamableHttpError::Client(e) if e.is_timeout());
                 note(&self.guard, &chain(error), timed_out);
             })?;
-        Ok(match response {
-            StreamableHttpPostResponse::Sse(stream, id) => {
-                StreamableHttpPostResponse::Sse(watch(&self.guard, stream), id)
-            }
-            other => other,
-        })
+        Ok(self.watched(response))
     }
 
     async fn delete_session(
