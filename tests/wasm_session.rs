@@ -250,3 +250,50 @@ fn parts_cross_only_when_asked_for() {
         );
     }
 }
+
+/// Updates cross as one string and a list of numbers that JS turns back into objects: what
+/// arrives must be exactly the native session's updates as JSON (text with characters outside
+/// the BMP, resets, parts, cards, errors, done), whatever the chunking.
+#[wasm_bindgen_test]
+fn updates_arrive_as_the_native_session_reports_them() {
+    use sajtmaskin_integrations::session::{SessionOptions, StreamSession as Native};
+    // A v2 stream whose text is rewritten (a reset), with emoji and Swedish on both sides of
+    // a JSON-carried update, and a bad event in between.
+    let crafted = concat!(
+        "data: {\"object\":\"message\",\"id\":\"m\",\"chatId\":\"c\",\"parts\":[]}\n\n",
+        "data: {\"object\":\"message.parts.chunk\",\"delta\":{\"0\":[{\"type\":\"thinking\",\"text\":\"Tänker 😀\"}],\"_t\":\"a\"}}\n\n",
+        "data: {\"object\":\"message.parts.chunk\",\"delta\":{\"1\":[{\"type\":\"text\",\"text\":\"Hej 😀 då\"}],\"_t\":\"a\"}}\n\n",
+        "data: {oops\n\n",
+        "data: {\"object\":\"message.parts.chunk\",\"delta\":{\"1\":{\"text\":[\"Hej 😀 då\",\"Ny 🎉 text\"]},\"_t\":\"a\"}}\n\n",
+        "data: {\"object\":\"message.usage\",\"usage\":{\"credits\":1.9703154056333005}}\n\n",
+        "data: {\"object\":\"message\",\"id\":\"m\",\"finishReason\":\"stop\"}\n\n",
+    );
+    let mut inputs: Vec<(&str, &[u8])> = vec![("crafted", crafted.as_bytes())];
+    inputs.extend(FIXTURES.iter().map(|(name, bytes, _)| (*name, *bytes)));
+    let mut resets = 0;
+    for (name, bytes) in inputs {
+        for size in [7, 300, 1 << 16] {
+            let session = StreamSession::new(JsValue::UNDEFINED).expect("session");
+            let mut native = Native::new(SessionOptions::default());
+            for chunk in bytes.chunks(size) {
+                let expected = serde_json::to_value(native.feed(chunk)).expect("json");
+                resets += expected.to_string().matches("\"reset\":true").count();
+                assert_eq!(
+                    to_json(&session.feed(chunk).expect("feed")),
+                    expected,
+                    "{name}/{size}"
+                );
+            }
+            let expected = serde_json::to_value(native.finish()).expect("json");
+            assert_eq!(
+                to_json(&session.finish().expect("finish")),
+                expected,
+                "{name}/{size}"
+            );
+        }
+    }
+    assert!(
+        resets >= 2,
+        "the inputs must rewrite text ({resets} resets)"
+    );
+}

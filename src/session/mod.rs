@@ -427,13 +427,18 @@ impl StreamSession {
             Some(Format::V2) => {
                 let parts = self.state.parts.as_deref().unwrap_or(&Value::Null);
                 let same = self.joined.update(parts, parts_from.unwrap_or(usize::MAX));
-                // The state's text is the previous join: keep what is unchanged, add the rest.
-                self.state.text.truncate(same.0.min(self.state.text.len()));
-                let kept = self.state.text.len();
-                self.state
-                    .text
-                    .push_str(self.joined.text().get(kept..).unwrap_or_default());
-                self.state.thinking = self.joined.thinking().map(str::to_owned);
+                // The state's text and thinking are the previous joins: keep what is
+                // unchanged, copy the rest (copying all of it made every `feed` cost as much
+                // as the thinking so far).
+                resync(&mut self.state.text, self.joined.text(), same.0);
+                match self.joined.thinking() {
+                    Some(now) => resync(
+                        self.state.thinking.get_or_insert_with(String::new),
+                        now,
+                        same.1,
+                    ),
+                    None => self.state.thinking = None,
+                }
                 same
             }
             Some(Format::V1) => {
@@ -487,9 +492,22 @@ fn text_delta(reported: &mut String, now: &str, same: usize) -> Option<(String, 
     } else {
         (now.to_owned(), true)
     };
-    reported.truncate(same);
-    reported.push_str(now.get(same..).unwrap_or_default());
+    resync(reported, now, same);
     Some(change)
+}
+
+/// Makes `target`, an earlier copy of `now` whose first `same` bytes are unchanged, equal to
+/// `now` by copying only the rest. (A `same` that is not a char boundary of `target` would be
+/// a bug elsewhere; it costs a full copy here, not a panic.)
+fn resync(target: &mut String, now: &str, same: usize) {
+    let same = same.min(target.len());
+    match now.get(same..) {
+        Some(rest) if target.is_char_boundary(same) => {
+            target.truncate(same);
+            target.push_str(rest);
+        }
+        _ => now.clone_into(target),
+    }
 }
 
 fn non_fatal(code: &str, message: String) -> StreamUpdate {

@@ -11,6 +11,8 @@
 //! assert_eq!(event, V0Event::Title("Pottery".into()));
 //! ```
 
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::Format;
@@ -145,29 +147,164 @@ fn error_event(map: &Map<String, Value>) -> V0Event {
     }
 }
 
+/// The fields of a v0 event that this reader uses, decoded in one pass and borrowing from the
+/// event's data: they stay raw JSON text until the event's `object` says which it needs (the
+/// delta excepted, decoded on the way), and fields no event uses are skipped without being
+/// built. A repeated field keeps its last value, as a plain JSON decode does.
+#[derive(Default)]
+struct V0Fields<'a> {
+    object: Option<&'a RawValue>,
+    id: Option<&'a RawValue>,
+    title: Option<&'a RawValue>,
+    vercel_project_id: Option<&'a RawValue>,
+    project_id: Option<&'a RawValue>,
+    chat_id: Option<&'a RawValue>,
+    finish_reason: Option<&'a RawValue>,
+    message: Option<&'a RawValue>,
+    code: Option<&'a RawValue>,
+    parts: Option<&'a RawValue>,
+    usage: Option<&'a RawValue>,
+    delta: Option<Value>,
+}
+
+impl<'de> Deserialize<'de> for V0Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+/// Reads [`V0Fields`]. Written out rather than derived: a derived struct also accepts a JSON
+/// array as its fields in order, rejects repeated keys, and its code was 8 KB of the module.
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = V0Fields<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a v0 event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V0Fields<'de>, A::Error> {
+        let mut fields = V0Fields::default();
+        while let Some(key) = map.next_key::<FieldName>()? {
+            let slot = match key {
+                FieldName::Delta => {
+                    // Decoded on the way: every chunk event has one, and it is applied whole.
+                    fields.delta = Some(map.next_value::<Value>()?);
+                    continue;
+                }
+                FieldName::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    continue;
+                }
+                FieldName::Object => &mut fields.object,
+                FieldName::Id => &mut fields.id,
+                FieldName::Title => &mut fields.title,
+                FieldName::VercelProjectId => &mut fields.vercel_project_id,
+                FieldName::ProjectId => &mut fields.project_id,
+                FieldName::ChatId => &mut fields.chat_id,
+                FieldName::FinishReason => &mut fields.finish_reason,
+                FieldName::Message => &mut fields.message,
+                FieldName::Code => &mut fields.code,
+                FieldName::Parts => &mut fields.parts,
+                FieldName::Usage => &mut fields.usage,
+            };
+            *slot = Some(map.next_value::<&'de RawValue>()?);
+        }
+        Ok(fields)
+    }
+}
+
+/// A key of a v0 event object, told apart without allocating it.
+enum FieldName {
+    Object,
+    Id,
+    Title,
+    VercelProjectId,
+    ProjectId,
+    ChatId,
+    FinishReason,
+    Message,
+    Code,
+    Parts,
+    Usage,
+    Delta,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for FieldName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_identifier(FieldNameVisitor)
+    }
+}
+
+struct FieldNameVisitor;
+
+impl Visitor<'_> for FieldNameVisitor {
+    type Value = FieldName;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, name: &str) -> Result<FieldName, E> {
+        Ok(match name {
+            "object" => FieldName::Object,
+            "id" => FieldName::Id,
+            "title" => FieldName::Title,
+            "vercelProjectId" => FieldName::VercelProjectId,
+            "projectId" => FieldName::ProjectId,
+            "chatId" => FieldName::ChatId,
+            "finishReason" => FieldName::FinishReason,
+            "message" => FieldName::Message,
+            "code" => FieldName::Code,
+            "parts" => FieldName::Parts,
+            "usage" => FieldName::Usage,
+            "delta" => FieldName::Delta,
+            _ => FieldName::Other,
+        })
+    }
+}
+
+/// The JSON value a raw field holds (`null` when absent).
+fn raw_value(raw: Option<&RawValue>) -> Value {
+    raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// The string a raw field holds; `None` for any other JSON value (v0 adds and changes fields,
+/// and a field of an unexpected type is treated as absent, not as an error).
+fn raw_text(raw: Option<&RawValue>) -> Option<String> {
+    serde_json::from_str(raw?.get()).ok()
+}
+
 /// Decodes the data of a v0 (v1 or v2) event.
 pub fn decode_v0(data: &str) -> Result<V0Event, DecodeError> {
     if data.trim() == "[DONE]" {
         return Ok(V0Event::StreamDone);
     }
-    let mut map = take_object(parse(data)?, "a v0 event")?;
-    let Some(object) = string(&map, "object") else {
+    let fields: V0Fields<'_> = serde_json::from_str(data).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => DecodeError::Unexpected(e.to_string()),
+        _ => DecodeError::InvalidJson(e.to_string()),
+    })?;
+    let Some(object) = raw_text(fields.object) else {
         return Err(DecodeError::Unexpected(
             "a v0 event needs a string `object` field".into(),
         ));
     };
-    let delta = |map: &mut Map<String, Value>| {
-        map.remove("delta")
+    let delta = |delta: Option<Value>| {
+        delta
+            .filter(|d| !d.is_null())
             .ok_or_else(|| DecodeError::Unexpected(format!("`{object}` without a delta")))
     };
     Ok(match object.as_str() {
         "chat" => V0Event::Chat {
-            id: string(&map, "id"),
-            title: string(&map, "title"),
-            project_id: string(&map, "vercelProjectId").or_else(|| string(&map, "projectId")),
+            id: raw_text(fields.id),
+            title: raw_text(fields.title),
+            project_id: raw_text(fields.vercel_project_id).or_else(|| raw_text(fields.project_id)),
         },
-        "chat.title" => match map.get("delta") {
-            Some(Value::String(title)) => V0Event::Title(title.clone()),
+        "chat.title" => match fields.delta {
+            Some(Value::String(title)) => V0Event::Title(title),
             _ => {
                 return Err(DecodeError::Unexpected(
                     "chat.title needs a string delta".into(),
@@ -175,14 +312,17 @@ pub fn decode_v0(data: &str) -> Result<V0Event, DecodeError> {
             }
         },
         "message" => V0Event::Message {
-            chat_id: string(&map, "chatId"),
-            finished: !map.get("finishReason").is_none_or(Value::is_null),
-            parts: map.remove("parts").filter(|p| !p.is_null()),
+            chat_id: raw_text(fields.chat_id),
+            finished: fields.finish_reason.is_some_and(|raw| raw.get() != "null"),
+            parts: Some(raw_value(fields.parts)).filter(|parts| !parts.is_null()),
         },
-        "message.parts.chunk" => V0Event::PartsDelta(delta(&mut map)?),
-        "message.experimental_content.chunk" => V0Event::ContentDelta(delta(&mut map)?),
-        "message.usage" => V0Event::Usage(map.remove("usage").unwrap_or(Value::Null)),
-        "error" => error_event(&map),
+        "message.parts.chunk" => V0Event::PartsDelta(delta(fields.delta)?),
+        "message.experimental_content.chunk" => V0Event::ContentDelta(delta(fields.delta)?),
+        "message.usage" => V0Event::Usage(raw_value(fields.usage)),
+        "error" => V0Event::Error {
+            message: raw_text(fields.message).unwrap_or_else(|| "unknown error".to_owned()),
+            code: raw_text(fields.code).unwrap_or_else(|| "error".to_owned()),
+        },
         _ => V0Event::Ignored,
     })
 }

@@ -395,9 +395,10 @@ fn patch(target: &mut Value, delta: Value, path: &mut Path) -> Result<(), PatchE
 /// `items` in the order of their index (highest first when `descending`), equal indexes in
 /// their given order. Every list is sorted through one `(usize, usize)` sort: a `sort_by_key`
 /// per item type put six copies of the sort code into the wasm module (one sort saves 20 KB
-/// raw, 2.9 KB gzip).
+/// raw, 2.9 KB gzip). The sort is the binary heap's (a heapsort, O(n log n)): the slice sorts
+/// are 7 KB of wasm, and these lists hold the entries of one delta.
 fn by_index<T>(items: Vec<(usize, T)>, descending: bool) -> Vec<(usize, T)> {
-    let mut order: Vec<(usize, usize)> = items
+    let order: Vec<(usize, usize)> = items
         .iter()
         .enumerate()
         .map(|(at, (index, _))| {
@@ -411,7 +412,7 @@ fn by_index<T>(items: Vec<(usize, T)>, descending: bool) -> Vec<(usize, T)> {
             )
         })
         .collect();
-    order.sort_unstable();
+    let order = std::collections::BinaryHeap::from(order).into_sorted_vec();
     let mut slots: Vec<Option<(usize, T)>> = items.into_iter().map(Some).collect();
     order
         .into_iter()

@@ -23,3 +23,14 @@ const TS_SHARED: &str = r#"
 /** An `Error` thrown by this package: `code` is stable and machine-readable. */
 export interface IntegrationsError extends Error { code: string; status?: number }
 "#;
+
+/// JS length (UTF-16 code units) of `s`: how JS slices a string that crossed with others in
+/// one piece.
+fn js_length(s: &str) -> u32 {
+    let units = if s.is_ascii() {
+        s.len()
+    } else {
+        s.encode_utf16().count()
+    };
+    u32::try_from(units).unwrap_or(u32::MAX)
+}

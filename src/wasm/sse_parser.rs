@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
+use super::js_length;
 use super::options as opt;
 use crate::sse;
 
@@ -37,16 +38,6 @@ export function sse_events(text, lengths) {
 "#)]
 extern "C" {
     fn sse_events(text: &str, lengths: &[u32]) -> JsValue;
-}
-
-/// JS length (UTF-16 code units) of `s`.
-fn js_length(s: &str) -> u32 {
-    let units = if s.is_ascii() {
-        s.len()
-    } else {
-        s.encode_utf16().count()
-    };
-    u32::try_from(units).unwrap_or(u32::MAX)
 }
 
 /// `events` as JS objects, in one crossing.
