@@ -3,16 +3,22 @@
 // (eventsource-parser + JSON.parse + jsondiffpatch + a structural extractor of the
 // integrations asked for). Both end with the text and the integration names.
 
-/** The package: bytes → updates → text, parts read only when a `parts` update says so. */
+/** The package: bytes → updates → text, as a streaming UI reads it: the text from the
+ *  `content` updates (appended, or replaced on `reset`), the cards from `cards` updates. The
+ *  whole state stays in the session; `snapshot()` would bring all of it across (parts and v1
+ *  content included), which the JS pipeline's text has no counterpart of. */
 export function wasmPipeline(StreamSession, bytes, chunk) {
   const session = new StreamSession();
   let names = 0;
+  let text = "";
   const onUpdates = (updates) => {
-    for (const u of updates) if (u.type === "cards") names += u.cards.length;
+    for (const u of updates) {
+      if (u.type === "content") text = u.reset ? u.delta : text + u.delta;
+      else if (u.type === "cards") names += u.cards.length;
+    }
   };
   for (let at = 0; at < bytes.length; at += chunk) onUpdates(session.feed(bytes.subarray(at, at + chunk)));
   onUpdates(session.finish());
-  const text = session.snapshot().text;
   // Freed here, not left to the FinalizationRegistry: finalizers only run when the event loop
   // turns, which a synchronous benchmark loop never lets happen (wasm memory then grows by
   // every session, and growing it cost a fifth of the time).

@@ -398,6 +398,9 @@ fn patch(target: &mut Value, delta: Value, path: &mut Path) -> Result<(), PatchE
 /// raw, 2.9 KB gzip). The sort is the binary heap's (a heapsort, O(n log n)): the slice sorts
 /// are 7 KB of wasm, and these lists hold the entries of one delta.
 fn by_index<T>(items: Vec<(usize, T)>, descending: bool) -> Vec<(usize, T)> {
+    if items.len() < 2 {
+        return items;
+    }
     let order: Vec<(usize, usize)> = items
         .iter()
         .enumerate()
