@@ -332,3 +332,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn errors_name_the_path_they_happened_at() {
+    let mut state = json!([{"type": "text", "text": "Hej", "meta": {"n": [1]}}]);
+    let err = apply(
+        &mut state,
+        json!({"0": {"meta": {"n": {"_t": "a", "3": {"x": [1, 2]}}}}, "_t": "a"}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "delta does not fit the state at /0/meta/n/3: index out of range"
+    );
+    let err = apply(&mut state, json!({"0": {"text": [1, 0, 7]}, "_t": "a"})).unwrap_err();
+    assert_eq!(
+        err,
+        PatchError::Malformed {
+            path: "/0/text".into(),
+            reason: "unknown delta type 7".into()
+        }
+    );
+    let err = apply(&mut state, json!(5)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "malformed delta at /: a delta must be an object or array, got 5"
+    );
+}

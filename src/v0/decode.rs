@@ -11,6 +11,8 @@
 //! assert_eq!(event, V0Event::Title("Pottery".into()));
 //! ```
 
+use std::borrow::Cow;
+
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -266,16 +268,28 @@ impl Visitor<'_> for FieldNameVisitor {
     }
 }
 
+/// The string a raw field holds, borrowed when it has no escapes; `None` for any other JSON
+/// value (v0 adds and changes fields, and a field of an unexpected type is treated as absent,
+/// not as an error).
+fn raw_str(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    let text = raw?.get();
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        // Valid JSON (the raw value was checked): without a backslash, what lies between the
+        // quotes is the string itself.
+        Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+        _ => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
+    }
+}
+
+/// As [`raw_str`], owned.
+fn raw_text(raw: Option<&RawValue>) -> Option<String> {
+    raw_str(raw).map(Cow::into_owned)
+}
+
 /// The JSON value a raw field holds (`null` when absent).
 fn raw_value(raw: Option<&RawValue>) -> Value {
     raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
         .unwrap_or(Value::Null)
-}
-
-/// The string a raw field holds; `None` for any other JSON value (v0 adds and changes fields,
-/// and a field of an unexpected type is treated as absent, not as an error).
-fn raw_text(raw: Option<&RawValue>) -> Option<String> {
-    serde_json::from_str(raw?.get()).ok()
 }
 
 /// Decodes the data of a v0 (v1 or v2) event.
@@ -287,7 +301,7 @@ pub fn decode_v0(data: &str) -> Result<V0Event, DecodeError> {
         serde_json::error::Category::Data => DecodeError::Unexpected(e.to_string()),
         _ => DecodeError::InvalidJson(e.to_string()),
     })?;
-    let Some(object) = raw_text(fields.object) else {
+    let Some(object) = raw_str(fields.object) else {
         return Err(DecodeError::Unexpected(
             "a v0 event needs a string `object` field".into(),
         ));
@@ -297,7 +311,7 @@ pub fn decode_v0(data: &str) -> Result<V0Event, DecodeError> {
             .filter(|d| !d.is_null())
             .ok_or_else(|| DecodeError::Unexpected(format!("`{object}` without a delta")))
     };
-    Ok(match object.as_str() {
+    Ok(match object.as_ref() {
         "chat" => V0Event::Chat {
             id: raw_text(fields.id),
             title: raw_text(fields.title),
