@@ -26,9 +26,9 @@ use crate::cards::{CardBook, CardOptions, IntegrationCard};
 use crate::signals;
 use crate::sse::{SseEvent, SseParser, DEFAULT_MAX_EVENT_BYTES};
 use crate::v0::decode::{decode_proxy, decode_v0, V0Event};
-use crate::v0::patch;
 use crate::v0::text::{v1_text, v1_thinking, V2Joined};
 use crate::v0::Format;
+use crate::v0::{chunk, patch};
 
 /// How a session reads its stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +172,10 @@ impl StreamSession {
             self.set_format(Format::Proxy);
             decode_proxy(&event.event, &event.data)
         } else if event.event == "message" {
+            if self.common_chunk(&event.data) {
+                self.after_event();
+                return;
+            }
             decode_v0(&event.data)
         } else {
             // v0 sends unnamed events only; a named one is not ours to read.
@@ -181,6 +185,29 @@ impl StreamSession {
             Ok(decoded) => self.apply(decoded, out),
             Err(err) => out.push(non_fatal(err.code(), err.to_string())),
         }
+        self.after_event();
+    }
+
+    /// Applies a v2 chunk of the common shape in one pass ([`chunk`]); false, with nothing
+    /// changed, for any other event.
+    fn common_chunk(&mut self, data: &str) -> bool {
+        if self.state.format != Some(Format::V2) {
+            return false;
+        }
+        let Some(parts) = self.state.parts.as_mut() else {
+            return false;
+        };
+        let Some(from) = chunk::apply(Arc::make_mut(parts), data) else {
+            return false;
+        };
+        self.seen_message = true;
+        self.mark_parts_changed(from);
+        true
+    }
+
+    /// Signals are extracted again after each SSE event that changed what they are read from,
+    /// so a card changes with the event that caused it.
+    fn after_event(&mut self) {
         if std::mem::take(&mut self.changes.signals) {
             let from = self.changes.parts_from.take().unwrap_or(usize::MAX);
             self.book.observe(self.signals_after(from));

@@ -218,7 +218,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 }
 
 /// A key of a v0 event object, told apart without allocating it.
-enum FieldName {
+pub(super) enum FieldName {
     Object,
     Id,
     Title,
@@ -271,7 +271,7 @@ impl Visitor<'_> for FieldNameVisitor {
 /// The string a raw field holds, borrowed when it has no escapes; `None` for any other JSON
 /// value (v0 adds and changes fields, and a field of an unexpected type is treated as absent,
 /// not as an error).
-fn raw_str(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+pub(super) fn raw_str(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
     let text = raw?.get();
     match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         // Valid JSON (the raw value was checked): without a backslash, what lies between the

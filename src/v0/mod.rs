@@ -8,6 +8,7 @@
 //!
 //! The session that ties them together is [`crate::session::StreamSession`].
 
+pub mod chunk;
 pub mod decode;
 pub mod patch;
 pub mod text;

@@ -1,0 +1,270 @@
+//! The common v2 event, applied in one pass: a `message.parts.chunk` whose delta only sets
+//! fields of parts that exist, `{"3": {"text": ["old", "new"]}, "_t": "a"}`. That is how v0
+//! grows a part's text (it resends the whole text, old and new, in every chunk), so nearly every
+//! event of a long chat is one.
+//!
+//! The general path ([`super::decode`] then [`super::patch`]) builds the delta as a
+//! `serde_json::Value` tree — a map per level, a `String` per key, the old text too — and walks
+//! it twice, checking then patching: about a dozen allocations an event. Here the delta is read
+//! straight from the event's text (keys borrowed, old values skipped without being built) and a
+//! new string is written into the part's own string, reusing its buffer.
+//!
+//! Anything else — another `object`, another delta shape, a repeated index, a part that is not
+//! there or not an object — is left to the general path, which decodes the event as before and
+//! reports what does not fit: [`apply`] changes nothing unless it applies the whole event, with
+//! the result the general path would have (a property test in `tests/chunk.rs` holds it to that).
+//!
+//! ```
+//! use serde_json::json;
+//! use sajtmaskin_integrations::v0::chunk::apply;
+//!
+//! let mut parts = json!([{"type": "text", "text": "Hej"}]);
+//! let event = r#"{"object":"message.parts.chunk","id":"m","delta":{"0":{"text":["Hej","Hej då"]},"_t":"a"}}"#;
+//! assert_eq!(apply(&mut parts, event), Some(0));
+//! assert_eq!(parts, json!([{"type": "text", "text": "Hej då"}]));
+//!
+//! // Another shape (here a new part) is not taken, and nothing changes.
+//! let insert = r#"{"object":"message.parts.chunk","delta":{"1":[{"type":"text"}],"_t":"a"}}"#;
+//! assert_eq!(apply(&mut parts, insert), None);
+//! assert_eq!(parts, json!([{"type": "text", "text": "Hej då"}]));
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::decode::{raw_str, FieldName};
+
+/// One field the chunk sets: the part's index, the key, the new value as raw JSON.
+struct Set<'a> {
+    index: usize,
+    key: &'a str,
+    value: &'a RawValue,
+}
+
+/// A new value, ready to be written without anything left that can fail.
+enum New<'a> {
+    /// A string: written into the part's string when it has one.
+    Text(Cow<'a, str>),
+    Other(Value),
+}
+
+/// Applies `data`, a v0 event's JSON, to the v2 `parts` when it is a chunk of the common shape;
+/// returns the lowest part index it changed. `None`: not such a chunk, or it does not fit
+/// `parts`; `parts` is then as it was.
+pub fn apply(parts: &mut Value, data: &str) -> Option<usize> {
+    let sets = read(data)?;
+    let items = parts.as_array_mut()?;
+    // Everything is checked and every value built before the first write.
+    let mut ready = Vec::with_capacity(sets.len());
+    for set in &sets {
+        items.get(set.index)?.as_object()?;
+        let new = match raw_str(Some(set.value)) {
+            Some(text) => New::Text(text),
+            None => New::Other(serde_json::from_str(set.value.get()).ok()?),
+        };
+        ready.push((set.index, set.key, new));
+    }
+    let from = ready.iter().map(|(index, _, _)| *index).min()?;
+    for (index, key, new) in ready {
+        if let Some(object) = items.get_mut(index).and_then(Value::as_object_mut) {
+            write(object, key, new);
+        }
+    }
+    Some(from)
+}
+
+/// Sets `key` of a part to `new`; a string goes into the part's string, reusing its buffer.
+fn write(object: &mut Map<String, Value>, key: &str, new: New<'_>) {
+    match (object.get_mut(key), new) {
+        (Some(Value::String(old)), New::Text(text)) => {
+            old.clear();
+            old.push_str(&text);
+        }
+        (Some(old), New::Text(text)) => *old = Value::String(text.into_owned()),
+        (Some(old), New::Other(value)) => *old = value,
+        (None, New::Text(text)) => {
+            object.insert(key.to_owned(), Value::String(text.into_owned()));
+        }
+        (None, New::Other(value)) => {
+            object.insert(key.to_owned(), value);
+        }
+    }
+}
+
+/// The fields a chunk of the common shape sets, in one pass over the event's text; `None` for
+/// anything else.
+fn read(data: &str) -> Option<Vec<Set<'_>>> {
+    let mut de = serde_json::Deserializer::from_str(data);
+    let sets = de.deserialize_map(EventVisitor).ok()?;
+    de.end().ok()?;
+    Some(sets).filter(|sets| !sets.is_empty())
+}
+
+/// Why a reader gave up: not an error of the event, only "not this shape".
+fn other<E: de::Error>() -> E {
+    E::custom("not the common chunk")
+}
+
+struct EventVisitor;
+
+impl<'de> Visitor<'de> for EventVisitor {
+    type Value = Vec<Set<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a message.parts.chunk event")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut chunk, mut sets) = (false, None);
+        while let Some(key) = map.next_key::<FieldName>()? {
+            match key {
+                FieldName::Object => {
+                    // Exactly this text (a name spelt with escapes goes the general way).
+                    let object = map.next_value::<&'de RawValue>()?;
+                    if chunk || object.get() != "\"message.parts.chunk\"" {
+                        return Err(other());
+                    }
+                    chunk = true;
+                }
+                FieldName::Delta if sets.is_none() => {
+                    sets = Some(map.next_value_seed(ArrayDelta)?);
+                }
+                FieldName::Delta => return Err(other()),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        sets.filter(|_| chunk).ok_or_else(other)
+    }
+}
+
+/// `{"N": {…}, …, "_t": "a"}`: an array delta whose every entry modifies the part at `N`.
+struct ArrayDelta;
+
+impl<'de> DeserializeSeed<'de> for ArrayDelta {
+    type Value = Vec<Set<'de>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ArrayDelta {
+    type Value = Vec<Set<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array delta")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut sets = Vec::new();
+        let mut array = false;
+        // Keys with escapes fail to borrow: the general path reads those.
+        while let Some(key) = map.next_key::<&'de str>()? {
+            if key == "_t" {
+                if array || map.next_value::<&'de str>()? != "a" {
+                    return Err(other());
+                }
+                array = true;
+                continue;
+            }
+            // Parsed as the general path parses an index; `_N` (removals, moves) is not ours.
+            let index: usize = key.parse().map_err(|_| other())?;
+            // A repeated index: the general decode keeps only the last entry.
+            if sets.iter().any(|s: &Set<'_>| s.index == index) {
+                return Err(other());
+            }
+            let before = sets.len();
+            map.next_value_seed(ObjectDelta {
+                index,
+                sets: &mut sets,
+            })?;
+            // `{}` still requires an object at `N`: the general path checks that case.
+            if sets.len() == before {
+                return Err(other());
+            }
+        }
+        if array {
+            Ok(sets)
+        } else {
+            Err(other())
+        }
+    }
+}
+
+/// `{"key": [old, new] | [new], …}` for the part at `index`.
+struct ObjectDelta<'s, 'de> {
+    index: usize,
+    sets: &'s mut Vec<Set<'de>>,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectDelta<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectDelta<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object delta")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<&'de str>()? {
+            // A repeated key goes the general way (whose decode keeps the last one).
+            if self
+                .sets
+                .iter()
+                .any(|s| s.index == self.index && s.key == key)
+            {
+                return Err(other());
+            }
+            let value = map.next_value_seed(Replacement)?;
+            self.sets.push(Set {
+                index: self.index,
+                key,
+                value,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `[new]` or `[old, new]`: the new value, raw; the old one is skipped.
+struct Replacement;
+
+impl<'de> DeserializeSeed<'de> for Replacement {
+    type Value = &'de RawValue;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Replacement {
+    type Value = &'de RawValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[new] or [old, new]")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let first = seq.next_element::<&'de RawValue>()?.ok_or_else(other)?;
+        let Some(second) = seq.next_element::<&'de RawValue>()? else {
+            return Ok(first);
+        };
+        match seq.next_element::<IgnoredAny>()? {
+            None => Ok(second),
+            Some(_) => Err(other()),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The one-pass chunk path (`v0::chunk`) against the general path it stands in for
+//! (`decode_v0`, then `patch::apply` of the decoded delta): for random parts and random events in
+//! and around the common shape, a chunk it takes ends exactly as the general path ends, with the
+//! same first changed index, and a chunk it leaves changes nothing.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use sajtmaskin_integrations::v0::chunk;
+use sajtmaskin_integrations::v0::decode::{decode_v0, V0Event};
+use sajtmaskin_integrations::v0::patch;
+use serde_json::{json, Value};
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        "[a-c]{0,4}".prop_map(Value::from),
+        Just(json!("rad\n\"citat\" 😀 å")),
+        (0u8..5).prop_map(Value::from),
+        Just(json!(1.9703154056333005)),
+        Just(Value::Null),
+    ]
+}
+
+fn part() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        12 => proptest::collection::btree_map(prop_oneof![Just("type"), Just("text"), Just("n")], scalar(), 0..3)
+            .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+        1 => scalar(),
+    ]
+}
+
+/// A leaf or nested value under a part's key: mostly `[old, new]`, sometimes not.
+fn change() -> impl Strategy<Value = String> {
+    prop_oneof![
+        30 => (scalar(), scalar()).prop_map(|(old, new)| format!("[{old},{new}]")),
+        6 => scalar().prop_map(|new| format!("[{new}]")),
+        1 => scalar().prop_map(|old| format!("[{old},0,0]")),
+        1 => Just(r#"{"x":[1,2]}"#.to_owned()),
+        1 => scalar().prop_map(|v| v.to_string()),
+        1 => Just("[]".to_owned()),
+    ]
+}
+
+/// A key of the array delta: mostly a part index, sometimes a removal, a bad key or `_t`.
+fn index_key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        40 => (0u8..4).prop_map(|i| i.to_string()),
+        1 => (0u8..3).prop_map(|i| format!("_{i}")),
+        1 => Just("x".to_owned()),
+    ]
+}
+
+/// The value at a part index: mostly an object delta, sometimes an insertion or `{}`.
+fn entry() -> impl Strategy<Value = String> {
+    prop_oneof![
+        40 => proptest::collection::btree_map(prop_oneof![8 => Just("text"), 2 => Just("type"), 2 => Just("n"), 1 => Just("t\\u0065xt")], change(), 1..3)
+            .prop_map(|fields| format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(","))),
+        4 => proptest::collection::vec((Just("text"), change()), 2..3)
+            .prop_map(|fields| format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(","))),
+        1 => Just(r#"[{"type":"text","text":"ny"}]"#.to_owned()),
+        1 => Just("{}".to_owned()),
+        1 => Just(r#"["",0,3]"#.to_owned()),
+    ]
+}
+
+fn event() -> impl Strategy<Value = String> {
+    let delta = (
+        prop_oneof![
+            // Distinct indexes mostly; sometimes repeated ones, or none.
+            9 => proptest::collection::btree_map(index_key(), entry(), 1..3)
+                .prop_map(|m| m.into_iter().collect::<Vec<_>>()),
+            1 => proptest::collection::vec((index_key(), entry()), 0..4),
+        ],
+        prop_oneof![12 => Just(Some("\"a\"")), 1 => Just(None), 1 => Just(Some("\"b\""))],
+    )
+        .prop_map(|(entries, t)| {
+            let mut members: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("\"{k}\":{v}"))
+                .collect();
+            if let Some(t) = t {
+                members.push(format!("\"_t\":{t}"));
+            }
+            format!("{{{}}}", members.join(","))
+        });
+    let object = prop_oneof![
+        16 => Just("\"message.parts.chunk\""),
+        1 => Just("\"message.experimental_content.chunk\""),
+        1 => Just("\"message\""),
+    ];
+    (object, delta, any::<bool>(), any::<bool>()).prop_map(|(object, delta, first, extra)| {
+        let mut members = vec![format!("\"object\":{object}"), format!("\"delta\":{delta}")];
+        if !first {
+            members.reverse();
+        }
+        if extra {
+            members.insert(
+                1,
+                r#""id":"msg_1","createdAt":{"a":[1,{"b":null}]}"#.to_owned(),
+            );
+        }
+        format!("{{{}}}", members.join(","))
+    })
+}
+
+/// What the general path does with `data` on `parts`: the parts after, and the first index.
+fn general(parts: &Value, data: &str) -> Option<(Value, usize)> {
+    let Ok(V0Event::PartsDelta(delta)) = decode_v0(data) else {
+        return None;
+    };
+    let from = patch::first_index(&delta);
+    let mut after = parts.clone();
+    patch::apply(&mut after, delta).ok()?;
+    Some((after, from))
+}
+
+#[test]
+fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
+    let mut runner = TestRunner::new(Config {
+        cases: 4000,
+        ..Config::default()
+    });
+    let taken = std::cell::Cell::new(0);
+    let left = std::cell::Cell::new(0);
+    let strategy = (proptest::collection::vec(part(), 0..6), event());
+    runner
+        .run(&strategy, |(parts, data)| {
+            let parts = Value::Array(parts);
+            let mut fast = parts.clone();
+            match chunk::apply(&mut fast, &data) {
+                Some(from) => {
+                    taken.set(taken.get() + 1);
+                    let expected = general(&parts, &data);
+                    prop_assert_eq!(Some((fast, from)), expected, "{}", data);
+                }
+                None => {
+                    left.set(left.get() + 1);
+                    prop_assert_eq!(&fast, &parts, "{}", data);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (taken, left) = (taken.get(), left.get());
+    println!("one-pass chunks: {taken} taken, {left} left to the general path");
+    assert!(
+        taken > 400 && left > 400,
+        "both paths must be exercised ({taken} / {left})"
+    );
+}
+
+#[test]
+fn nearly_every_chunk_of_the_v2_samples_takes_the_one_pass_path() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v0-streams");
+    let (mut chunks, mut taken) = (0, 0);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut parts = json!([]);
+        for data in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
+            match decode_v0(data) {
+                Ok(V0Event::Message { parts: Some(p), .. }) => parts = p,
+                Ok(V0Event::PartsDelta(delta)) => {
+                    chunks += 1;
+                    let mut fast = parts.clone();
+                    if let Some(from) = chunk::apply(&mut fast, data) {
+                        taken += 1;
+                        assert_eq!(from, patch::first_index(&delta), "{data}");
+                    }
+                    patch::apply(&mut parts, delta).unwrap();
+                    if fast != parts && fast != Value::Null {
+                        // Only a chunk it left may differ from the general result.
+                        assert!(chunk::apply(&mut parts.clone(), data).is_none(), "{data}");
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    println!("{taken} of {chunks} sample chunks took the one-pass path");
+    assert!(chunks > 50 && taken * 2 > chunks, "{taken} of {chunks}");
+}
