@@ -32,7 +32,9 @@ fn part() -> impl Strategy<Value = Value> {
 /// A leaf or nested value under a part's key: mostly `[old, new]`, sometimes not.
 fn change() -> impl Strategy<Value = String> {
     prop_oneof![
-        30 => (scalar(), scalar()).prop_map(|(old, new)| format!("[{old},{new}]")),
+        // New values are mostly strings, as v0 sends them (other ones go the general way).
+        30 => (scalar(), prop_oneof![4 => "[a-c]{0,4}".prop_map(Value::from), 1 => scalar()])
+            .prop_map(|(old, new)| format!("[{old},{new}]")),
         6 => scalar().prop_map(|new| format!("[{new}]")),
         1 => scalar().prop_map(|old| format!("[{old},0,0]")),
         1 => Just(r#"{"x":[1,2]}"#.to_owned()),

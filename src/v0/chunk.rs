@@ -38,17 +38,20 @@ use serde_json::{Map, Value};
 
 use super::decode::{raw_str, FieldName};
 
-/// One field the chunk sets: the part's index, the key, the new value as raw JSON.
+/// One field the chunk sets: the part's index, the key, the new value.
 struct Set<'a> {
     index: usize,
     key: &'a str,
-    value: &'a RawValue,
+    value: New<'a>,
 }
 
-/// A new value, ready to be written without anything left that can fail.
+/// A new value.
 enum New<'a> {
-    /// A string: written into the part's string when it has one.
+    /// A string (borrowed from the event when it has no escapes): written into the part's
+    /// string when it has one.
     Text(Cow<'a, str>),
+    /// The value of a `[new]`, still raw JSON: read before anything is written.
+    Raw(&'a RawValue),
     Other(Value),
 }
 
@@ -56,22 +59,22 @@ enum New<'a> {
 /// returns the lowest part index it changed. `None`: not such a chunk, or it does not fit
 /// `parts`; `parts` is then as it was.
 pub fn apply(parts: &mut Value, data: &str) -> Option<usize> {
-    let sets = read(data)?;
+    let mut sets = read(data)?;
     let items = parts.as_array_mut()?;
     // Everything is checked and every value built before the first write.
-    let mut ready = Vec::with_capacity(sets.len());
-    for set in &sets {
+    for set in &mut sets {
         items.get(set.index)?.as_object()?;
-        let new = match raw_str(Some(set.value)) {
-            Some(text) => New::Text(text),
-            None => New::Other(serde_json::from_str(set.value.get()).ok()?),
-        };
-        ready.push((set.index, set.key, new));
+        if let New::Raw(raw) = set.value {
+            set.value = match raw_str(Some(raw)) {
+                Some(text) => New::Text(text),
+                None => New::Other(serde_json::from_str(raw.get()).ok()?),
+            };
+        }
     }
-    let from = ready.iter().map(|(index, _, _)| *index).min()?;
-    for (index, key, new) in ready {
-        if let Some(object) = items.get_mut(index).and_then(Value::as_object_mut) {
-            write(object, key, new);
+    let from = sets.iter().map(|set| set.index).min()?;
+    for set in sets {
+        if let Some(object) = items.get_mut(set.index).and_then(Value::as_object_mut) {
+            write(object, set.key, set.value);
         }
     }
     Some(from)
@@ -84,13 +87,20 @@ fn write(object: &mut Map<String, Value>, key: &str, new: New<'_>) {
             old.clear();
             old.push_str(&text);
         }
-        (Some(old), New::Text(text)) => *old = Value::String(text.into_owned()),
-        (Some(old), New::Other(value)) => *old = value,
-        (None, New::Text(text)) => {
-            object.insert(key.to_owned(), Value::String(text.into_owned()));
+        (Some(old), new) => *old = new.into_value(),
+        (None, new) => {
+            object.insert(key.to_owned(), new.into_value());
         }
-        (None, New::Other(value)) => {
-            object.insert(key.to_owned(), value);
+    }
+}
+
+impl New<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            New::Text(text) => Value::String(text.into_owned()),
+            // Read into `Other` before any write (`apply`); kept total all the same.
+            New::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            New::Other(value) => value,
         }
     }
 }
@@ -239,11 +249,11 @@ impl<'de> Visitor<'de> for ObjectDelta<'_, 'de> {
     }
 }
 
-/// `[new]` or `[old, new]`: the new value, raw; the old one is skipped.
+/// `[new]` or `[old, new]`: the new value; the old one is skipped without being built.
 struct Replacement;
 
 impl<'de> DeserializeSeed<'de> for Replacement {
-    type Value = &'de RawValue;
+    type Value = New<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_seq(self)
@@ -251,20 +261,50 @@ impl<'de> DeserializeSeed<'de> for Replacement {
 }
 
 impl<'de> Visitor<'de> for Replacement {
-    type Value = &'de RawValue;
+    type Value = New<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[new] or [old, new]")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Kept raw until the length says whether it is the new value.
         let first = seq.next_element::<&'de RawValue>()?.ok_or_else(other)?;
-        let Some(second) = seq.next_element::<&'de RawValue>()? else {
-            return Ok(first);
+        // The new value of a replacement: a string, read once (a number or an object here goes
+        // the general way).
+        let Some(second) = seq.next_element_seed(Text)? else {
+            return Ok(New::Raw(first));
         };
         match seq.next_element::<IgnoredAny>()? {
-            None => Ok(second),
+            None => Ok(New::Text(second)),
             Some(_) => Err(other()),
         }
+    }
+}
+
+/// A JSON string, borrowed from the event when it has no escapes.
+struct Text;
+
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(text))
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text.to_owned()))
     }
 }
