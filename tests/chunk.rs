@@ -59,7 +59,8 @@ fn entry() -> impl Strategy<Value = String> {
             .prop_map(|fields| format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(","))),
         4 => proptest::collection::vec((Just("text"), change()), 2..3)
             .prop_map(|fields| format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(","))),
-        1 => Just(r#"[{"type":"text","text":"ny"}]"#.to_owned()),
+        6 => part().prop_map(|part| format!("[{part}]")),
+        1 => Just(r#"[{"type":"text"},{"type":"text"}]"#.to_owned()),
         1 => Just("{}".to_owned()),
         1 => Just(r#"["",0,3]"#.to_owned()),
     ]
@@ -123,8 +124,29 @@ fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
         ..Config::default()
     });
     let taken = std::cell::Cell::new(0);
+    let grown = std::cell::Cell::new(0);
     let left = std::cell::Cell::new(0);
-    let strategy = (proptest::collection::vec(part(), 0..6), event());
+    // Random events, and events that add parts right after the last one (with a field set
+    // on an existing part now and then), which random indexes rarely hit.
+    let strategy = proptest::collection::vec(part(), 0..6).prop_flat_map(|parts| {
+        let len = parts.len();
+        let appending = (1..3usize, part(), proptest::option::of(entry()), 0..3usize).prop_map(
+            move |(n, added, other, at)| {
+                let mut members: Vec<String> = (len..len + n)
+                    .map(|i| format!("\"{i}\":[{added}]"))
+                    .collect();
+                if let Some(other) = other {
+                    members.push(format!("\"{}\":{other}", at.min(len.max(1) - 1)));
+                }
+                members.push("\"_t\":\"a\"".to_owned());
+                format!(
+                    r#"{{"object":"message.parts.chunk","delta":{{{}}}}}"#,
+                    members.join(",")
+                )
+            },
+        );
+        (Just(parts), prop_oneof![3 => event(), 1 => appending])
+    });
     runner
         .run(&strategy, |(parts, data)| {
             let parts = Value::Array(parts);
@@ -132,6 +154,9 @@ fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
             match chunk::apply(&mut fast, &data) {
                 Some(from) => {
                     taken.set(taken.get() + 1);
+                    if fast.as_array().map(Vec::len) > parts.as_array().map(Vec::len) {
+                        grown.set(grown.get() + 1);
+                    }
                     let expected = general(&parts, &data);
                     prop_assert_eq!(Some((fast, from)), expected, "{}", data);
                 }
@@ -143,11 +168,17 @@ fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
             Ok(())
         })
         .unwrap();
-    let (taken, left) = (taken.get(), left.get());
-    println!("one-pass chunks: {taken} taken, {left} left to the general path");
+    let (taken, left, grown) = (taken.get(), left.get(), grown.get());
+    println!(
+        "one-pass chunks: {taken} taken ({grown} adding parts), {left} left to the general path"
+    );
     assert!(
         taken > 400 && left > 400,
         "both paths must be exercised ({taken} / {left})"
+    );
+    assert!(
+        grown > 100,
+        "parts added at the end must be exercised ({grown})"
     );
 }
 

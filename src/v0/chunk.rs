@@ -1,7 +1,8 @@
-//! The common v2 event, applied in one pass: a `message.parts.chunk` whose delta only sets
-//! fields of parts that exist, `{"3": {"text": ["old", "new"]}, "_t": "a"}`. That is how v0
-//! grows a part's text (it resends the whole text, old and new, in every chunk), so nearly every
-//! event of a long chat is one.
+//! The common v2 events, applied in one pass: a `message.parts.chunk` whose delta sets fields
+//! of parts that exist, `{"3": {"text": ["old", "new"]}, "_t": "a"}`, or adds parts at the end,
+//! `{"4": [{"type": "text", …}], "_t": "a"}`. That is how v0 grows a part's text (it resends the
+//! whole text, old and new, in every chunk) and starts the next part, so nearly every event of a
+//! chat is one.
 //!
 //! The general path ([`super::decode`] then [`super::patch`]) builds the delta as a
 //! `serde_json::Value` tree — a map per level, a `String` per key, the old text too — and walks
@@ -9,8 +10,8 @@
 //! straight from the event's text (keys borrowed, old values skipped without being built) and a
 //! new string is written into the part's own string, reusing its buffer.
 //!
-//! Anything else — another `object`, another delta shape, a repeated index, a part that is not
-//! there or not an object — is left to the general path, which decodes the event as before and
+//! Anything else — another `object`, another delta shape (removals, moves, a part inserted
+//! before the end), a repeated index, a part that is not there or not an object — is left to the general path, which decodes the event as before and
 //! reports what does not fit: [`apply`] changes nothing unless it applies the whole event, with
 //! the result the general path would have (a property test in `tests/chunk.rs` holds it to that).
 //!
@@ -23,10 +24,15 @@
 //! assert_eq!(apply(&mut parts, event), Some(0));
 //! assert_eq!(parts, json!([{"type": "text", "text": "Hej då"}]));
 //!
-//! // Another shape (here a new part) is not taken, and nothing changes.
-//! let insert = r#"{"object":"message.parts.chunk","delta":{"1":[{"type":"text"}],"_t":"a"}}"#;
-//! assert_eq!(apply(&mut parts, insert), None);
-//! assert_eq!(parts, json!([{"type": "text", "text": "Hej då"}]));
+//! // A part added at the end.
+//! let added = r#"{"object":"message.parts.chunk","delta":{"1":[{"type":"text"}],"_t":"a"}}"#;
+//! assert_eq!(apply(&mut parts, added), Some(1));
+//! assert_eq!(parts, json!([{"type": "text", "text": "Hej då"}, {"type": "text"}]));
+//!
+//! // Another shape (here a removal) is not taken, and nothing changes.
+//! let removal = r#"{"object":"message.parts.chunk","delta":{"_0":[{},0,0],"_t":"a"}}"#;
+//! assert_eq!(apply(&mut parts, removal), None);
+//! assert_eq!(parts.as_array().map(Vec::len), Some(2));
 //! ```
 
 use std::borrow::Cow;
@@ -38,10 +44,11 @@ use serde_json::{Map, Value};
 
 use super::decode::{raw_str, FieldName};
 
-/// One field the chunk sets: the part's index, the key, the new value.
+/// One field the chunk sets (the part's index, the key, the new value), or with no key, a part
+/// it adds.
 struct Set<'a> {
     index: usize,
-    key: &'a str,
+    key: Option<&'a str>,
     value: New<'a>,
 }
 
@@ -61,20 +68,38 @@ enum New<'a> {
 pub fn apply(parts: &mut Value, data: &str) -> Option<usize> {
     let mut sets = read(data)?;
     let items = parts.as_array_mut()?;
+    let len = items.len();
+    let added = sets.iter().filter(|set| set.key.is_none()).count();
     // Everything is checked and every value built before the first write.
     for set in &mut sets {
-        items.get(set.index)?.as_object()?;
-        if let New::Raw(raw) = set.value {
-            set.value = match raw_str(Some(raw)) {
+        let New::Raw(raw) = set.value else {
+            if set.index >= len {
+                return None;
+            }
+            items.get(set.index)?.as_object()?;
+            continue;
+        };
+        set.value = if set.key.is_some() {
+            items.get(set.index)?.as_object()?;
+            match raw_str(Some(raw)) {
                 Some(text) => New::Text(text),
                 None => New::Other(serde_json::from_str(raw.get()).ok()?),
-            };
-        }
+            }
+        } else if (len..len + added).contains(&set.index) {
+            // Added parts (their indexes are distinct) fill exactly the places after the last
+            // one: a part inserted before the end shifts the others, which is the general path's.
+            New::Other(serde_json::from_str(raw.get()).ok()?)
+        } else {
+            return None;
+        };
     }
     let from = sets.iter().map(|set| set.index).min()?;
+    items.resize(len + added, Value::Null);
     for set in sets {
-        if let Some(object) = items.get_mut(set.index).and_then(Value::as_object_mut) {
-            write(object, set.key, set.value);
+        match (set.key, items.get_mut(set.index)) {
+            (Some(key), Some(Value::Object(object))) => write(object, key, set.value),
+            (None, Some(slot)) => *slot = set.value.into_value(),
+            _ => {}
         }
     }
     Some(from)
@@ -153,7 +178,8 @@ impl<'de> Visitor<'de> for EventVisitor {
     }
 }
 
-/// `{"N": {…}, …, "_t": "a"}`: an array delta whose every entry modifies the part at `N`.
+/// `{"N": {…} | [new], …, "_t": "a"}`: an array delta whose every entry modifies the part at `N`
+/// or adds one there.
 struct ArrayDelta;
 
 impl<'de> DeserializeSeed<'de> for ArrayDelta {
@@ -190,7 +216,7 @@ impl<'de> Visitor<'de> for ArrayDelta {
                 return Err(other());
             }
             let before = sets.len();
-            map.next_value_seed(ObjectDelta {
+            map.next_value_seed(Entry {
                 index,
                 sets: &mut sets,
             })?;
@@ -207,25 +233,26 @@ impl<'de> Visitor<'de> for ArrayDelta {
     }
 }
 
-/// `{"key": [old, new] | [new], …}` for the part at `index`.
-struct ObjectDelta<'s, 'de> {
+/// The entry at `index`: `{"key": [old, new] | [new], …}` for the part there, or `[new]`, a
+/// part added there.
+struct Entry<'s, 'de> {
     index: usize,
     sets: &'s mut Vec<Set<'de>>,
 }
 
-impl<'de> DeserializeSeed<'de> for ObjectDelta<'_, 'de> {
+impl<'de> DeserializeSeed<'de> for Entry<'_, 'de> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
+        deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ObjectDelta<'_, 'de> {
+impl<'de> Visitor<'de> for Entry<'_, 'de> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object delta")
+        f.write_str("an object delta or an added part")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -234,17 +261,31 @@ impl<'de> Visitor<'de> for ObjectDelta<'_, 'de> {
             if self
                 .sets
                 .iter()
-                .any(|s| s.index == self.index && s.key == key)
+                .any(|s| s.index == self.index && s.key == Some(key))
             {
                 return Err(other());
             }
             let value = map.next_value_seed(Replacement)?;
             self.sets.push(Set {
                 index: self.index,
-                key,
+                key: Some(key),
                 value,
             });
         }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        // `[new]` only: `[old, new]` would replace the whole part (the general path's).
+        let part = seq.next_element::<&'de RawValue>()?.ok_or_else(other)?;
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(other());
+        }
+        self.sets.push(Set {
+            index: self.index,
+            key: None,
+            value: New::Raw(part),
+        });
         Ok(())
     }
 }
