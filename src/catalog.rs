@@ -252,10 +252,23 @@ pub fn normalize(name: &str) -> String {
         .collect()
 }
 
+/// Whether `name` normalizes to `key` (a normalized name), without building the normalized
+/// string: a lookup compares against every provider's id, name and aliases, and allocating each
+/// of those made a lookup cost a hundred allocations.
+fn normalizes_to(name: &str, key: &str) -> bool {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .eq(key.chars())
+}
+
 fn matches(provider: &Provider, key: &str) -> bool {
-    normalize(provider.id) == key
-        || normalize(provider.name) == key
-        || provider.aliases.iter().any(|alias| normalize(alias) == key)
+    normalizes_to(provider.id, key)
+        || normalizes_to(provider.name, key)
+        || provider
+            .aliases
+            .iter()
+            .any(|alias| normalizes_to(alias, key))
 }
 
 /// The entry for `name`, preferring one of `kind`; `None` for names not in the catalog.

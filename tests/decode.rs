@@ -159,3 +159,36 @@ proptest! {
         prop_assert_eq!(typed(&data), reference(&data), "{}", data);
     }
 }
+
+#[test]
+fn a_json_string_is_borrowed_only_when_it_is_one_without_escapes() {
+    use sajtmaskin_integrations::v0::decode::json_str;
+    use std::borrow::Cow;
+    assert!(matches!(
+        json_str(r#""Hej då 😀""#),
+        Some(Cow::Borrowed("Hej då 😀"))
+    ));
+    assert!(matches!(json_str(r#""rad\nny""#), Some(Cow::Owned(s)) if s == "rad\nny"));
+    // Not JSON strings, however they look: nothing.
+    for text in [
+        r#""a"b""#,
+        "\"tab\there\"",
+        r#""open"#,
+        r#"5"#,
+        r#"["a"]"#,
+        r#""a\""#,
+        r#"""#,
+    ] {
+        assert_eq!(json_str(text), None, "{text}");
+    }
+    // Through the session: a proxy text event that is not a JSON string is reported, not shown.
+    use sajtmaskin_integrations::session::{SessionOptions, StreamSession, StreamUpdate};
+    let mut session = StreamSession::new(SessionOptions::default());
+    let updates = session.feed(
+        b"event: content\ndata: \"Hej \"\n\nevent: content\ndata: \"a\"b\"\n\nevent: content\ndata: \"d\\u00e5\"\n\n",
+    );
+    assert!(updates.iter().any(
+        |u| matches!(u, StreamUpdate::Error { code, fatal: false, .. } if code == "invalid_json")
+    ));
+    assert_eq!(session.snapshot().text, "Hej då");
+}

@@ -25,7 +25,7 @@ pub use update::{StreamError, StreamSnapshot, StreamUpdate};
 use crate::cards::{CardBook, CardOptions, IntegrationCard};
 use crate::signals;
 use crate::sse::{SseEvent, SseParser, DEFAULT_MAX_EVENT_BYTES};
-use crate::v0::decode::{decode_proxy, decode_v0, V0Event};
+use crate::v0::decode::{decode_proxy, decode_v0, json_str, V0Event};
 use crate::v0::text::{v1_text, v1_thinking, V2Joined};
 use crate::v0::Format;
 use crate::v0::{chunk, patch};
@@ -170,6 +170,17 @@ impl StreamSession {
         let proxy = *self.proxy.get_or_insert(event.event != "message");
         let decoded = if proxy {
             self.set_format(Format::Proxy);
+            // Text deltas, most of a proxy stream, are appended straight from the event's JSON
+            // string (the general decode would build a `Value` for each).
+            let thinking = match event.event.as_str() {
+                "content" => Some(false),
+                "thinking" => Some(true),
+                _ => None,
+            };
+            if let Some(text) = thinking.and_then(|_| json_str(&event.data)) {
+                self.proxy_text(thinking == Some(true), &text);
+                return;
+            }
             decode_proxy(&event.event, &event.data)
         } else if event.event == "message" {
             if self.common_chunk(&event.data) {
@@ -360,16 +371,8 @@ impl StreamSession {
             V0Event::StreamDone => self.complete(Map::new(), out),
             V0Event::ChatId(id) => self.set_chat_id(id, out),
             V0Event::ProjectId { id, v0_project_id } => self.set_project_id(id, v0_project_id, out),
-            V0Event::ThinkingText(delta) => {
-                self.proxy_thinking
-                    .get_or_insert_with(String::new)
-                    .push_str(&delta);
-                self.changes.text = true;
-            }
-            V0Event::ContentText(delta) => {
-                self.state.text.push_str(&delta);
-                self.changes.text = true;
-            }
+            V0Event::ThinkingText(delta) => self.proxy_text(true, &delta),
+            V0Event::ContentText(delta) => self.proxy_text(false, &delta),
             V0Event::Parts(parts) => {
                 self.state.parts = Some(Arc::new(parts));
                 self.mark_parts_changed(0);
@@ -382,6 +385,17 @@ impl StreamSession {
             V0Event::Meta(meta) => self.state.meta = Some(meta),
             V0Event::Ignored => {}
         }
+    }
+
+    /// A proxy text delta: appended to the thinking or to the text.
+    fn proxy_text(&mut self, thinking: bool, delta: &str) {
+        let target = if thinking {
+            self.proxy_thinking.get_or_insert_with(String::new)
+        } else {
+            &mut self.state.text
+        };
+        target.push_str(delta);
+        self.changes.text = true;
     }
 
     /// The parts changed from index `from` on.

@@ -272,11 +272,18 @@ impl Visitor<'_> for FieldNameVisitor {
 /// value (v0 adds and changes fields, and a field of an unexpected type is treated as absent,
 /// not as an error).
 pub(super) fn raw_str(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
-    let text = raw?.get();
+    json_str(raw?.get())
+}
+
+/// The string the JSON `text` holds, borrowed when it has no escapes; `None` for any other JSON
+/// (and for text that is not JSON).
+pub fn json_str(text: &str) -> Option<Cow<'_, str>> {
     match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        // Valid JSON (the raw value was checked): without a backslash, what lies between the
-        // quotes is the string itself.
-        Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+        // Between the quotes and free of quotes, backslashes and control characters: the
+        // string itself, and valid JSON.
+        Some(inner) if !inner.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
+            Some(Cow::Borrowed(inner))
+        }
         _ => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
     }
 }
