@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sajtmaskin_integrations::v0::chunk;
 use sajtmaskin_integrations::v0::decode::{decode_v0, V0Event};
 use sajtmaskin_integrations::v0::patch;
@@ -215,4 +215,146 @@ fn nearly_every_chunk_of_the_v2_samples_takes_the_one_pass_path() {
     }
     println!("{taken} of {chunks} sample chunks took the one-pass path");
     assert!(chunks > 50 && taken * 2 > chunks, "{taken} of {chunks}");
+}
+
+/// v1 content: nested arrays with strings (text nodes) and other values.
+fn content() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        3 => "[a-c]{0,3}".prop_map(Value::from),
+        1 => (0u8..3).prop_map(Value::from),
+        1 => Just(json!({"k": "v"})),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        proptest::collection::vec(inner, 0..4).prop_map(Value::Array)
+    })
+}
+
+/// v1 events in and around the append shortcut.
+fn append_event() -> impl Strategy<Value = String> {
+    let step = prop_oneof![
+        8 => (0u8..4).prop_map(|i| i.to_string()),
+        1 => Just("1.0".to_owned()),
+        1 => Just("\"1\"".to_owned()),
+    ];
+    let suffix = prop_oneof![
+        4 => "[a-c ]{0,4}".prop_map(|s| Value::from(s).to_string()),
+        1 => Just(r#""rad\n\"ny\" 😀""#.to_owned()),
+        1 => Just("7".to_owned()),
+    ];
+    let tail =
+        prop_oneof![8 => Just("9,9"), 1 => Just("9,8"), 1 => Just("9,9,9"), 1 => Just("0,2")];
+    let object = prop_oneof![
+        8 => Just("message.experimental_content.chunk"),
+        1 => Just("message.parts.chunk"),
+    ];
+    (object, proptest::collection::vec(step, 0..4), suffix, tail).prop_map(
+        |(object, steps, suffix, tail)| {
+            let mut route = steps;
+            route.push(suffix);
+            format!(
+                r#"{{"object":"{object}","id":"m","delta":[[{}],{tail}]}}"#,
+                route.join(",")
+            )
+        },
+    )
+}
+
+#[test]
+fn the_one_pass_append_ends_as_the_general_path_or_changes_nothing() {
+    let mut runner = TestRunner::new(Config {
+        cases: 4000,
+        ..Config::default()
+    });
+    let taken = std::cell::Cell::new(0);
+    // Random events, and appends along a route that does lead to a string of the content.
+    let strategy = content().prop_flat_map(|content| {
+        let routes = string_routes(&content, &mut Vec::new());
+        let targeted = proptest::sample::select(if routes.is_empty() {
+            vec![vec![9]]
+        } else {
+            routes
+        })
+        .prop_map(|route| {
+            let steps: Vec<String> = route.iter().map(usize::to_string).collect();
+            format!(
+                r#"{{"object":"message.experimental_content.chunk","delta":[[{}"ny"],9,9]}}"#,
+                steps.iter().map(|s| format!("{s},")).collect::<String>()
+            )
+        });
+        (Just(content), prop_oneof![append_event(), targeted])
+    });
+    runner
+        .run(&strategy, |(content, data)| {
+            let mut fast = content.clone();
+            if chunk::append(&mut fast, &data) {
+                taken.set(taken.get() + 1);
+                let Ok(V0Event::ContentDelta(delta)) = decode_v0(&data) else {
+                    return Err(TestCaseError::fail(format!("not a content delta: {data}")));
+                };
+                let mut general = content.clone();
+                prop_assert!(patch::apply(&mut general, delta).is_ok(), "{}", data);
+                prop_assert_eq!(fast, general, "{}", data);
+            } else {
+                prop_assert_eq!(&fast, &content, "{}", data);
+            }
+            Ok(())
+        })
+        .unwrap();
+    println!("one-pass appends: {} of 4000 taken", taken.get());
+    assert!(
+        taken.get() > 300,
+        "the append path must be exercised ({})",
+        taken.get()
+    );
+}
+
+/// Every route of array indexes that leads to a string in `value`.
+fn string_routes(value: &Value, at: &mut Vec<usize>) -> Vec<Vec<usize>> {
+    match value {
+        Value::String(_) => vec![at.clone()],
+        Value::Array(items) => {
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                at.push(i);
+                out.extend(string_routes(item, at));
+                at.pop();
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn nearly_every_append_of_the_v1_samples_takes_the_one_pass_path() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v0-streams");
+    let (mut appends, mut taken) = (0, 0);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut content = json!([]);
+        for data in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
+            if let Ok(V0Event::ContentDelta(delta)) = decode_v0(data) {
+                let shortcut = delta.as_array().is_some_and(|d| d.len() == 3 && d[1] == 9);
+                let mut fast = content.clone();
+                let took = chunk::append(&mut fast, data);
+                patch::apply(&mut content, delta).unwrap();
+                if shortcut {
+                    appends += 1;
+                    taken += usize::from(took);
+                }
+                if took {
+                    assert_eq!(fast, content, "{data}");
+                }
+            }
+        }
+    }
+    println!("{taken} of {appends} sample append shortcuts took the one-pass path");
+    assert!(
+        appends > 20 && taken * 10 >= appends * 9,
+        "{taken} of {appends}"
+    );
 }

@@ -183,7 +183,7 @@ impl StreamSession {
             }
             decode_proxy(&event.event, &event.data)
         } else if event.event == "message" {
-            if self.common_chunk(&event.data) {
+            if self.common_chunk(&event.data) || self.common_append(&event.data) {
                 self.after_event();
                 return;
             }
@@ -213,6 +213,23 @@ impl StreamSession {
         };
         self.seen_message = true;
         self.mark_parts_changed(from);
+        true
+    }
+
+    /// Applies v0's append shortcut to the v1 content in one pass ([`chunk::append`]); false,
+    /// with nothing changed, for any other event.
+    fn common_append(&mut self, data: &str) -> bool {
+        if self.state.format != Some(Format::V1) {
+            return false;
+        }
+        let Some(content) = self.state.content.as_mut() else {
+            return false;
+        };
+        if !chunk::append(content, data) {
+            return false;
+        }
+        self.changes.text = true;
+        self.changes.signals = true;
         true
     }
 

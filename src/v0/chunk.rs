@@ -105,6 +105,33 @@ pub fn apply(parts: &mut Value, data: &str) -> Option<usize> {
     Some(from)
 }
 
+/// Applies `data`, a v0 event's JSON, to the v1 `content` when it is v0's append shortcut,
+/// `{"object": "message.experimental_content.chunk", "delta": [[i0, …, iN, "suffix"], 9, 9]}`
+/// (most of a v1 stream): follows the indexes and appends the suffix to the string there. False,
+/// with `content` as it was, for anything else or a route that does not lead to a string.
+pub fn append(content: &mut Value, data: &str) -> bool {
+    let Some(Read::Append(steps, suffix)) = read_event(data, Kind::Append) else {
+        return false;
+    };
+    let mut at = content;
+    for step in steps {
+        at = match at {
+            Value::Array(items) => match items.get_mut(step) {
+                Some(item) => item,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match at {
+        Value::String(text) => {
+            text.push_str(&suffix);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Sets `key` of a part to `new`; a string goes into the part's string, reusing its buffer.
 fn write(object: &mut Map<String, Value>, key: &str, new: New<'_>) {
     match (object.get_mut(key), new) {
@@ -133,10 +160,33 @@ impl New<'_> {
 /// The fields a chunk of the common shape sets, in one pass over the event's text; `None` for
 /// anything else.
 fn read(data: &str) -> Option<Vec<Set<'_>>> {
+    match read_event(data, Kind::Parts)? {
+        Read::Sets(sets) if !sets.is_empty() => Some(sets),
+        _ => None,
+    }
+}
+
+/// The two event shapes read here.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// v2 `message.parts.chunk` with an [`ArrayDelta`].
+    Parts,
+    /// v1 `message.experimental_content.chunk` with an [`Append`] shortcut.
+    Append,
+}
+
+/// What was read: the sets of a v2 chunk, or the route and suffix of a v1 append.
+enum Read<'a> {
+    Sets(Vec<Set<'a>>),
+    Append(Vec<usize>, Cow<'a, str>),
+}
+
+/// An event of `kind`, read in one pass; `None` for any other event or shape.
+fn read_event(data: &str, kind: Kind) -> Option<Read<'_>> {
     let mut de = serde_json::Deserializer::from_str(data);
-    let sets = de.deserialize_map(EventVisitor).ok()?;
+    let value = de.deserialize_map(EventVisitor { kind }).ok()?;
     de.end().ok()?;
-    Some(sets).filter(|sets| !sets.is_empty())
+    Some(value)
 }
 
 /// Why a reader gave up: not an error of the event, only "not this shape".
@@ -144,29 +194,47 @@ fn other<E: de::Error>() -> E {
     E::custom("not the common chunk")
 }
 
-struct EventVisitor;
+/// An event object: its `object` must name `kind` exactly, its `delta` must be of that kind,
+/// other fields are skipped.
+struct EventVisitor {
+    kind: Kind,
+}
 
 impl<'de> Visitor<'de> for EventVisitor {
-    type Value = Vec<Set<'de>>;
+    type Value = Read<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a message.parts.chunk event")
+        f.write_str("a v0 chunk event")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut chunk, mut sets) = (false, None);
+        let expected = match self.kind {
+            Kind::Parts => "message.parts.chunk",
+            Kind::Append => "message.experimental_content.chunk",
+        };
+        let (mut named, mut delta) = (false, None);
         while let Some(key) = map.next_key::<FieldName>()? {
             match key {
                 FieldName::Object => {
                     // Exactly this text (a name spelt with escapes goes the general way).
                     let object = map.next_value::<&'de RawValue>()?;
-                    if chunk || object.get() != "\"message.parts.chunk\"" {
+                    let name = object
+                        .get()
+                        .strip_prefix('"')
+                        .and_then(|o| o.strip_suffix('"'));
+                    if named || name != Some(expected) {
                         return Err(other());
                     }
-                    chunk = true;
+                    named = true;
                 }
-                FieldName::Delta if sets.is_none() => {
-                    sets = Some(map.next_value_seed(ArrayDelta)?);
+                FieldName::Delta if delta.is_none() => {
+                    delta = Some(match self.kind {
+                        Kind::Parts => Read::Sets(map.next_value_seed(ArrayDelta)?),
+                        Kind::Append => {
+                            let (steps, suffix) = map.next_value_seed(Append)?;
+                            Read::Append(steps, suffix)
+                        }
+                    });
                 }
                 FieldName::Delta => return Err(other()),
                 _ => {
@@ -174,7 +242,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                 }
             }
         }
-        sets.filter(|_| chunk).ok_or_else(other)
+        delta.filter(|_| named).ok_or_else(other)
     }
 }
 
@@ -347,5 +415,72 @@ impl<'de> Visitor<'de> for Text {
 
     fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
         Ok(Cow::Owned(text.to_owned()))
+    }
+}
+
+/// `[[i0, …, iN, "suffix"], 9, 9]`: the indexes and the suffix.
+struct Append;
+
+impl<'de> DeserializeSeed<'de> for Append {
+    type Value = (Vec<usize>, Cow<'de, str>);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Append {
+    type Value = (Vec<usize>, Cow<'de, str>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an append shortcut")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let route = seq.next_element_seed(Route)?.ok_or_else(other)?;
+        let nine = |raw: Option<&RawValue>| raw.is_some_and(|r| r.get() == "9");
+        if !nine(seq.next_element()?) || !nine(seq.next_element()?) {
+            return Err(other());
+        }
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(other());
+        }
+        Ok(route)
+    }
+}
+
+/// `[i0, …, iN, "suffix"]`: plain decimal indexes (the general path refuses or reads any other
+/// number), then the string.
+struct Route;
+
+impl<'de> DeserializeSeed<'de> for Route {
+    type Value = (Vec<usize>, Cow<'de, str>);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Route {
+    type Value = (Vec<usize>, Cow<'de, str>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an append route")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut steps = Vec::new();
+        // Each item is an index once a later one comes; the last is the suffix.
+        let mut last = seq.next_element::<&'de RawValue>()?.ok_or_else(other)?;
+        while let Some(next) = seq.next_element::<&'de RawValue>()? {
+            let digits = last.get();
+            if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(other());
+            }
+            steps.push(digits.parse::<usize>().map_err(|_| other())?);
+            last = next;
+        }
+        let suffix = super::decode::json_str(last.get()).ok_or_else(other)?;
+        Ok((steps, suffix))
     }
 }

@@ -3,8 +3,9 @@
 //! - [`patch`] applies jsondiffpatch deltas (and v0's append shortcut) to JSON state;
 //! - [`decode`] turns one SSE event into a typed [`decode::V0Event`] for any of the three
 //!   input formats;
-//! - [`chunk`] applies v0 v2's two common events (a part's fields set, parts added at the end)
-//!   in one pass over the event's text, and leaves every other event to `decode` and `patch`;
+//! - [`chunk`] applies v0's common events (v2: a part's fields set, parts added at the end; v1:
+//!   the append shortcut) in one pass over the event's text, and leaves every other event to
+//!   `decode` and `patch`;
 //! - [`v1`] walks the tree of v1 content (rows, nodes, the parts inside);
 //! - [`text`] derives the visible text and thinking from the reconstructed state.
 //!
