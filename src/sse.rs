@@ -30,8 +30,8 @@ use serde::Serialize;
 /// Default bound on the bytes one event may hold: 8 MiB.
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 8 * 1024 * 1024;
 
-/// A line buffer that grew past this is released once its line is done, so one huge event
-/// does not pin its memory for the rest of the stream.
+/// A line, data or event-type buffer that grew past this is released once its line or event is
+/// done, so one huge event does not pin its memory for the rest of the stream.
 const SHRINK_ABOVE: usize = 64 * 1024;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
@@ -45,6 +45,41 @@ pub struct SseEvent {
     pub data: String,
     /// The last event id in force when the event was dispatched (empty if none).
     pub id: String,
+}
+
+impl SseEvent {
+    /// The event as borrowed strings.
+    pub fn borrowed(&self) -> SseEventRef<'_> {
+        SseEventRef {
+            event: &self.event,
+            data: &self.data,
+            id: &self.id,
+        }
+    }
+}
+
+/// One dispatched event, borrowed from the parser's buffers for the length of a
+/// [`SseParser::feed_borrowed`] callback: nothing is allocated per event, and the buffers are
+/// reused for the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SseEventRef<'a> {
+    /// As [`SseEvent::event`].
+    pub event: &'a str,
+    /// As [`SseEvent::data`].
+    pub data: &'a str,
+    /// As [`SseEvent::id`].
+    pub id: &'a str,
+}
+
+impl SseEventRef<'_> {
+    /// The event with owned strings.
+    pub fn to_event(&self) -> SseEvent {
+        SseEvent {
+            event: self.event.to_owned(),
+            data: self.data.to_owned(),
+            id: self.id.to_owned(),
+        }
+    }
 }
 
 /// Something the parser dropped; parsing goes on after it.
@@ -173,6 +208,16 @@ impl SseParser {
     /// Feeds one chunk, calling `sink` for every event completed and every event dropped,
     /// in stream order.
     pub fn feed_each(&mut self, chunk: &[u8], mut sink: impl FnMut(Result<SseEvent, SseError>)) {
+        self.feed_borrowed(chunk, |item| sink(item.map(|event| event.to_event())));
+    }
+
+    /// As [`SseParser::feed_each`], with each event borrowed from the parser's buffers for the
+    /// length of the call (the session reads events this way: no allocation per event).
+    pub fn feed_borrowed(
+        &mut self,
+        chunk: &[u8],
+        mut sink: impl FnMut(Result<SseEventRef<'_>, SseError>),
+    ) {
         let mut rest = chunk;
         // "One leading U+FEFF BYTE ORDER MARK character must be ignored if any are present."
         // Checked on bytes so a BOM split across chunks is still recognised; only one is
@@ -222,7 +267,7 @@ impl SseParser {
     /// single U+000D CARRIAGE RETURN (CR) character." CR and LF never occur inside a UTF-8
     /// multi-byte sequence, so splitting bytes before decoding is exact, and a code point split
     /// across chunks is decoded whole once its line is complete.
-    fn scan(&mut self, mut bytes: &[u8], sink: &mut impl FnMut(Result<SseEvent, SseError>)) {
+    fn scan(&mut self, mut bytes: &[u8], sink: &mut impl FnMut(Result<SseEventRef<'_>, SseError>)) {
         if self.after_cr {
             match bytes.split_first() {
                 // An empty chunk: the CR's partner may still come.
@@ -251,7 +296,7 @@ impl SseParser {
     }
 
     /// Bytes of a line that is not terminated yet.
-    fn partial(&mut self, bytes: &[u8], sink: &mut impl FnMut(Result<SseEvent, SseError>)) {
+    fn partial(&mut self, bytes: &[u8], sink: &mut impl FnMut(Result<SseEventRef<'_>, SseError>)) {
         if bytes.is_empty() || self.in_comment {
             return;
         }
@@ -274,7 +319,7 @@ impl SseParser {
     }
 
     /// A line terminator was reached; `tail` is the part of the line in this chunk.
-    fn line_end(&mut self, tail: &[u8], sink: &mut impl FnMut(Result<SseEvent, SseError>)) {
+    fn line_end(&mut self, tail: &[u8], sink: &mut impl FnMut(Result<SseEventRef<'_>, SseError>)) {
         if self.skipping {
             let blank = !self.skip_line_nonempty && tail.is_empty();
             self.skip_line_nonempty = false;
@@ -314,7 +359,7 @@ impl SseParser {
     }
 
     /// The current event grew past the bound: report it and skip to the next blank line.
-    fn overflow(&mut self, sink: &mut impl FnMut(Result<SseEvent, SseError>)) {
+    fn overflow(&mut self, sink: &mut impl FnMut(Result<SseEventRef<'_>, SseError>)) {
         self.event_bytes = 0;
         self.line = Vec::new();
         self.data = String::new();
@@ -327,7 +372,11 @@ impl SseParser {
     }
 
     /// "Interpret an event stream", one line.
-    fn process_line(&mut self, line: &[u8], sink: &mut impl FnMut(Result<SseEvent, SseError>)) {
+    fn process_line(
+        &mut self,
+        line: &[u8],
+        sink: &mut impl FnMut(Result<SseEventRef<'_>, SseError>),
+    ) {
         match line.first() {
             // "If the line is empty (a blank line): Dispatch the event."
             None => self.dispatch(sink),
@@ -393,7 +442,7 @@ impl SseParser {
     }
 
     /// "Dispatch the event".
-    fn dispatch(&mut self, sink: &mut impl FnMut(Result<SseEvent, SseError>)) {
+    fn dispatch(&mut self, sink: &mut impl FnMut(Result<SseEventRef<'_>, SseError>)) {
         // 1. "Set the last event ID string of the event source to the value of the last
         //    event ID buffer. The buffer does not get reset, so the last event ID string of
         //    the event source remains set to this value until the next time it is set by
@@ -410,21 +459,26 @@ impl SseParser {
         }
         // 3. "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
         //    remove the last character from the data buffer."
-        let mut data = std::mem::take(&mut self.data);
-        if data.ends_with('\n') {
-            data.pop();
-        }
+        let data = self.data.strip_suffix('\n').unwrap_or(&self.data);
         // 4–5. The event's type is the event type buffer, or "message" when it is empty.
         let event = if self.event_type.is_empty() {
-            String::from("message")
+            "message"
         } else {
-            std::mem::take(&mut self.event_type)
+            &self.event_type
         };
-        sink(Ok(SseEvent {
+        sink(Ok(SseEventRef {
             event,
             data,
-            id: self.last_event_id.clone(),
+            id: &self.last_event_id,
         }));
+        // The buffers are emptied for the next event, and kept unless one event made them huge.
+        for buffer in [&mut self.data, &mut self.event_type] {
+            if buffer.capacity() > SHRINK_ABOVE {
+                *buffer = String::new();
+            } else {
+                buffer.clear();
+            }
+        }
     }
 }
 

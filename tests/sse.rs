@@ -709,3 +709,25 @@ fn generated_events_respect_the_bound() {
         "too few events were dispatched within the bound"
     );
 }
+
+#[test]
+fn borrowed_events_are_the_owned_ones_and_reuse_the_buffers() {
+    let input: &[u8] =
+        b"event: a\ndata: 1\ndata: 2\nid: x\n\ndata: hej\n\nevent: b\ndata: \xf0\x9f\x98\x80\n\n: c\n\ndata:\n\n";
+    let owned = SseParser::new().feed(input);
+    let mut parser = SseParser::new();
+    let mut borrowed = Vec::new();
+    parser.feed_borrowed(input, |item| borrowed.push(item.unwrap().to_event()));
+    assert_eq!(borrowed, owned);
+    assert_eq!(borrowed.len(), 4);
+    // A thousand more events: the buffers are reused, not grown.
+    let before = parser.buffered_capacity();
+    for _ in 0..1000 {
+        parser.feed_borrowed(b"event: b\ndata: hej\n\n", |item| assert!(item.is_ok()));
+    }
+    assert!(
+        parser.buffered_capacity() <= before.max(64),
+        "{}",
+        parser.buffered_capacity()
+    );
+}

@@ -24,7 +24,7 @@ pub use update::{StreamError, StreamSnapshot, StreamUpdate};
 
 use crate::cards::{CardBook, CardOptions, IntegrationCard};
 use crate::signals;
-use crate::sse::{SseEvent, SseParser, DEFAULT_MAX_EVENT_BYTES};
+use crate::sse::{SseEventRef, SseParser, DEFAULT_MAX_EVENT_BYTES};
 use crate::v0::decode::{decode_proxy, decode_v0, json_str, V0Event};
 use crate::v0::text::{v1_text, v1_thinking, V2Joined};
 use crate::v0::Format;
@@ -121,15 +121,15 @@ impl StreamSession {
 
     /// Feeds a chunk of the response body; returns the updates it caused, in order.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<StreamUpdate> {
-        let mut items = Vec::new();
-        self.sse.feed_each(chunk, |item| items.push(item));
         let mut out = Vec::new();
-        for item in items {
-            match item {
-                Ok(event) => self.on_sse_event(event, &mut out),
-                Err(err) => out.push(non_fatal(err.code(), err.to_string())),
-            }
-        }
+        // The parser is moved out while it hands each event, borrowed from its buffers, to
+        // the session.
+        let mut sse = std::mem::take(&mut self.sse);
+        sse.feed_borrowed(chunk, |item| match item {
+            Ok(event) => self.on_sse_event(event, &mut out),
+            Err(err) => out.push(non_fatal(err.code(), err.to_string())),
+        });
+        self.sse = sse;
         self.flush(&mut out);
         out
     }
@@ -166,28 +166,28 @@ impl StreamSession {
         }
     }
 
-    fn on_sse_event(&mut self, event: SseEvent, out: &mut Vec<StreamUpdate>) {
+    fn on_sse_event(&mut self, event: SseEventRef<'_>, out: &mut Vec<StreamUpdate>) {
         let proxy = *self.proxy.get_or_insert(event.event != "message");
         let decoded = if proxy {
             self.set_format(Format::Proxy);
             // Text deltas, most of a proxy stream, are appended straight from the event's JSON
             // string (the general decode would build a `Value` for each).
-            let thinking = match event.event.as_str() {
+            let thinking = match event.event {
                 "content" => Some(false),
                 "thinking" => Some(true),
                 _ => None,
             };
-            if let Some(text) = thinking.and_then(|_| json_str(&event.data)) {
+            if let Some(text) = thinking.and_then(|_| json_str(event.data)) {
                 self.proxy_text(thinking == Some(true), &text);
                 return;
             }
-            decode_proxy(&event.event, &event.data)
+            decode_proxy(event.event, event.data)
         } else if event.event == "message" {
-            if self.common_chunk(&event.data) || self.common_append(&event.data) {
+            if self.common_chunk(event.data) || self.common_append(event.data) {
                 self.after_event();
                 return;
             }
-            decode_v0(&event.data)
+            decode_v0(event.data)
         } else {
             // v0 sends unnamed events only; a named one is not ours to read.
             Ok(V0Event::Ignored)

@@ -40,21 +40,26 @@ extern "C" {
     fn sse_events(text: &str, lengths: &[u32]) -> JsValue;
 }
 
-/// `events` as JS objects, in one crossing.
-fn to_js_events(events: &[sse::SseEvent]) -> JsValue {
-    let total: usize = events
-        .iter()
-        .map(|e| e.event.len() + e.data.len() + e.id.len())
-        .sum();
-    let mut text = String::with_capacity(total);
-    let mut lengths = Vec::with_capacity(events.len() * 3);
-    for event in events {
-        for field in [&event.event, &event.data, &event.id] {
-            text.push_str(field);
-            lengths.push(js_length(field));
+/// The events of one `feed`, gathered for one crossing: their fields one after another, and the
+/// UTF-16 length of each.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    lengths: Vec<u32>,
+}
+
+impl Batch {
+    fn push(&mut self, event: sse::SseEventRef<'_>) {
+        for field in [event.event, event.data, event.id] {
+            self.text.push_str(field);
+            self.lengths.push(js_length(field));
         }
     }
-    sse_events(&text, &lengths)
+
+    /// The events as JS objects.
+    fn into_js(self) -> JsValue {
+        sse_events(&self.text, &self.lengths)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,22 +103,27 @@ impl SseParser {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &[u8],
     ) -> Result<JsValue, JsValue> {
-        let mut events = Vec::new();
+        // Each event is copied straight from the parser's buffers into the batch.
+        let mut batch = Batch::default();
         let dropped = &mut self.dropped;
-        self.inner.feed_each(chunk, |item| match item {
-            Ok(event) => events.push(event),
+        self.inner.feed_borrowed(chunk, |item| match item {
+            Ok(event) => batch.push(event),
             Err(err) => dropped.push(Dropped {
                 code: err.code(),
                 message: err.to_string(),
             }),
         });
-        Ok(to_js_events(&events))
+        Ok(batch.into_js())
     }
 
     /// Ends the stream: an unterminated final event is discarded, so this returns `[]`.
     #[wasm_bindgen(unchecked_return_type = "SseEvent[]")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        Ok(to_js_events(&self.inner.finish()))
+        let mut batch = Batch::default();
+        for event in self.inner.finish() {
+            batch.push(event.borrowed());
+        }
+        Ok(batch.into_js())
     }
 
     /// The events dropped since the last call (oversized events), oldest first.
