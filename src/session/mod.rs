@@ -1,7 +1,7 @@
 //! `StreamSession`: bytes of a v0 stream in, typed updates and a snapshot out.
 //!
 //! It ties the layers together — SSE parser → [`decode`](crate::v0::decode) →
-//! state ([`patch`](crate::v0::patch)) → derived text — and never fails: bad input becomes an
+//! state ([`patch`]) → derived text — and never fails: bad input becomes an
 //! [`StreamUpdate::Error`] with `fatal: false` and the session goes on. Only an `error` sent by
 //! v0 or the proxy is fatal (it sets [`StreamSnapshot::error`]).
 //!

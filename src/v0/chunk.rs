@@ -1,19 +1,23 @@
-//! The common v2 events, applied in one pass: a `message.parts.chunk` whose delta sets fields
-//! of parts that exist, `{"3": {"text": ["old", "new"]}, "_t": "a"}`, or adds parts at the end,
-//! `{"4": [{"type": "text", …}], "_t": "a"}`. That is how v0 grows a part's text (it resends the
-//! whole text, old and new, in every chunk) and starts the next part, so nearly every event of a
-//! chat is one.
+//! v0's common events, applied in one pass.
+//!
+//! - v2 (`apply`): a `message.parts.chunk` whose delta sets fields of parts that exist,
+//!   `{"3": {"text": ["old", "new"]}, "_t": "a"}`, or adds parts at the end,
+//!   `{"4": [{"type": "text", …}], "_t": "a"}`. That is how v0 grows a part's text (it resends
+//!   the whole text, old and new, in every chunk) and starts the next part, so nearly every
+//!   event of a chat is one.
+//! - v1 (`append`): the append shortcut `[[i0, …, iN, "suffix"], 9, 9]`.
 //!
 //! The general path ([`super::decode`] then [`super::patch`]) builds the delta as a
-//! `serde_json::Value` tree — a map per level, a `String` per key, the old text too — and walks
-//! it twice, checking then patching: about a dozen allocations an event. Here the delta is read
-//! straight from the event's text (keys borrowed, old values skipped without being built) and a
-//! new string is written into the part's own string, reusing its buffer.
+//! `serde_json::Value` tree — a map per level, a `String` per key (and per number), the old text
+//! too — and walks it twice, checking then patching: about a dozen allocations an event. Here
+//! the delta is read straight from the event's text (keys borrowed, old values skipped without
+//! being built) and a new string is written into the part's own string, reusing its buffer.
 //!
 //! Anything else — another `object`, another delta shape (removals, moves, a part inserted
-//! before the end), a repeated index, a part that is not there or not an object — is left to the general path, which decodes the event as before and
-//! reports what does not fit: [`apply`] changes nothing unless it applies the whole event, with
-//! the result the general path would have (a property test in `tests/chunk.rs` holds it to that).
+//! before the end), a repeated index, a non-string new value, a part or route that is not
+//! there — is left to the general path, which decodes the event as before and reports what does
+//! not fit. Neither function changes anything unless it applies the whole event, with the result
+//! the general path would have (property tests in `tests/chunk.rs` hold them to that).
 //!
 //! ```
 //! use serde_json::json;
