@@ -133,3 +133,38 @@ fn a_crlf_fixture_parses_the_same_in_any_chunking() {
         assert_eq!(got, whole, "chunk size {size}");
     }
 }
+
+#[path = "support/samples.rs"]
+mod samples;
+
+/// The events cross as one string whose fields JS splits at CR (no field can hold one): what
+/// arrives must be the native parser's events, for every sample and for fields that are empty,
+/// span lines, carry ids and characters outside the BMP, whatever the chunking.
+#[wasm_bindgen_test]
+fn events_arrive_as_the_native_parser_reads_them() {
+    use sajtmaskin_integrations::sse::SseParser as Native;
+    let crafted: &[u8] = "event: a\ndata: 1\ndata:\ndata: 2 😀\nid: x\n\ndata:\n\n: c\nevent:\ndata: å\r\n\r\nid:\ndata: \"q\"\n\nevent: b\ndata: a\rdata: b\r\r".as_bytes();
+    let mut inputs: Vec<&[u8]> = vec![crafted];
+    inputs.extend(samples::SAMPLES.iter().map(|(_, bytes, _)| *bytes));
+    let mut total = 0;
+    for bytes in inputs {
+        for size in [1, 7, 300, 1 << 16] {
+            let mut parser = SseParser::new(JsValue::UNDEFINED).expect("parser");
+            let mut native = Native::new();
+            for chunk in bytes.chunks(size) {
+                let expected: Vec<(String, String, String)> = native
+                    .feed(chunk)
+                    .into_iter()
+                    .map(|e| (e.event, e.data, e.id))
+                    .collect();
+                total += expected.len();
+                assert_eq!(
+                    events(parser.feed(chunk).expect("feed")),
+                    expected,
+                    "size {size}"
+                );
+            }
+        }
+    }
+    assert!(total > 1000, "{total} events compared");
+}
