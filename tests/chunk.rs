@@ -11,6 +11,17 @@ use sajtmaskin_integrations::v0::decode::{decode_v0, V0Event};
 use sajtmaskin_integrations::v0::patch;
 use serde_json::{json, Value};
 
+#[path = "support/samples.rs"]
+mod samples;
+
+/// The `data:` lines of each in-tree sample.
+fn sample_data() -> impl Iterator<Item = impl Iterator<Item = &'static str>> {
+    samples::SAMPLES.iter().map(|(_, bytes, _)| {
+        let text = std::str::from_utf8(bytes).expect("samples are UTF-8");
+        text.lines().filter_map(|l| l.strip_prefix("data: "))
+    })
+}
+
 fn scalar() -> impl Strategy<Value = Value> {
     prop_oneof![
         "[a-c]{0,4}".prop_map(Value::from),
@@ -184,16 +195,10 @@ fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
 
 #[test]
 fn nearly_every_chunk_of_the_v2_samples_takes_the_one_pass_path() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v0-streams");
     let (mut chunks, mut taken) = (0, 0);
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
+    for events in sample_data() {
         let mut parts = json!([]);
-        for data in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
+        for data in events {
             match decode_v0(data) {
                 Ok(V0Event::Message { parts: Some(p), .. }) => parts = p,
                 Ok(V0Event::PartsDelta(delta)) => {
@@ -327,16 +332,10 @@ fn string_routes(value: &Value, at: &mut Vec<usize>) -> Vec<Vec<usize>> {
 
 #[test]
 fn nearly_every_append_of_the_v1_samples_takes_the_one_pass_path() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v0-streams");
     let (mut appends, mut taken) = (0, 0);
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
+    for events in sample_data() {
         let mut content = json!([]);
-        for data in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
+        for data in events {
             if let Ok(V0Event::ContentDelta(delta)) = decode_v0(data) {
                 let shortcut = delta.as_array().is_some_and(|d| d.len() == 3 && d[1] == 9);
                 let mut fast = content.clone();

@@ -11,6 +11,12 @@ fn patched(mut state: Value, delta: Value) -> Value {
     state
 }
 
+/// The vectors npm jsondiffpatch generated into `tests/data/<name>`.
+fn vectors(name: &str) -> Vec<Value> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
 fn code(mut state: Value, delta: Value) -> &'static str {
     let before = state.clone();
     let err = apply(&mut state, delta).expect_err("must fail");
@@ -142,11 +148,7 @@ fn text_diffs_apply_exactly_or_not_at_all() {
 
 #[test]
 fn text_diff_vectors_generated_by_npm_jsondiffpatch() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/jsondiffpatch-text-vectors.json"
-    );
-    let vectors: Vec<Value> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let vectors = vectors("jsondiffpatch-text-vectors.json");
     assert!(vectors.len() >= 200);
     let mut astral = 0;
     for (i, v) in vectors.iter().enumerate() {
@@ -241,11 +243,7 @@ fn malformed_deltas_are_typed_errors() {
 
 #[test]
 fn vectors_generated_by_npm_jsondiffpatch() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/jsondiffpatch-vectors.json"
-    );
-    let vectors: Vec<Value> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let vectors = vectors("jsondiffpatch-vectors.json");
     assert!(vectors.len() >= 500);
     let (mut moves, mut arrays) = (0, 0);
     for (i, v) in vectors.iter().enumerate() {
@@ -266,11 +264,7 @@ fn vectors_generated_by_npm_jsondiffpatch() {
 fn first_index_leaves_the_items_before_it_alone() {
     // Over the npm vectors whose state is an array: the items before `first_index` are the
     // same before and after the delta (signals and text are re-read from there only).
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/jsondiffpatch-vectors.json"
-    );
-    let vectors: Vec<Value> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let vectors = vectors("jsondiffpatch-vectors.json");
     let mut above_zero = 0;
     for (i, v) in vectors.iter().enumerate() {
         let (Some(a), Some(b)) = (v["a"].as_array(), v["b"].as_array()) else {

@@ -4,12 +4,11 @@
 //   node benches/js/compare.mjs           # both; the ratios are printed last
 //   node benches/js/compare.mjs --node    # Node only
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, normalize } from "node:path";
+import { join, normalize } from "node:path";
 import { createParser } from "eventsource-parser";
 import { patch } from "jsondiffpatch";
-import { chromium } from "playwright-core";
 import { initSync, SseParser, StreamSession } from "../../pkg-web/sajtmaskin_integrations.js";
+import { launchChromium, serveFiles } from "../../tests/js/chromium.mjs";
 import { rows } from "./pipelines.mjs";
 import { longV2, growing } from "./streams.mjs";
 
@@ -34,24 +33,11 @@ async function inNode() {
 }
 
 async function inChromium() {
-  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
-  const server = createServer((req, res) => {
-    const file = join(root, normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)));
-    try {
-      const body = readFileSync(file);
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const { server, url } = await serveFiles((path) => join(root, normalize(path)));
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/benches/js/index.html`);
+    await page.goto(`${url}/benches/js/index.html`);
     const result = await page.waitForFunction(() => window.benchResult, null, { timeout: 600_000 });
     return await result.jsonValue();
   } finally {

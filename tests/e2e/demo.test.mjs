@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer } from "node:net";
 import { createServer as createHttpServer } from "node:http";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../js/chromium.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const SECRET = `postgres://guest:pw-${Date.now()}@ep-demo.eu-central-1.aws.neon.tech/guestbook`;
@@ -111,10 +111,7 @@ before(async () => {
     try { if ((await fetch(`${base}/api/health`)).ok) break; } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -2,12 +2,11 @@
 // npm name, is built for production, and runs in headless Chromium.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { readFile, rm } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
+import { rm } from "node:fs/promises";
+import { join, normalize } from "node:path";
 import { build } from "vite";
 import wasm from "vite-plugin-wasm";
-import { chromium } from "playwright-core";
+import { launchChromium, serveFiles } from "../js/chromium.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const app = join(root, "tests/vite/app");
@@ -22,27 +21,16 @@ test("a Vite 7 production build of an app importing @sajtmaskin/integrations run
     resolve: { alias: { "@sajtmaskin/integrations": join(root, "pkg") } },
     build: { outDir: out, target: "esnext", emptyOutDir: true },
   });
-  const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    const file = join(out, path === "/" ? "index.html" : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+  const { server, url } = await serveFiles((path) => {
+    const clean = normalize(path);
+    return join(out, clean === "/" ? "index.html" : clean);
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.goto(`${url}/`);
     const result = await (await page.waitForFunction(() => window.result, null, { timeout: 20_000 })).jsonValue();
     assert.deepEqual(errors, []);
     assert.equal(result.text, "Hej från Vite");
