@@ -6,9 +6,9 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use sajtmaskin_integrations::v0::chunk;
 use sajtmaskin_integrations::v0::decode::{decode_v0, V0Event};
 use sajtmaskin_integrations::v0::patch;
+use sajtmaskin_integrations::v0::{chunk, grow};
 use serde_json::{json, Value};
 
 #[path = "support/samples.rs"]
@@ -128,6 +128,28 @@ fn general(parts: &Value, data: &str) -> Option<(Value, usize)> {
     Some((after, from))
 }
 
+/// Applies `data` to `parts` with a one-pass reader and holds it to the general path: what it
+/// takes ends as the general path ends, with the same first index; what it leaves is unchanged.
+/// The parts after, when it took the event.
+fn held_to_general(
+    parts: &Value,
+    data: &str,
+    reader: fn(&mut Value, &str) -> Option<usize>,
+) -> Result<Option<Value>, TestCaseError> {
+    let mut fast = parts.clone();
+    match reader(&mut fast, data) {
+        Some(from) => {
+            let expected = general(parts, data);
+            prop_assert_eq!(Some((fast.clone(), from)), expected, "{}", data);
+            Ok(Some(fast))
+        }
+        None => {
+            prop_assert_eq!(&fast, parts, "{}", data);
+            Ok(None)
+        }
+    }
+}
+
 #[test]
 fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
     let mut runner = TestRunner::new(Config {
@@ -161,20 +183,14 @@ fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
     runner
         .run(&strategy, |(parts, data)| {
             let parts = Value::Array(parts);
-            let mut fast = parts.clone();
-            match chunk::apply(&mut fast, &data) {
-                Some(from) => {
+            match held_to_general(&parts, &data, chunk::apply)? {
+                Some(after) => {
                     taken.set(taken.get() + 1);
-                    if fast.as_array().map(Vec::len) > parts.as_array().map(Vec::len) {
+                    if after.as_array().map(Vec::len) > parts.as_array().map(Vec::len) {
                         grown.set(grown.get() + 1);
                     }
-                    let expected = general(&parts, &data);
-                    prop_assert_eq!(Some((fast, from)), expected, "{}", data);
                 }
-                None => {
-                    left.set(left.get() + 1);
-                    prop_assert_eq!(&fast, &parts, "{}", data);
-                }
+                None => left.set(left.get() + 1),
             }
             Ok(())
         })
@@ -195,7 +211,7 @@ fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
 
 #[test]
 fn nearly_every_chunk_of_the_v2_samples_takes_the_one_pass_path() {
-    let (mut chunks, mut taken) = (0, 0);
+    let (mut chunks, mut taken, mut grown) = (0, 0, 0);
     for events in sample_data() {
         let mut parts = json!([]);
         for data in events {
@@ -204,6 +220,9 @@ fn nearly_every_chunk_of_the_v2_samples_takes_the_one_pass_path() {
                 Ok(V0Event::PartsDelta(delta)) => {
                     chunks += 1;
                     let mut fast = parts.clone();
+                    if grow::grow(&mut parts.clone(), data).is_some() {
+                        grown += 1;
+                    }
                     if let Some(from) = chunk::apply(&mut fast, data) {
                         taken += 1;
                         assert_eq!(from, patch::first_index(&delta), "{data}");
@@ -218,8 +237,120 @@ fn nearly_every_chunk_of_the_v2_samples_takes_the_one_pass_path() {
             }
         }
     }
-    println!("{taken} of {chunks} sample chunks took the one-pass path");
+    println!("{taken} of {chunks} sample chunks took the one-pass path, {grown} grew a string");
     assert!(chunks > 50 && taken * 2 > chunks, "{taken} of {chunks}");
+    assert!(grown * 2 > chunks, "{grown} of {chunks} grew a string");
+}
+
+/// A part's string: empty, short, or long enough for whole 8-byte words, sometimes with what
+/// JSON escapes (a quote, a backslash, a newline) or non-ASCII text.
+fn grown_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => "[a-d ]{0,20}",
+        1 => "[a-c\"\\\\\n]{0,12}",
+        1 => "[aå😀]{0,10}",
+    ]
+}
+
+/// Events in and around the grow shape, for a part holding `text` under `text`: mostly v0's
+/// exact layout with the current string grown, sometimes another old string, a new one that
+/// does not start with it, an escape, another key or index, spaces, a missing `id` or a tail.
+fn grow_event(text: String) -> impl Strategy<Value = String> {
+    let json = |s: &str| Value::from(s).to_string();
+    let old = prop_oneof![
+        20 => Just(json(&text)),
+        1 => grown_text().prop_map(move |t| json(&t)),
+        1 => Just(json(&text).replace('a', "\\u0061")),
+    ];
+    let new =
+        (Just(text.clone()), grown_text(), 0..16u8).prop_map(
+            move |(text, suffix, how)| match how {
+                0 => json(&suffix),
+                1 => json(&format!("{suffix}{text}")),
+                2 => json(&format!("{text}{suffix}")).replace('b', "\\u0062"),
+                _ => json(&format!("{text}{suffix}")),
+            },
+        );
+    let layout = prop_oneof![
+        40 => Just(("{\"object\":\"message.parts.chunk\",\"id\":\"m1\",\"delta\":{", "},\"_t\":\"a\"}}")),
+        2 => Just(("{\"object\":\"message.parts.chunk\",\"delta\":{", "},\"_t\":\"a\"}}")),
+        1 => Just(("{\"object\":\"message.parts.chunk\",\"id\":\"m\\\"1\",\"delta\":{", "},\"_t\":\"a\"}}")),
+        1 => Just(("{\"object\": \"message.parts.chunk\",\"delta\":{", "},\"_t\":\"a\"}}")),
+        1 => Just(("{\"object\":\"message.parts.chunk\",\"delta\":{", "},\"_t\":\"a\"}} ")),
+        1 => Just(("{\"object\":\"message.parts.chunk\",\"delta\":{", "},\"_t\":\"a\"},\"x\":1}")),
+        1 => Just(("{\"object\":\"message.chunk\",\"delta\":{", "},\"_t\":\"a\"}}")),
+    ];
+    let place = prop_oneof![
+        40 => Just("\"0\":{\"text\":"),
+        1 => Just("\"1\":{\"text\":"),
+        1 => Just("\"00\":{\"text\":"),
+        1 => Just("\"0\":{\"type\":"),
+        1 => Just("\"0\":{\"t\\u0065xt\":"),
+        1 => Just("\"99999999999999999999999\":{\"text\":"),
+    ];
+    (layout, place, old, new)
+        .prop_map(|((head, tail), place, old, new)| format!("{head}{place}[{old},{new}]{tail}"))
+}
+
+#[test]
+fn a_grown_string_ends_as_the_general_path_or_changes_nothing() {
+    let mut runner = TestRunner::new(Config {
+        cases: 4000,
+        ..Config::default()
+    });
+    let taken = std::cell::Cell::new(0);
+    let strategy = (grown_text(), proptest::option::of(part())).prop_flat_map(|(text, next)| {
+        let mut parts = vec![json!({"type": "text", "text": text})];
+        parts.extend(next);
+        (Just(Value::Array(parts)), grow_event(text))
+    });
+    runner
+        .run(&strategy, |(parts, data)| {
+            if held_to_general(&parts, &data, grow::grow)?.is_some() {
+                taken.set(taken.get() + 1);
+            }
+            // The reader behind `chunk::apply` ends the same way (it takes every layout).
+            held_to_general(&parts, &data, chunk::apply)?;
+            Ok(())
+        })
+        .unwrap();
+    let taken = taken.get();
+    println!("grown strings: {taken} of 4000 taken");
+    assert!(
+        taken > 1000 && taken < 3500,
+        "both outcomes must be exercised ({taken})"
+    );
+}
+
+/// Events in the grow layout that are not JSON, for strings that JSON escapes: each must be
+/// refused (the general path reports them).
+#[test]
+fn a_grown_string_that_is_not_json_is_refused() {
+    let event = |old: &str, new: &str, tail: &str| {
+        format!(
+            r#"{{"object":"message.parts.chunk","delta":{{"0":{{"text":["{old}","{new}"]}},"_t":"a"}}}}{tail}"#
+        )
+    };
+    let cases = [
+        // The part's string ends with a backslash: written raw, it escapes the closing quote.
+        ("a\\", event("a\\", "a\\c", "")),
+        // A quote in the part's string, written raw.
+        ("a\"b", event("a\"b", "a\"bc", "")),
+        // Raw control characters: in the part's string (in a whole word and after it), and in
+        // the suffix.
+        ("0123456\n89", event("0123456\n89", "0123456\n89x", "")),
+        ("01\t", event("01\t", "01\tx", "")),
+        ("ab", event("ab", "ab\tc", "")),
+        ("ab", event("ab", "ab0123456\t789", "")),
+        // Something after the event.
+        ("ab", event("ab", "abc", "}")),
+    ];
+    for (text, data) in cases {
+        assert!(decode_v0(&data).is_err(), "not JSON: {data}");
+        let mut parts = json!([{"type": "text", "text": text}]);
+        assert_eq!(grow::grow(&mut parts, &data), None, "{data}");
+        assert_eq!(parts, json!([{"type": "text", "text": text}]));
+    }
 }
 
 /// v1 content: nested arrays with strings (text nodes) and other values.

@@ -70,6 +70,9 @@ enum New<'a> {
 /// returns the lowest part index it changed. `None`: not such a chunk, or it does not fit
 /// `parts`; `parts` is then as it was.
 pub fn apply(parts: &mut Value, data: &str) -> Option<usize> {
+    if let Some(index) = super::grow::grow(parts, data) {
+        return Some(index);
+    }
     let mut sets = read(data)?;
     let items = parts.as_array_mut()?;
     let len = items.len();

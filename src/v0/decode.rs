@@ -281,7 +281,7 @@ pub fn json_str(text: &str) -> Option<Cow<'_, str>> {
     match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         // Between the quotes and free of quotes, backslashes and control characters: the
         // string itself, and valid JSON.
-        Some(inner) if !inner.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
+        Some(inner) if super::grow::special(inner.as_bytes()).is_none() => {
             Some(Cow::Borrowed(inner))
         }
         _ => serde_json::from_str::<String>(text).ok().map(Cow::Owned),

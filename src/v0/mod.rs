@@ -5,7 +5,8 @@
 //!   input formats;
 //! - [`chunk`] applies v0's common events (v2: a part's fields set, parts added at the end; v1:
 //!   the append shortcut) in one pass over the event's text, and leaves every other event to
-//!   `decode` and `patch`;
+//!   `decode` and `patch`; [`grow`] takes the most frequent of them, a part's text grown by a
+//!   suffix, by comparing bytes with the state;
 //! - [`v1`] walks the tree of v1 content (rows, nodes, the parts inside);
 //! - [`text`] derives the visible text and thinking from the reconstructed state.
 //!
@@ -13,6 +14,7 @@
 
 pub mod chunk;
 pub mod decode;
+pub mod grow;
 pub mod patch;
 pub mod text;
 pub mod textdiff;
