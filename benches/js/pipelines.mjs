@@ -83,9 +83,18 @@ export function jsPipeline({ createParser, patch }, bytes, chunk) {
   return { text, names: seen.size, content };
 }
 
+/** Runs `fn` for `ms`: V8 first compiles wasm with its baseline compiler and JS with its lower
+ *  tiers, and moves hot functions up in the background; a few runs were not enough for the
+ *  first rows (the package's `SseParser` measured at 0.5-0.6x in Node after 3 runs, 1.6x after
+ *  this). */
+function warmUp(fn, ms = 400) {
+  const start = performance.now();
+  while (performance.now() - start < ms) fn();
+}
+
 /** MB/s of `fn` on `bytes`: warm-up, then as many runs as fit in `ms`. */
 export function throughput(fn, bytes, ms = 1500) {
-  for (let i = 0; i < 3; i++) fn();
+  warmUp(fn);
   let runs = 0;
   const start = performance.now();
   while (performance.now() - start < ms) { fn(); runs++; }
@@ -96,7 +105,7 @@ export function throughput(fn, bytes, ms = 1500) {
  *  each repeating the stream for at least 50 ms (a browser's `performance.now()` is coarse:
  *  a single run of 100 events is below its resolution). */
 export function perEvent(fn, events) {
-  fn();
+  warmUp(fn);
   let best = Infinity;
   for (let i = 0; i < 5; i++) {
     let runs = 0;
