@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-wasm-pack --quiet build --release --target bundler --out-dir pkg --no-pack
-wasm-pack --quiet build --release --target web --out-dir pkg-web --no-pack
+wasm-pack --quiet build --profile wasm --target bundler --out-dir pkg --no-pack
+wasm-pack --quiet build --profile wasm --target web --out-dir pkg-web --no-pack
 features=(--enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
           --enable-mutable-globals --enable-reference-types --enable-multivalue)
 for wasm in pkg/sajtmaskin_integrations_bg.wasm pkg-web/sajtmaskin_integrations_bg.wasm; do
