@@ -19,18 +19,21 @@ export interface SseParserOptions {
 export interface SseDropped { code: "sse_event_too_large"; message: string }
 "#;
 
-// The events of one `feed` cross as one string, their fields joined with CR, and JS splits it.
-// No field can hold a CR: the event stream format ends a line at every CR, and the data lines
-// are joined with LF. (Serializing the events as JSON, every quote of v0's JSON data escaped
-// and then `JSON.parse`d, delivered them at a third of eventsource-parser's speed; cutting them
-// at UTF-16 lengths took a length count per field in wasm.)
+// The events of one `feed` cross as one string, their fields joined with CR, and JS cuts it at
+// the CRs. No field can hold a CR: the event stream format ends a line at every CR, and the data
+// lines are joined with LF. (Serializing the events as JSON, every quote of v0's JSON data
+// escaped and then `JSON.parse`d, delivered them at a third of eventsource-parser's speed;
+// cutting them at UTF-16 lengths took a length count per field in wasm; `split("\r")` and an
+// array of every field was 4-7% slower at 16 KiB and 10-14% at 512 B than `indexOf` here.)
 #[wasm_bindgen(inline_js = r#"
 export function sse_events(text) {
-  if (text.length === 0) return [];
-  const fields = text.split("\r");
-  const events = new Array(fields.length / 3);
-  for (let i = 0, k = 0; i < events.length; i++, k += 3) {
-    events[i] = { event: fields[k], data: fields[k + 1], id: fields[k + 2] };
+  const events = [];
+  for (let at = 0; at < text.length;) {
+    const a = text.indexOf("\r", at), b = text.indexOf("\r", a + 1);
+    let c = text.indexOf("\r", b + 1);
+    if (c < 0) c = text.length;
+    events.push({ event: text.slice(at, a), data: text.slice(a + 1, b), id: text.slice(b + 1, c) });
+    at = c + 1;
   }
   return events;
 }
