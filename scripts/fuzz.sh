@@ -13,7 +13,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sse_parser jsondiffpatch session_feed wire auth)
+[ ${#targets[@]} -gt 0 ] || targets=(sse_parser jsondiffpatch session_feed one_pass wire auth)
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
@@ -35,6 +35,12 @@ for i, v in enumerate(json.load(open("tests/data/jsondiffpatch-vectors.json"))[:
     with open(f"fuzz/corpus/jsondiffpatch/vector-{i}", "wb") as f:
         f.write(json.dumps(v["a"]).encode() + b"\0" + json.dumps(v["delta"]).encode())
 PY
+# The one-pass target reads `state JSON \0 event`: v0's common shapes, and one it leaves.
+printf '[{"type":"text","text":"Hej"}]\0{"object":"message.parts.chunk","id":"m","delta":{"0":{"text":["Hej","Hej d\303\245"]},"_t":"a"}}' | seed one_pass grow
+printf '[{"type":"text","text":"a"}]\0{"object":"message.parts.chunk","delta":{"1":[{"type":"thinking","text":"b"}],"_t":"a"}}' | seed one_pass added
+printf '[{"type":"text","text":"a","n":1}]\0{"object":"message.parts.chunk","delta":{"0":{"text":["a","ab"],"n":[1,2]},"_t":"a"}}' | seed one_pass fields
+printf '[{"a":1},{"b":2}]\0{"object":"message.parts.chunk","delta":{"_0":[{"a":1},0,0],"_t":"a"}}' | seed one_pass removal
+printf '[[0,[["text",{},"Hej"]]]]\0{"object":"message.experimental_content.chunk","id":"m","delta":[[0,1,0,2," d\303\245"],9,9]}' | seed one_pass append
 printf '{"vars":[{"key":"DATABASE_URL","value":"x","sensitive":true}],"upsert":true}' | seed wire create
 printf '{"vars":[{"id":"env_1","value":"x"}]}' | seed wire update
 printf '{"ids":["env_1"],"keys":["A"]}' | seed wire delete

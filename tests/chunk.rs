@@ -66,7 +66,7 @@ fn index_key() -> impl Strategy<Value = String> {
 /// The value at a part index: mostly an object delta, sometimes an insertion or `{}`.
 fn entry() -> impl Strategy<Value = String> {
     prop_oneof![
-        40 => proptest::collection::btree_map(prop_oneof![8 => Just("text"), 2 => Just("type"), 2 => Just("n"), 1 => Just("t\\u0065xt")], change(), 1..3)
+        40 => proptest::collection::btree_map(prop_oneof![8 => Just("text"), 2 => Just("type"), 2 => Just("n"), 1 => Just("t\\u0065xt"), 1 => Just("_t")], change(), 1..3)
             .prop_map(|fields| format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(","))),
         4 => proptest::collection::vec((Just("text"), change()), 2..3)
             .prop_map(|fields| format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(","))),
@@ -286,6 +286,7 @@ fn grow_event(text: String) -> impl Strategy<Value = String> {
         1 => Just("\"00\":{\"text\":"),
         1 => Just("\"0\":{\"type\":"),
         1 => Just("\"0\":{\"t\\u0065xt\":"),
+        1 => Just("\"0\":{\"_t\":"),
         1 => Just("\"99999999999999999999999\":{\"text\":"),
     ];
     (layout, place, old, new)
@@ -300,7 +301,7 @@ fn a_grown_string_ends_as_the_general_path_or_changes_nothing() {
     });
     let taken = std::cell::Cell::new(0);
     let strategy = (grown_text(), proptest::option::of(part())).prop_flat_map(|(text, next)| {
-        let mut parts = vec![json!({"type": "text", "text": text})];
+        let mut parts = vec![json!({"type": "text", "text": text, "_t": text})];
         parts.extend(next);
         (Just(Value::Array(parts)), grow_event(text))
     });
@@ -320,6 +321,26 @@ fn a_grown_string_ends_as_the_general_path_or_changes_nothing() {
         taken > 1000 && taken < 3500,
         "both outcomes must be exercised ({taken})"
     );
+}
+
+/// Found by the `one_pass` fuzz target: `_t` in an object delta is the delta's type marker, which
+/// the general path refuses there; the one-pass readers took it as a field to set.
+#[test]
+fn a_delta_type_marker_is_not_a_field() {
+    let parts = json!([{"t": "2H", "_t": "e"}]);
+    for data in [
+        r#"{"object" :"message.parts.chunk","":"me","":"m","delta":{"0":{"_t":["eå"]},"_t":"a"}}"#,
+        r#"{"object":"message.parts.chunk","id":"m","delta":{"0":{"_t":["e","eå"]},"_t":"a"}}"#,
+    ] {
+        assert!(
+            general(&parts, data).is_none(),
+            "the general path refuses {data}"
+        );
+        let mut fast = parts.clone();
+        assert_eq!(chunk::apply(&mut fast, data), None, "{data}");
+        assert_eq!(grow::grow(&mut fast, data), None, "{data}");
+        assert_eq!(fast, parts);
+    }
 }
 
 /// Events in the grow layout that are not JSON, for strings that JSON escapes: each must be

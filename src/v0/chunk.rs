@@ -332,11 +332,14 @@ impl<'de> Visitor<'de> for Entry<'_, 'de> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<&'de str>()? {
-            // A repeated key goes the general way (whose decode keeps the last one).
-            if self
-                .sets
-                .iter()
-                .any(|s| s.index == self.index && s.key == Some(key))
+            // `_t` marks a delta's type, even in an object delta: never a field the chunk sets
+            // (the general path refuses it). A repeated key goes the general way (whose decode
+            // keeps the last one).
+            if key == "_t"
+                || self
+                    .sets
+                    .iter()
+                    .any(|s| s.index == self.index && s.key == Some(key))
             {
                 return Err(other());
             }

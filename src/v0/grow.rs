@@ -48,7 +48,8 @@ pub fn grow(parts: &mut Value, data: &str) -> Option<usize> {
     // Parsed as the other paths parse an index (an overflow goes their way, and fails there).
     let index: usize = digits.parse().ok()?;
     at.tag(r#"":{""#)?;
-    let key = at.plain()?;
+    // `_t` marks a delta's type, never a field (the general path refuses it there).
+    let key = at.plain().filter(|key| *key != "_t")?;
     at.tag(r#"":[""#)?;
     let Value::Object(part) = parts.as_array_mut()?.get_mut(index)? else {
         return None;
