@@ -128,6 +128,17 @@ fn general(parts: &Value, data: &str) -> Option<(Value, usize)> {
     Some((after, from))
 }
 
+/// Cases each property test here runs.
+const CASES: u32 = 4000;
+
+/// The runner of every property test here: `CASES` cases.
+fn runner() -> TestRunner {
+    TestRunner::new(Config {
+        cases: CASES,
+        ..Config::default()
+    })
+}
+
 /// Applies `data` to `parts` with a one-pass reader and holds it to the general path: what it
 /// takes ends as the general path ends, with the same first index; what it leaves is unchanged.
 /// The parts after, when it took the event.
@@ -152,10 +163,7 @@ fn held_to_general(
 
 #[test]
 fn the_one_pass_chunk_ends_as_the_general_path_or_changes_nothing() {
-    let mut runner = TestRunner::new(Config {
-        cases: 4000,
-        ..Config::default()
-    });
+    let mut runner = runner();
     let taken = std::cell::Cell::new(0);
     let grown = std::cell::Cell::new(0);
     let left = std::cell::Cell::new(0);
@@ -295,10 +303,7 @@ fn grow_event(text: String) -> impl Strategy<Value = String> {
 
 #[test]
 fn a_grown_string_ends_as_the_general_path_or_changes_nothing() {
-    let mut runner = TestRunner::new(Config {
-        cases: 4000,
-        ..Config::default()
-    });
+    let mut runner = runner();
     let taken = std::cell::Cell::new(0);
     let strategy = (grown_text(), proptest::option::of(part())).prop_flat_map(|(text, next)| {
         let mut parts = vec![json!({"type": "text", "text": text, "_t": text})];
@@ -316,7 +321,7 @@ fn a_grown_string_ends_as_the_general_path_or_changes_nothing() {
         })
         .unwrap();
     let taken = taken.get();
-    println!("grown strings: {taken} of 4000 taken");
+    println!("grown strings: {taken} of {CASES} taken");
     assert!(
         taken > 1000 && taken < 3500,
         "both outcomes must be exercised ({taken})"
@@ -418,10 +423,7 @@ fn append_event() -> impl Strategy<Value = String> {
 
 #[test]
 fn the_one_pass_append_ends_as_the_general_path_or_changes_nothing() {
-    let mut runner = TestRunner::new(Config {
-        cases: 4000,
-        ..Config::default()
-    });
+    let mut runner = runner();
     let taken = std::cell::Cell::new(0);
     // Random events, and appends along a route that does lead to a string of the content.
     let strategy = content().prop_flat_map(|content| {
@@ -457,7 +459,7 @@ fn the_one_pass_append_ends_as_the_general_path_or_changes_nothing() {
             Ok(())
         })
         .unwrap();
-    println!("one-pass appends: {} of 4000 taken", taken.get());
+    println!("one-pass appends: {} of {CASES} taken", taken.get());
     assert!(
         taken.get() > 300,
         "the append path must be exercised ({})",
