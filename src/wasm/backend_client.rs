@@ -4,7 +4,7 @@
 //!
 //! Env-var values pass through wasm memory only while a request is built: every body that
 //! carries values is validated, serialized and wiped in [`checked_body`], and the serialized
-//! copy is wiped once `fetch` holds it.
+//! copy is wiped once `fetch` holds it. Answers stay in JS (see [`super::transport`]).
 
 use gloo_net::http::Method;
 use serde::{Deserialize, Serialize};

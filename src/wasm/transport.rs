@@ -2,18 +2,18 @@
 //! timeout and the caller's `AbortSignal` on one controller, and the mapping of every failure
 //! to a coded JS `Error` (`aborted`, `timeout`, `network_error`, or the backend's own code with
 //! `status`). A request body is wiped (zeroize) as soon as `fetch` holds it, and again on every
-//! way out.
+//! way out. A successful answer is parsed by `Response.json()` and stays a JS value: it is never
+//! copied into wasm memory, and crosses the boundary once.
 
 use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use zeroize::Zeroize;
 
-use super::error::{to_js, JsCodedError};
+use super::error::JsCodedError;
 use crate::wire::ErrorBody;
 
 /// What a successful answer is read as.
@@ -176,12 +176,14 @@ async fn send(
         Answer::Stream => None,
         Answer::Json(field) => field,
     };
-    let text = response
-        .text()
-        .await
-        .map_err(|e| JsCodedError::new("network_error", e.to_string()))?;
+    let raw = web_sys::Response::from(response);
     if !(200..300).contains(&status) {
-        let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
+        // An error body holds a code and a message, never a value.
+        let text = match raw.text() {
+            Ok(read) => JsFuture::from(read).await.ok().and_then(|t| t.as_string()),
+            Err(_) => None,
+        };
+        let (code, message) = match serde_json::from_str::<ErrorBody>(&text.unwrap_or_default()) {
             Ok(body) => (body.error.code, body.error.message),
             Err(_) => (
                 "http_error".to_owned(),
@@ -190,20 +192,34 @@ async fn send(
         };
         return Err(JsCodedError::http(status, code, message).into());
     }
-    let mut value: Value = serde_json::from_str(&text).map_err(|_| {
-        JsCodedError::http(
+    // The answer is parsed in JS (`Response.json()`) and never copied into wasm memory: it can
+    // carry values (env vars, a minted MCP token) that must not stay there after the request.
+    let not_json = || {
+        JsValue::from(JsCodedError::http(
             status,
             "invalid_response".into(),
             "the server sent something that is not JSON".into(),
-        )
-    })?;
-    if let Some(field) = field {
-        value = value
-            .get_mut(field)
-            .map(Value::take)
-            .unwrap_or(Value::Array(Vec::new()));
+        ))
+    };
+    let value = JsFuture::from(raw.json().map_err(|_| not_json())?)
+        .await
+        .map_err(|_| not_json())?;
+    match field {
+        // A missing field (or an answer that is not an object) reads as an empty list.
+        Some(field) => {
+            let picked = if value.is_object() {
+                js_sys::Reflect::get(&value, &JsValue::from_str(field))?
+            } else {
+                JsValue::UNDEFINED
+            };
+            Ok(if picked.is_undefined() {
+                js_sys::Array::new().into()
+            } else {
+                picked
+            })
+        }
+        None => Ok(value),
     }
-    Ok(to_js(&value)?)
 }
 
 async fn fetch(

@@ -255,7 +255,21 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     const added = await client.createMcpServer({ name: "typed", url: "https://mcp.example.com/mcp", authKind: "bearer", bearerToken: "bt-secret-e2e" });
     out.mcpSecrets = [added.secrets.bearer, JSON.stringify(added).includes("bt-secret-e2e")];
     out.mcpDeleted = (await client.deleteMcpServer(added.id)).deleted === added.id;
-    out.mcpToken = Object.keys(await client.mintMcpToken(project.id)).sort();
+    const minted = await client.mintMcpToken(project.id);
+    out.mcpToken = Object.keys(minted).sort();
+    // Secrets pass through wasm memory only while a request is built (bodies are wiped) and
+    // answers never enter it: none of them is left in the module's memory afterwards.
+    const { memory } = await (await import("/pkg/sajtmaskin_integrations.js")).default();
+    const heap = new Uint8Array(memory.buffer);
+    const inHeap = (text) => {
+      const needle = new TextEncoder().encode(text);
+      outer: for (let at = heap.indexOf(needle[0]); at >= 0; at = heap.indexOf(needle[0], at + 1)) {
+        for (let i = 1; i < needle.length; i++) if (heap[at + i] !== needle[i]) continue outer;
+        return true;
+      }
+      return false;
+    };
+    out.inWasmMemory = { minted: inHeap(minted.token), sent: inHeap("tok-123"), bearer: inHeap("bt-secret-e2e"), control: inHeap(project.id) };
     out.mcpRevoked = (await client.revokeMcpToken(project.id)).revoked;
     return out;
   }, hangingUrl);
@@ -273,6 +287,8 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.deepEqual(result.mcpSecrets, [true, false]);
   assert.equal(result.mcpDeleted, true);
   assert.deepEqual(result.mcpToken, ["token", "url"]);
+  assert.deepEqual(result.inWasmMemory, { minted: false, sent: false, bearer: false, control: true },
+    "no secret is left in wasm memory (the control, the project id in the paths built in wasm, shows the scan finds text)");
   assert.equal(result.mcpRevoked, true);
   assert.equal(result.status, 1);
   assert.equal(result.strategy, "vercel-marketplace");
