@@ -15,8 +15,16 @@ const root = new URL("../../", import.meta.url).pathname;
 const SECRET = `postgres://guest:pw-${Date.now()}@ep-demo.eu-central-1.aws.neon.tech/guestbook`;
 let server, browser, base, dataDir, logs = "";
 // A server that accepts connections and never answers: requests to it stay pending, so the
-// client's timeout and abort are tested without a race against a fast loopback answer.
+// client's timeout and abort are tested without a race against a fast loopback answer. Under
+// /odd/ it answers what no backend of ours sends (ODD_ANSWERS), for the client's handling of them.
 let hanging, hangingUrl;
+const ODD_ANSWERS = {
+  "/odd/api/projects": [200, "this is not JSON"],
+  "/odd/api/integrations/status": [502, "<html>bad gateway</html>"],
+  "/odd/api/mcp/presets": [200, '{"other":[1]}'],
+  "/odd/api/mcp/servers": [200, "5"],
+  "/odd/api/integrations/marketplace/strategy": [200, '[1,"two"]'],
+};
 // A fake v0 Platform API (documented stream shapes) that records what it receives: a new chat
 // streams the recorded Neon request (chat Q4czSoHSfNt), and resolving it streams a continuation.
 let fakeV0, fakeV0Url;
@@ -41,7 +49,14 @@ async function freePort() {
 }
 
 before(async () => {
-  hanging = createHttpServer(() => {});
+  hanging = createHttpServer((req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    if (!path.startsWith("/odd/")) return;
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "authorization, content-type" };
+    if (req.method === "OPTIONS") return void res.writeHead(204, cors).end();
+    const [status, body] = ODD_ANSWERS[path] ?? [404, ""];
+    res.writeHead(status, { ...cors, "content-type": "application/json" }).end(body);
+  });
   await new Promise((r) => hanging.listen(0, "127.0.0.1", r));
   hangingUrl = `http://127.0.0.1:${hanging.address().port}`;
   fakeV0 = createHttpServer((req, res) => {
@@ -245,6 +260,14 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     const early = new AbortController();
     early.abort();
     out.abortedBefore = await catchErr(client.listProjects(early.signal));
+    const odd = new BackendClient({ baseUrl: `${hangingUrl}/odd`, token });
+    out.odd = {
+      notJson: await catchErr(odd.listProjects()),
+      notErrorShape: await catchErr(odd.status()),
+      fieldMissing: await odd.mcpPresets(),
+      notAnObject: await odd.listMcpServers(),
+      whole: await odd.marketplaceStrategy(),
+    };
     out.badOptions = await catchErr(Promise.resolve().then(() => new BackendClient({ timeoutMs: -1 })));
     out.vercel = (await client.vercelConnection()).connected;
     out.connectUrl = (await client.connectVercel()).url;
@@ -300,6 +323,13 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.equal(result.aborted?.code, "aborted");
   assert.equal(result.abortedBefore?.code, "aborted");
   assert.equal(result.badOptions?.code, "invalid_options");
+  assert.deepEqual(result.odd, {
+    notJson: { code: "invalid_response", status: 200, isError: true },
+    notErrorShape: { code: "http_error", status: 502, isError: true },
+    fieldMissing: [],
+    notAnObject: [],
+    whole: [1, "two"],
+  }, "answers no backend of ours sends: coded errors, and a list read from a missing field is empty");
   assert.equal(result.vercel, false);
   assert.match(result.connectUrl, /\/integrations\/sajtmaskin\/new\?state=[A-Za-z0-9_-]{43}$/);
   assert.deepEqual(result.syncUnlinked, { code: "project_not_linked", status: 422, isError: true });
