@@ -82,11 +82,26 @@ impl Transport {
     }
 }
 
+/// The bearer token: the string, or what the callback returns (or resolves to). A callback
+/// that throws, rejects or gives something else than a string, null or undefined is an
+/// `invalid_token` error.
 async fn token(inner: &Inner) -> Result<Option<String>, JsValue> {
+    let failed = |err: JsValue| -> JsValue {
+        let reason = err
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| err.as_string())
+            .unwrap_or_default();
+        JsCodedError::new(
+            "invalid_token",
+            format!("the token callback failed: {reason}"),
+        )
+        .into()
+    };
     let value = if let Some(f) = inner.token.dyn_ref::<js_sys::Function>() {
-        let out = f.call0(&JsValue::NULL)?;
+        let out = f.call0(&JsValue::NULL).map_err(failed)?;
         match out.dyn_into::<js_sys::Promise>() {
-            Ok(promise) => JsFuture::from(promise).await?,
+            Ok(promise) => JsFuture::from(promise).await.map_err(failed)?,
             Err(value) => value,
         }
     } else {
@@ -166,7 +181,7 @@ async fn send(
         Err(_) if controller.signal().aborted() => {
             return Err(JsCodedError::new("aborted", "the request was aborted").into())
         }
-        Err(e) => return Err(JsCodedError::new("network_error", e).into()),
+        Err(e) => return Err(e),
     };
     let status = response.status();
     let field = match answer {
@@ -228,11 +243,13 @@ async fn fetch(
     path: &str,
     body: &mut Option<String>,
     signal: &web_sys::AbortSignal,
-) -> Result<gloo_net::http::Response, String> {
+) -> Result<gloo_net::http::Response, JsValue> {
+    let network =
+        |e: gloo_net::Error| JsValue::from(JsCodedError::new("network_error", e.to_string()));
     let mut builder = RequestBuilder::new(&format!("{}{path}", inner.base))
         .method(method)
         .abort_signal(Some(signal));
-    if let Some(token) = token(inner).await.map_err(|e| format!("{e:?}"))? {
+    if let Some(token) = token(inner).await? {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
     let request = match body.as_deref() {
@@ -241,10 +258,10 @@ async fn fetch(
             .body(text),
         None => builder.build(),
     }
-    .map_err(|e| e.to_string())?;
+    .map_err(network)?;
     // The body now lives in the fetch request; wipe our copy before waiting for the answer.
     if let Some(text) = body.as_mut() {
         text.zeroize();
     }
-    request.send().await.map_err(|e| e.to_string())
+    request.send().await.map_err(network)
 }

@@ -260,6 +260,14 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     const early = new AbortController();
     early.abort();
     out.abortedBefore = await catchErr(client.listProjects(early.signal));
+    const tokenFrom = async (callback) => {
+      try { await new BackendClient({ token: callback }).listProjects(); return null; } catch (e) { return [e.code, e.message]; }
+    };
+    out.tokens = {
+      notString: await tokenFrom(() => 42),
+      throws: await tokenFrom(() => { throw new Error("vault locked"); }),
+      rejects: await tokenFrom(async () => { throw new Error("vault locked"); }),
+    };
     const odd = new BackendClient({ baseUrl: `${hangingUrl}/odd`, token });
     out.odd = {
       notJson: await catchErr(odd.listProjects()),
@@ -323,6 +331,11 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.equal(result.aborted?.code, "aborted");
   assert.equal(result.abortedBefore?.code, "aborted");
   assert.equal(result.badOptions?.code, "invalid_options");
+  assert.deepEqual(result.tokens, {
+    notString: ["invalid_token", "the token callback must return a string"],
+    throws: ["invalid_token", "the token callback failed: vault locked"],
+    rejects: ["invalid_token", "the token callback failed: vault locked"],
+  }, "a token callback that fails is the documented invalid_token error, not a network error");
   assert.deepEqual(result.odd, {
     notJson: { code: "invalid_response", status: 200, isError: true },
     notErrorShape: { code: "http_error", status: 502, isError: true },
