@@ -25,7 +25,7 @@ export interface BackendClientOptions {
   baseUrl?: string;
   /** A bearer token, or a function that returns one (called before every request). */
   token?: string | (() => string | Promise<string>);
-  /** Milliseconds before a request fails with code "timeout" (default 15000). */
+  /** Milliseconds before a request fails with code "timeout" (default 15000), the token callback's wait included. */
   timeoutMs?: number;
 }
 export interface Project { id: string; name: string; v0ProjectId: string | null; vercelProjectId: string | null;

@@ -82,10 +82,22 @@ impl Transport {
     }
 }
 
-/// The bearer token: the string, or what the callback returns (or resolves to). A callback
-/// that throws, rejects or gives something else than a string, null or undefined is an
-/// `invalid_token` error.
-async fn token(inner: &Inner) -> Result<Option<String>, JsValue> {
+/// A promise that rejects when `signal` aborts: a token promise that never settles is then
+/// cut off by the timeout or the caller's signal like the fetch itself.
+fn aborting(signal: &web_sys::AbortSignal) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |_, reject| {
+        if signal.aborted() {
+            let _ = reject.call0(&JsValue::NULL);
+        } else {
+            let _ = signal.add_event_listener_with_callback("abort", &reject);
+        }
+    })
+}
+
+/// The bearer token: the string, or what the callback returns (or resolves to; `signal`
+/// aborts the wait). A callback that throws, rejects or gives something else than a string,
+/// null or undefined is an `invalid_token` error.
+async fn token(inner: &Inner, signal: &web_sys::AbortSignal) -> Result<Option<String>, JsValue> {
     let failed = |err: JsValue| -> JsValue {
         let reason = err
             .dyn_ref::<js_sys::Error>()
@@ -101,7 +113,10 @@ async fn token(inner: &Inner) -> Result<Option<String>, JsValue> {
     let value = if let Some(f) = inner.token.dyn_ref::<js_sys::Function>() {
         let out = f.call0(&JsValue::NULL).map_err(failed)?;
         match out.dyn_into::<js_sys::Promise>() {
-            Ok(promise) => JsFuture::from(promise).await.map_err(failed)?,
+            Ok(promise) => {
+                let first = js_sys::Promise::race(&js_sys::Array::of2(&promise, &aborting(signal)));
+                JsFuture::from(first).await.map_err(failed)?
+            }
             Err(value) => value,
         }
     } else {
@@ -249,7 +264,7 @@ async fn fetch(
     let mut builder = RequestBuilder::new(&format!("{}{path}", inner.base))
         .method(method)
         .abort_signal(Some(signal));
-    if let Some(token) = token(inner).await? {
+    if let Some(token) = token(inner, signal).await? {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
     let request = match body.as_deref() {

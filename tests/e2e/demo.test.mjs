@@ -263,6 +263,16 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     const tokenFrom = async (callback) => {
       try { await new BackendClient({ token: callback }).listProjects(); return null; } catch (e) { return [e.code, e.message]; }
     };
+    // A token promise that never settles: cut off by the timeout and by the caller's signal
+    // ("hung" if the request is still pending after 5 s).
+    const settles = (p) => Promise.race([catchErr(p), new Promise((r) => setTimeout(() => r("hung"), 5000))]);
+    const never = () => new Promise(() => {});
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    out.tokenNever = {
+      timeout: await settles(new BackendClient({ token: never, timeoutMs: 300 }).listProjects()),
+      aborted: await settles(new BackendClient({ token: never }).listProjects(stop.signal)),
+    };
     out.tokens = {
       notString: await tokenFrom(() => 42),
       throws: await tokenFrom(() => { throw new Error("vault locked"); }),
@@ -331,6 +341,10 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.equal(result.aborted?.code, "aborted");
   assert.equal(result.abortedBefore?.code, "aborted");
   assert.equal(result.badOptions?.code, "invalid_options");
+  assert.deepEqual(result.tokenNever, {
+    timeout: { code: "timeout", status: null, isError: true },
+    aborted: { code: "aborted", status: null, isError: true },
+  }, "a token promise that never settles does not hold the request past its timeout or signal");
   assert.deepEqual(result.tokens, {
     notString: ["invalid_token", "the token callback must return a string"],
     throws: ["invalid_token", "the token callback failed: vault locked"],
