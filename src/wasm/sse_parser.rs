@@ -54,9 +54,8 @@ extern "C" {
 struct Batch<'p> {
     text: String,
     /// The type and id of the event before (kept by the parser, so their buffers are reused).
+    /// The first event of a batch always says its own: JS reads each batch afresh.
     header: &'p mut (String, String),
-    /// No event in `text` yet: the first one always says its type and id.
-    first: bool,
 }
 
 impl<'p> Batch<'p> {
@@ -64,16 +63,15 @@ impl<'p> Batch<'p> {
         Batch {
             text: String::new(),
             header,
-            first: true,
         }
     }
 
     fn push(&mut self, event: sse::SseEventRef<'_>) {
         let (kind, id) = &mut *self.header;
-        if !self.first && kind == event.event && id == event.id {
+        // Every event adds at least its tag, so an empty text means the batch's first event.
+        if !self.text.is_empty() && kind == event.event && id == event.id {
             self.text.push('\u{1}');
         } else {
-            self.first = false;
             self.text.push('\u{2}');
             for field in [event.event, event.id] {
                 self.text.push_str(field);
