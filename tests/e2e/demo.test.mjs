@@ -267,11 +267,17 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
     // ("hung" if the request is still pending after 5 s).
     const settles = (p) => Promise.race([catchErr(p), new Promise((r) => setTimeout(() => r("hung"), 5000))]);
     const never = () => new Promise(() => {});
-    const stop = new AbortController();
-    setTimeout(() => stop.abort(), 100);
+    // The signal aborts while the request waits for the token (not before it starts, which
+    // is refused up front).
+    const abortedWaiting = () => {
+      const stop = new AbortController();
+      const pending = new BackendClient({ token: never }).listProjects(stop.signal);
+      setTimeout(() => stop.abort(), 100);
+      return pending;
+    };
     out.tokenNever = {
       timeout: await settles(new BackendClient({ token: never, timeoutMs: 300 }).listProjects()),
-      aborted: await settles(new BackendClient({ token: never }).listProjects(stop.signal)),
+      aborted: await settles(abortedWaiting()),
     };
     out.tokens = {
       notString: await tokenFrom(() => 42),
