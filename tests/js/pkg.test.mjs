@@ -65,7 +65,7 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 
 // The module the npm package ships may not grow past this budget unnoticed: raise it only on
 // purpose, with the reason in the commit. (Issue 14 aims at 60 KB; today the module is ~173.7 KB by this measure.)
-const GZIP_BUDGET = 173_700;
+const GZIP_BUDGET = 173_800;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
