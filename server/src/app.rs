@@ -11,12 +11,27 @@ use axum::{Json, Router};
 use sajtmaskin_integrations::wire::MAX_BODY_BYTES;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{auth, chats, demo, env_vars, integrations, mcp, projects, vercel};
+
+/// Headers on every answer. The demo page runs only its own module script and the wasm it
+/// compiles (`'wasm-unsafe-eval'`), sets styles only through the CSSOM, talks only to this
+/// origin, and no page of this server (the dev page that fetches a token included) may be
+/// framed. The OAuth callbacks carry codes in their query, so no page sends a referrer.
+const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+];
 
 /// The router for `state` as `config` asks: demo routes only with `--dev` or `--demo`, the dev
 /// token only with `--dev`.
@@ -43,6 +58,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
     // The MCP endpoint for v0: answers only to the project's token.
     let endpoint = Router::new()
         .route_service("/mcp/{project_id}", mcp::endpoint::service(state.clone()))
+        .layer(axum::middleware::from_fn(mcp::endpoint::check_message))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             mcp::endpoint::authenticate,
@@ -51,14 +67,21 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
         .with_state(state)
         .merge(endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::Extension(crate::json::BodyReadTimeout(
-            Duration::from_secs(config.body_read_timeout_secs),
-        )))
         .nest_service("/pkg", ServeDir::new(&config.pkg_dir))
         .fallback_service(ServeDir::new(&config.www_dir));
     if config.dev || config.demo {
         app = app.nest_service("/fixtures", ServeDir::new(&config.fixtures_dir));
     }
+    // Every body, on every route and the fallbacks, is read under one deadline and limit.
+    let limits = crate::transport::BodyLimits {
+        deadline: Duration::from_secs(config.body_read_timeout_secs),
+        max_bytes: MAX_BODY_BYTES,
+    };
+    let app = app.layer(axum::middleware::from_fn(
+        move |request: Request<axum::body::Body>, next: axum::middleware::Next| {
+            crate::transport::read_body(limits, request, next)
+        },
+    ));
     // Spans carry the method and the path, never the query string (it may hold a code or a
     // token in an OAuth callback).
     let mut app = app.layer(TraceLayer::new_for_http().make_span_with(
@@ -66,6 +89,12 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         },
     ));
+    for (name, value) in SECURITY_HEADERS {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
     if !config.cors_origins.is_empty() {
         let origins = config
             .cors_origins

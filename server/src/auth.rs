@@ -1,5 +1,6 @@
 //! Who is calling: `Authorization: Bearer <JWT>` (HS256, `sub` is the user id, `exp`
-//! required), and the `--dev` token route for the demo page.
+//! required, `nbf` checked when present, `iss` and `aud` required when configured), and the
+//! `--dev` token route for the demo page.
 
 use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -15,6 +16,19 @@ use crate::json::JsonBody;
 struct Claims {
     sub: String,
     exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    aud: Option<serde_json::Value>,
+}
+
+/// Claims a token must carry, beyond `sub` and `exp`.
+#[derive(Debug, Clone, Default)]
+pub struct Required {
+    /// `iss` must equal this.
+    pub issuer: Option<String>,
+    /// `aud` must be or contain this.
+    pub audience: Option<String>,
 }
 
 /// Mints and checks tokens with one HS256 secret.
@@ -23,18 +37,38 @@ pub struct Jwt {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    required: Required,
 }
 
 impl Jwt {
-    /// Keys from the secret `AUTH_JWT_SECRET` (or a per-run dev secret).
+    /// Keys from the secret `AUTH_JWT_SECRET` (or a per-run dev secret), no `iss` or `aud`.
     pub fn new(secret: &[u8]) -> Self {
+        Jwt::with_claims(secret, Required::default())
+    }
+
+    /// Keys from `secret`; tokens must also carry the `required` claims (and minted ones do).
+    pub fn with_claims(secret: &[u8], required: Required) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.validate_nbf = true;
+        let mut claims = vec!["exp", "sub"];
+        if let Some(issuer) = &required.issuer {
+            validation.set_issuer(&[issuer]);
+            claims.push("iss");
+        }
+        match &required.audience {
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                claims.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        validation.set_required_spec_claims(&claims);
         Jwt {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            required,
         }
     }
 
@@ -43,6 +77,8 @@ impl Jwt {
         let claims = Claims {
             sub: user.to_owned(),
             exp: crate::clock::now_secs().saturating_add(ttl_secs),
+            iss: self.required.issuer.clone(),
+            aud: self.required.audience.clone().map(serde_json::Value::from),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(e.to_string()))
@@ -55,6 +91,15 @@ impl Jwt {
                 match e.kind() {
                     jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
                         AppError::Unauthorized("the token has expired")
+                    }
+                    jsonwebtoken::errors::ErrorKind::ImmatureSignature => {
+                        AppError::Unauthorized("the token is not valid yet (nbf)")
+                    }
+                    jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
+                        AppError::Unauthorized("the token's issuer (iss) is not accepted")
+                    }
+                    jsonwebtoken::errors::ErrorKind::InvalidAudience => {
+                        AppError::Unauthorized("the token's audience (aud) is not this server")
                     }
                     _ => AppError::Unauthorized("the token is not valid"),
                 }

@@ -75,6 +75,12 @@ pub struct Config {
     /// HS256 secret for tokens; generated once into the data dir (mode 0600) if absent.
     #[arg(long, env = "AUTH_JWT_SECRET", hide_env_values = true, global = true)]
     pub auth_jwt_secret: Option<String>,
+    /// Tokens must carry this `iss` (and `token` mints it).
+    #[arg(long, env = "AUTH_JWT_ISSUER", global = true)]
+    pub auth_jwt_issuer: Option<String>,
+    /// Tokens must carry this `aud` (and `token` mints it).
+    #[arg(long, env = "AUTH_JWT_AUDIENCE", global = true)]
+    pub auth_jwt_audience: Option<String>,
     /// Where env vars live.
     #[arg(
         long,
@@ -147,9 +153,14 @@ pub struct Config {
     /// Seconds a client may take to send a request's headers (also the idle keep-alive time).
     #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
     pub header_read_timeout_secs: u64,
-    /// Seconds a client may take to send a request body.
+    /// Seconds a client may take to send a request body, on every route (from the end of the
+    /// headers to its last byte).
     #[arg(long, env = "BODY_READ_TIMEOUT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
     pub body_read_timeout_secs: u64,
+    /// Seconds a write of an answer may make no progress (a client that stops reading)
+    /// before the connection is closed.
+    #[arg(long, env = "WRITE_STALL_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
+    pub write_stall_timeout_secs: u64,
     /// Connections served at once; more wait to be accepted.
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65_536), global = true)]
     pub max_connections: u64,

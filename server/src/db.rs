@@ -77,8 +77,9 @@ pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<Db, String> {
         pool = pool.after_connect(|conn, _| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; busy_timeout makes concurrent writers
-                // wait for the lock instead of failing.
-                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                // wait for the lock instead of failing; secure_delete zeroes the bytes of deleted
+                // and overwritten rows, so a value replaced by its sealed form does not linger.
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
                     .await
                     .map(|_| ())
             })

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use ipnet::{Ipv4Net, Ipv6Net};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 
@@ -83,9 +84,14 @@ impl EgressPolicy {
             Some(url::Host::Domain(_)) => None,
             None => return Err(invalid("the URL has no host")),
         };
+        // RFC 6761: `localhost` and every name under it are loopback, with or without the
+        // root's trailing dot; refused here, whatever a resolver would make of them.
         let loopback_host = match literal {
             Some(ip) => ip.is_loopback(),
-            None => url.host_str() == Some("localhost"),
+            None => url.host_str().is_some_and(|host| {
+                let host = host.strip_suffix('.').unwrap_or(host);
+                host == "localhost" || host.ends_with(".localhost")
+            }),
         };
         match url.scheme() {
             "https" => {}
@@ -96,6 +102,9 @@ impl EgressPolicy {
             if !self.permits(ip) {
                 return Err(egress_refused());
             }
+        }
+        if loopback_host && !self.allow_loopback {
+            return Err(egress_refused());
         }
         Ok(url)
     }
@@ -237,45 +246,126 @@ fn refused_error(status: StatusCode, code: &'static str, message: &str) -> Upstr
     }
 }
 
-/// Whether `ip` is a public unicast address: not loopback, private (RFC 1918), shared
-/// (100.64/10), link-local (169.254/16, fe80::/10), unique-local (fc00::/7), multicast,
-/// unspecified, broadcast, documentation, benchmarking or reserved; IPv6 forms that carry an
-/// IPv4 address (mapped, compatible, NAT64, 6to4) are refused outright.
+/// Whether `ip` is a public unicast address. The refused set is derived from IANA's IPv4 and
+/// IPv6 Special-Purpose Address Registries (every block there, whether or not the registry calls
+/// it globally reachable: none is where a user's MCP server lives), plus multicast and the
+/// reserved 240/4; for IPv6, only global unicast (2000::/3) is allowed at all, which also
+/// refuses the deprecated site-local fec0::/10, the IPv4-compatible ::/96 and the SIIT
+/// ::ffff:0:0:0/96 forms that no registry lists. Every IPv6 form that carries an IPv4 address
+/// (mapped, translated, NAT64, 6to4, Teredo) is refused outright.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(ip) => is_public_v4(ip),
-        IpAddr::V6(ip) => is_public_v6(ip),
+        IpAddr::V4(ip) => !REFUSED_V4.iter().any(|net| net.contains(&ip)),
+        IpAddr::V6(ip) => {
+            ip.segments()[0] & 0xe000 == 0x2000 && !REFUSED_V6.iter().any(|net| net.contains(&ip))
+        }
     }
 }
 
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    !(a == 0
-        || a == 10
-        || a == 127
-        || (a == 100 && (64..128).contains(&b))
-        || (a == 169 && b == 254)
-        || (a == 172 && (16..32).contains(&b))
-        || (a == 192 && b == 0 && (c == 0 || c == 2))
-        || (a == 192 && b == 88 && c == 99)
-        || (a == 192 && b == 168)
-        || (a == 198 && (18..20).contains(&b))
-        || (a == 198 && b == 51 && c == 100)
-        || (a == 203 && b == 0 && c == 113)
-        || a >= 224)
+/// IANA IPv4 Special-Purpose Address Registry (2024-12 revision), multicast, and 240/4
+/// (which includes the limited broadcast address).
+const REFUSED_V4: [Ipv4Net; 19] = [
+    v4(0, 0, 0, 0, 8),       // "this network"
+    v4(10, 0, 0, 0, 8),      // private
+    v4(100, 64, 0, 0, 10),   // shared address space
+    v4(127, 0, 0, 0, 8),     // loopback
+    v4(169, 254, 0, 0, 16),  // link-local
+    v4(172, 16, 0, 0, 12),   // private
+    v4(192, 0, 0, 0, 24),    // IETF protocol assignments
+    v4(192, 0, 2, 0, 24),    // documentation (TEST-NET-1)
+    v4(192, 31, 196, 0, 24), // AS112-v4
+    v4(192, 52, 193, 0, 24), // AMT
+    v4(192, 88, 99, 0, 24),  // deprecated 6to4 relay anycast
+    v4(192, 168, 0, 0, 16),  // private
+    v4(192, 175, 48, 0, 24), // direct delegation AS112 service
+    v4(198, 18, 0, 0, 15),   // benchmarking
+    v4(198, 51, 100, 0, 24), // documentation (TEST-NET-2)
+    v4(203, 0, 113, 0, 24),  // documentation (TEST-NET-3)
+    v4(224, 0, 0, 0, 4),     // multicast
+    v4(240, 0, 0, 0, 4),     // reserved, limited broadcast
+    v4(255, 255, 255, 255, 32),
+];
+
+/// IANA IPv6 Special-Purpose Address Registry blocks inside 2000::/3 (the rest of the registry
+/// lies outside it and is refused by the 2000::/3 rule).
+const REFUSED_V6: [Ipv6Net; 6] = [
+    v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 23), // IETF protocol assignments (Teredo, ORCHID, …)
+    v6([0x2001, 0x0db8, 0, 0, 0, 0, 0, 0], 32), // documentation
+    v6([0x2002, 0, 0, 0, 0, 0, 0, 0], 16), // 6to4
+    v6([0x2620, 0x4f, 0x8000, 0, 0, 0, 0, 0], 48), // direct delegation AS112 service
+    v6([0x3fff, 0, 0, 0, 0, 0, 0, 0], 20), // documentation (2024)
+    v6([0x3ffe, 0, 0, 0, 0, 0, 0, 0], 16), // former 6bone test addresses
+];
+
+const fn v4(a: u8, b: u8, c: u8, d: u8, prefix: u8) -> Ipv4Net {
+    match Ipv4Net::new(Ipv4Addr::new(a, b, c, d), prefix) {
+        Ok(net) => net,
+        Err(_) => panic!("bad IPv4 prefix in the refused list"),
+    }
 }
 
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let s = ip.segments();
-    let embeds_v4 = s[..5] == [0, 0, 0, 0, 0] && (s[5] == 0 || s[5] == 0xffff)
-        || (s[0] == 0x64 && s[1] == 0xff9b)
-        || s[0] == 0x2002;
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || embeds_v4
-        || (s[0] & 0xfe00) == 0xfc00
-        || (s[0] & 0xffc0) == 0xfe80
-        || (s[0] == 0x2001 && s[1] == 0x0db8)
-        || (s[0] == 0x2001 && s[1] < 0x200))
+const fn v6(s: [u16; 8], prefix: u8) -> Ipv6Net {
+    match Ipv6Net::new(
+        Ipv6Addr::new(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]),
+        prefix,
+    ) {
+        Ok(net) => net,
+        Err(_) => panic!("bad IPv6 prefix in the refused list"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn the_refused_set_follows_the_special_purpose_registries() {
+        for refused in [
+            "0.1.2.3",
+            "10.1.1.1",
+            "100.127.255.255",
+            "127.0.0.2",
+            "169.254.169.254",
+            "172.31.0.1",
+            "192.0.0.9",
+            "192.0.2.1",
+            "192.88.99.1",
+            "192.168.1.1",
+            "198.19.0.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "224.0.0.1",
+            "240.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "::ffff:8.8.8.8",
+            "::ffff:0:808:808",
+            "::808:808",
+            "64:ff9b::808:808",
+            "64:ff9b:1::1",
+            "100::1",
+            "2001::1",
+            "2001:db8::1",
+            "2002:808:808::1",
+            "3fff::1",
+            "fc00::1",
+            "fd12::1",
+            "fe80::1",
+            "fec0::1",
+            "ff02::1",
+            "5f00::1",
+        ] {
+            assert!(!is_public(refused.parse().unwrap()), "{refused}");
+        }
+        for public in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "100.128.0.1",
+            "2606:4700:4700::1111",
+            "2a00:1450::1",
+        ] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
 }

@@ -254,10 +254,7 @@ async fn start(
         .find(|p| p.kind == Kind::Integration && p.id == body.integration_type)
         .ok_or_else(|| AppError::Unprocessable {
             code: "unknown_integration",
-            message: format!(
-                "{:?} is not a Marketplace integration of the catalog",
-                body.integration_type
-            ),
+            message: "integrationType: not a Marketplace integration of the catalog".into(),
         })?;
     let project = match body.project_id.as_deref() {
         Some(id) => owned(&state, &user, id).await?.id,

@@ -12,14 +12,10 @@ use crate::error::AppError;
 use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, UpdateEnvVars, ValidationError};
 
 /// Like `axum::Json`, with `{"error":{…}}` rejections: 415 without a JSON content type, 413
-/// over the body limit, 408 when the body takes longer than [`BodyReadTimeout`] to arrive,
-/// 400 `invalid_json` for malformed JSON, 422 `invalid_body` for JSON of the wrong shape.
+/// over the body limit, 400 `invalid_json` for malformed JSON, 422 `invalid_body` for JSON of
+/// the wrong shape. The body's deadline and size are kept for every route by
+/// [`crate::transport::read_body`], before this runs.
 pub struct JsonBody<T>(pub T);
-
-/// The longest a request body may take to arrive, in all (a request extension set by the
-/// router). A per-frame timeout would let a client trickle a byte at a time for hours.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyReadTimeout(pub std::time::Duration);
 
 /// Where in the document a deserialization failed, e.g. `vars[0].value`, or "the body".
 fn at(path: &serde_path_to_error::Path) -> String {
@@ -50,17 +46,12 @@ where
         if !json {
             return Err(AppError::UnsupportedMediaType);
         }
-        let limit = req
-            .extensions()
-            .get::<BodyReadTimeout>()
-            .map_or(std::time::Duration::from_secs(15), |t| t.0);
-        let bytes = tokio::time::timeout(limit, Bytes::from_request(req, state))
-            .await
-            .map_err(|_| AppError::RequestTimeout)?
-            .map_err(|rejection| match rejection.status() {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
                 _ => AppError::bad_request("invalid_body", "the request body could not be read"),
-            })?;
+            }
+        })?;
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let inner = e.inner();

@@ -17,12 +17,14 @@ pub mod error;
 pub mod ids;
 pub mod integrations;
 pub mod json;
+pub mod logging;
 pub mod mcp;
 pub mod project;
 pub mod projects;
 pub mod secrets;
 pub mod state;
 pub mod stores;
+pub mod transport;
 pub mod upstream;
 pub mod vercel;
 
@@ -42,6 +44,9 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// Connections served at once; further ones wait in the listen backlog.
     pub max_connections: usize,
+    /// A write of an answer that makes no progress for this long ends the connection (a
+    /// client that stops reading).
+    pub write_stall_timeout: Duration,
 }
 
 impl ConnectionLimits {
@@ -50,6 +55,7 @@ impl ConnectionLimits {
         ConnectionLimits {
             header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
             max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+            write_stall_timeout: Duration::from_secs(config.write_stall_timeout_secs),
         }
     }
 }
@@ -91,7 +97,7 @@ pub async fn serve_on(
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
             .serve_connection(
-                TokioIo::new(stream),
+                TokioIo::new(transport::stall_bounded(stream, limits.write_stall_timeout)),
                 TowerToHyperService::new(router.clone()),
             );
         let connection = graceful.watch(connection);
@@ -103,9 +109,22 @@ pub async fn serve_on(
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
 }
 
+/// The state for `config`, with the database brought up to date first: URLs that carry a
+/// credential, stored plain by earlier versions, are sealed.
+pub async fn start_state(config: &config::Config) -> Result<state::AppState, String> {
+    let state = state::AppState::from_config(config).await?;
+    let moved = mcp::servers::seal_plain_urls(&state.db.pool, &state.cipher)
+        .await
+        .map_err(|e| format!("sealing MCP URLs that carry a credential: {e}"))?;
+    if moved > 0 {
+        tracing::info!(servers = moved, "MCP URLs that carry a credential sealed");
+    }
+    Ok(state)
+}
+
 /// Binds `config.bind` and serves until ctrl-c.
 pub async fn serve(config: config::Config) -> Result<(), String> {
-    let state = state::AppState::from_config(&config).await?;
+    let state = start_state(&config).await?;
     let router = app::router(state, &config)?;
     let listener = TcpListener::bind(&config.bind)
         .await

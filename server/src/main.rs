@@ -7,12 +7,12 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into());
+    let _ = tracing::subscriber::set_global_default(sajtmaskin_server::logging::subscriber(
+        filter,
+        std::io::stderr,
+    ));
     let cli = Cli::parse();
     let result = match cli.command {
         None | Some(Command::Serve) => serve(cli.config).await,

@@ -90,3 +90,30 @@ pub fn flow_cookie(name: &str, value: &str, path: &str, secure: bool) -> String 
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; HttpOnly; SameSite=Lax; Path={path}; Max-Age=600{secure}")
 }
+
+/// Deletes the used and expired rows of a single-use flow table (`vercel_flows`,
+/// `mcp_oauth_flows`: `user_id`, `created_at`, `expires_at`, `used_at` and the key column
+/// `key`), and `user`'s oldest open ones beyond `keep - 1`, making room for one more.
+pub async fn prune_flows(
+    pool: &sqlx::AnyPool,
+    table: &'static str,
+    key: &'static str,
+    user: &str,
+    keep: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE used_at IS NOT NULL OR expires_at <= $1"
+    ))
+    .bind(now)
+    .execute(pool)
+    .await?;
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE user_id = $1 AND {key} NOT IN (SELECT {key} FROM {table} WHERE user_id = $1 ORDER BY created_at DESC, {key} LIMIT $2)"
+    ))
+    .bind(user)
+    .bind((keep - 1).max(0))
+    .execute(pool)
+    .await?;
+    Ok(())
+}

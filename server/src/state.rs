@@ -107,14 +107,17 @@ impl FromRef<AppState> for Auth {
 
 /// The token secret: AUTH_JWT_SECRET, or one generated into the data dir.
 pub fn jwt(config: &Config) -> Result<Jwt, String> {
+    let required = crate::auth::Required {
+        issuer: config.auth_jwt_issuer.clone(),
+        audience: config.auth_jwt_audience.clone(),
+    };
     match &config.auth_jwt_secret {
-        Some(secret) if secret.len() >= 32 => Ok(Jwt::new(secret.as_bytes())),
+        Some(secret) if secret.len() >= 32 => Ok(Jwt::with_claims(secret.as_bytes(), required)),
         Some(_) => Err("AUTH_JWT_SECRET must be at least 32 characters".into()),
-        None => Ok(Jwt::new(&load_or_create(
-            &config.data_dir,
-            "jwt-secret",
-            "AUTH_JWT_SECRET",
-        )?)),
+        None => Ok(Jwt::with_claims(
+            &load_or_create(&config.data_dir, "jwt-secret", "AUTH_JWT_SECRET")?,
+            required,
+        )),
     }
 }
 

@@ -21,6 +21,7 @@ use sajtmaskin_integrations::wire::{is_safe_id, CreateEnvVars, NewEnvVar, MAX_UP
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::Row;
+use subtle::ConstantTimeEq;
 
 use crate::auth::User;
 use crate::clock::{now_ms, rfc3339};
@@ -76,12 +77,27 @@ struct ConnectStart {
     url: String,
 }
 
+/// Unfinished flows one user may have; starting another drops the oldest.
+const MAX_OPEN_FLOWS: i64 = 5;
+
 /// `POST /api/integrations/vercel/connect` → `{url}`: a single-use flow for the caller (its
-/// nonce stored hashed), bound to this browser by an HttpOnly cookie.
+/// nonce stored hashed), bound to this browser by an HttpOnly cookie. Counted against the
+/// caller's upstream rate limit; used and expired flows (anyone's) are deleted, and the caller
+/// keeps at most [`MAX_OPEN_FLOWS`] open ones.
 async fn connect(State(state): State<AppState>, User(user): User) -> Result<Response, AppError> {
     let app = app(&state)?;
+    state.limits.spend_upstream(&user)?;
     let nonce = random_token()?;
     let now = now_ms();
+    crate::secrets::prune_flows(
+        &state.db.pool,
+        "vercel_flows",
+        "nonce_hash",
+        &user,
+        MAX_OPEN_FLOWS,
+        now,
+    )
+    .await?;
     sqlx::query("INSERT INTO vercel_flows (nonce_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(hash(&nonce))
         .bind(&user)
@@ -112,12 +128,10 @@ async fn connect(State(state): State<AppState>, User(user): User) -> Result<Resp
 #[serde(rename_all = "camelCase")]
 struct Callback {
     code: Option<String>,
-    configuration_id: Option<String>,
-    team_id: Option<String>,
     next: Option<String>,
     state: Option<String>,
-    #[allow(dead_code)]
-    source: Option<String>,
+    // Vercel also sends `configurationId`, `teamId` and `source`: not read, since anyone can
+    // write a query; what is stored comes from the token answer.
 }
 
 /// Ids Vercel hands us (configuration, team, installation): letters, digits, `_`, `-`.
@@ -157,28 +171,29 @@ async fn callback(
     let Some(nonce) = cookie(&headers, FLOW_COOKIE) else {
         return Err(bad("this browser did not start a Vercel connection"));
     };
-    if let Some(echoed) = query.state.as_deref() {
-        if echoed != nonce {
-            // Another flow's state with this browser's cookie: someone else's connection.
-            let other: Option<String> =
-                sqlx::query_scalar("SELECT user_id FROM vercel_flows WHERE nonce_hash = $1")
-                    .bind(hash(echoed))
-                    .fetch_optional(&state.db.pool)
-                    .await?;
-            return Err(match other {
-                Some(_) => AppError::NotFound("flow"),
-                None => bad("the state does not match this browser's flow"),
-            });
-        }
+    // `state` is required: without it, a link carrying someone else's code would attach their
+    // Vercel account to whoever follows it (login CSRF).
+    let Some(echoed) = query.state.as_deref() else {
+        return Err(bad("state is required"));
+    };
+    if !bool::from(echoed.as_bytes().ct_eq(nonce.as_bytes())) {
+        // Another flow's state with this browser's cookie: someone else's connection.
+        let other: Option<String> =
+            sqlx::query_scalar("SELECT user_id FROM vercel_flows WHERE nonce_hash = $1")
+                .bind(hash(echoed))
+                .fetch_optional(&state.db.pool)
+                .await?;
+        return Err(match other {
+            Some(_) => AppError::NotFound("flow"),
+            None => bad("the state does not match this browser's flow"),
+        });
     }
-    let (Some(code), Some(configuration)) = (
-        query
-            .code
-            .as_deref()
-            .filter(|c| !c.is_empty() && c.len() <= 512),
-        vercel_id(query.configuration_id.as_deref()),
-    ) else {
-        return Err(bad("code and configurationId are required"));
+    let Some(code) = query
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty() && c.len() <= 512)
+    else {
+        return Err(bad("code is required"));
     };
     let now = now_ms();
     // Used once, atomically: of two callbacks with the same nonce (on any instance) one wins.
@@ -205,11 +220,14 @@ async fn callback(
             ],
         ))
         .await?;
-    let team = answer
-        .team_id
-        .as_deref()
-        .or(query.team_id.as_deref())
-        .and_then(|t| vercel_id(Some(t)));
+    // The configuration is the one Vercel names in the token answer (its installation), never
+    // the query's, which anyone can write.
+    let configuration = vercel_id(answer.installation_id.as_deref()).ok_or_else(|| {
+        crate::upstream::UpstreamError::bad_answer(
+            "Vercel's token answer names no usable installation",
+        )
+    })?;
+    let team = vercel_id(answer.team_id.as_deref());
     let (token_nonce, token_ciphertext) = state
         .cipher
         .seal_bound(&connection_aad(&user, configuration), &answer.access_token)
@@ -219,7 +237,7 @@ async fn callback(
         .bind(configuration)
         .bind(team)
         .bind(vercel_id(answer.user_id.as_deref()))
-        .bind(vercel_id(answer.installation_id.as_deref()))
+        .bind(configuration)
         .bind(token_nonce)
         .bind(token_ciphertext)
         .bind(now)

@@ -304,9 +304,14 @@ async fn add_oauth_test_list_and_call_through_the_api_and_the_project_endpoint()
         (status, refused["error"]["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("mcp_tool_not_allowed"))
     );
+    // A tool of no server of the user's.
+    assert!(client
+        .call_tool(CallToolRequestParams::new("ghost__tool"))
+        .await
+        .is_err());
     client.cancel().await.unwrap();
 
-    // The audit log: every call, via which door, never the arguments.
+    // The audit log: every call, refused ones too, via which door, never the arguments.
     let (_, audit) = server
         .call(Method::GET, "/api/mcp/audit", Some(&token), None)
         .await;
@@ -321,9 +326,27 @@ async fn add_oauth_test_list_and_call_through_the_api_and_the_project_endpoint()
             )
         })
         .collect();
+    let codes: Vec<Option<&str>> = entries
+        .iter()
+        .map(|e| e["errorCode"].as_str())
+        .take(3)
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            Some("mcp_tool_unknown"),
+            Some("mcp_tool_not_allowed"),
+            Some("mcp_tool_not_allowed")
+        ]
+    );
+    assert_eq!(entries[0]["serverName"], "ghost");
+    assert_eq!(entries[0]["serverId"], "");
     assert_eq!(
         summary,
         [
+            ("tool".into(), "endpoint".into(), false),
+            ("fail".into(), "api".into(), false),
+            ("fail".into(), "endpoint".into(), false),
             ("echo".into(), "endpoint".into(), true),
             ("fail".into(), "api".into(), false),
             ("echo".into(), "api".into(), true),
@@ -563,12 +586,14 @@ async fn counting_listener() -> (u16, Arc<AtomicUsize>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_egress_guard_refuses_private_addresses_before_any_request_leaves() {
     let (port, connections) = counting_listener().await;
-    let resolve = "loop.test=127.0.0.1,ten.test=10.0.0.1,meta.test=169.254.169.254,mapped.test=::ffff:127.0.0.1,zero.test=0.0.0.0,cgnat.test=100.64.0.1,ula.test=fd00::1";
+    let resolve = "loop.test=127.0.0.1,ten.test=10.0.0.1,meta.test=169.254.169.254,mapped.test=::ffff:127.0.0.1,zero.test=0.0.0.0,cgnat.test=100.64.0.1,ula.test=fd00::1,site.test=fec0::1,siit.test=::ffff:0:7f00:1,nat64.test=64:ff9b:1::a00:1,doc.test=3fff::1";
     let server = spawn(&["--mcp-resolve", resolve]).await;
     let token = server.token(&user("eve"));
-    for (n, host) in ["loop", "ten", "meta", "mapped", "zero", "cgnat", "ula"]
-        .iter()
-        .enumerate()
+    for (n, host) in [
+        "loop", "ten", "meta", "mapped", "zero", "cgnat", "ula", "site", "siit", "nat64", "doc",
+    ]
+    .iter()
+    .enumerate()
     {
         let url = format!("https://{host}.test:{port}/mcp");
         let added = add(
@@ -607,6 +632,12 @@ async fn the_egress_guard_refuses_private_addresses_before_any_request_leaves() 
         format!("https://[::ffff:127.0.0.1]:{port}/mcp"),
         "https://0.0.0.0/mcp".into(),
         "https://[::1]/mcp".into(),
+        "https://[fec0::1]/mcp".into(),
+        "https://[::ffff:0:7f00:1]/mcp".into(),
+        // RFC 6761 names: refused by name, never looked up.
+        format!("https://localhost.:{port}/mcp"),
+        format!("https://localhost:{port}/mcp"),
+        "https://db.localhost/mcp".into(),
     ] {
         let (status, out) = post(
             &server,

@@ -68,8 +68,13 @@ async fn start_vercel() -> (String, Fake) {
                 }
                 fake.issued += 1;
                 let n = fake.issued;
+                // The configuration a code belongs to, as Vercel names it in the answer.
+                let installation = match field("code").as_str() {
+                    "code-4" => "icfg_multi",
+                    _ => "icfg_builder",
+                };
                 (StatusCode::OK, Json(json!({"token_type": "Bearer", "access_token": format!("vercel-user-token-{n}"),
-                    "installation_id": "icfg_builder", "user_id": format!("vuser_{n}"), "team_id": null})))
+                    "installation_id": installation, "user_id": format!("vuser_{n}"), "team_id": null})))
             }),
         )
         .route(
@@ -302,7 +307,7 @@ async fn connect_link_webhook_sync_and_removal() {
     let (status, _, body) = come_back(
         &server,
         Some(&nonce),
-        "code=code-2&configurationId=icfg_builder",
+        &format!("code=code-2&configurationId=icfg_builder&state={nonce}"),
     )
     .await;
     assert_eq!(
@@ -596,7 +601,7 @@ async fn a_callback_must_come_back_to_the_browser_and_user_that_started_it() {
     let (status, _, _) = come_back(
         &server,
         Some(&bob_nonce),
-        "code=code-1&configurationId=icfg_1",
+        &format!("code=code-1&configurationId=icfg_1&state={bob_nonce}"),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -617,7 +622,7 @@ async fn a_callback_must_come_back_to_the_browser_and_user_that_started_it() {
         let (status, location, _) = come_back(
             &server,
             Some(&nonce),
-            &format!("code={code}&configurationId=icfg_1&next={next}"),
+            &format!("code={code}&configurationId=icfg_1&next={next}&state={nonce}"),
         )
         .await;
         assert_eq!(
@@ -629,6 +634,46 @@ async fn a_callback_must_come_back_to_the_browser_and_user_that_started_it() {
             "{next}"
         );
     }
+}
+
+/// Login CSRF: a victim with a pending flow is sent to the callback with the attacker's code and
+/// configuration and no `state`. Refused, nothing exchanged or stored; and with the victim's own
+/// state, the configuration stored is the one Vercel's token answer names, not the query's.
+#[tokio::test]
+async fn a_callback_without_state_is_refused_and_the_query_names_no_configuration() {
+    let (fake_base, fake) = start_vercel().await;
+    let server = vercel_server(&fake_base, None).await;
+    let victim = server.token(&user("vera"));
+    let (nonce, _) = start(&server, &victim).await;
+    for query in [
+        "code=code-1&configurationId=icfg_attacker".to_owned(),
+        "code=code-1&configurationId=icfg_attacker&state=".to_owned(),
+        // This browser's nonce with its last character changed.
+        format!(
+            "code=code-1&configurationId=icfg_attacker&state={}{}",
+            &nonce[..nonce.len() - 1],
+            if nonce.ends_with('A') { 'B' } else { 'A' }
+        ),
+    ] {
+        let (status, _, body) = come_back(&server, Some(&nonce), &query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_flow", "{query}");
+    }
+    assert!(calls(&fake).is_empty(), "no code was exchanged");
+    assert_eq!(server.count("vercel_connections").await, 0);
+    // The victim's own flow goes on; the query's configuration and team are not what is stored.
+    let (status, _, _) = come_back(
+        &server,
+        Some(&nonce),
+        &format!("code=code-1&configurationId=icfg_attacker&teamId=team_attacker&state={nonce}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, connection) = server
+        .call(Method::GET, "/api/integrations/vercel", Some(&victim), None)
+        .await;
+    assert_eq!(connection["configurationId"], "icfg_builder");
+    assert_eq!(connection["teamId"], Value::Null);
 }
 
 #[tokio::test]
@@ -709,8 +754,12 @@ async fn a_flow_started_on_one_instance_finishes_on_another() {
     let b = spawn_with(Some(url), &args).await;
     let who = user("multi");
     let (nonce, _) = start(&a, &a.token(&who)).await;
-    let (status, _, _) =
-        come_back(&b, Some(&nonce), "code=code-4&configurationId=icfg_multi").await;
+    let (status, _, _) = come_back(
+        &b,
+        Some(&nonce),
+        &format!("code=code-4&configurationId=icfg_multi&state={nonce}"),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, connection) = a
         .call(
@@ -721,8 +770,12 @@ async fn a_flow_started_on_one_instance_finishes_on_another() {
         )
         .await;
     assert_eq!(connection["configurationId"], "icfg_multi");
-    let (status, _, _) =
-        come_back(&a, Some(&nonce), "code=code-4&configurationId=icfg_multi").await;
+    let (status, _, _) = come_back(
+        &a,
+        Some(&nonce),
+        &format!("code=code-4&configurationId=icfg_multi&state={nonce}"),
+    )
+    .await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,

@@ -258,9 +258,10 @@ impl Connection {
         server: &Server,
         secrets: Option<&Secrets>,
     ) -> Result<Connection, AppError> {
-        policy.check_url(&server.url)?;
+        let url = super::servers::target(server, secrets)?;
+        policy.check_url(url)?;
         let (client, guard) = policy.client()?;
-        let mut config = StreamableHttpClientTransportConfig::with_uri(server.url.as_str())
+        let mut config = StreamableHttpClientTransportConfig::with_uri(url)
             .max_sse_event_size(policy.max_answer_bytes)
             .max_json_response_size(policy.max_answer_bytes)
             .max_error_response_size(4096);

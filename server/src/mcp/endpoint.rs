@@ -140,6 +140,92 @@ pub async fn authenticate(
     next.run(request).await
 }
 
+/// A JSON-RPC error answer for a message that never reaches the SDK: HTTP 400 with a JSON-RPC
+/// error object, as the MCP transport specification asks of a server that cannot accept the
+/// input.
+fn jsonrpc_error(id: serde_json::Value, code: i64, message: &str) -> Response {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": {"code": code, "message": message},
+    });
+    (axum::http::StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+/// Why a parsed body is not one JSON-RPC 2.0 message of MCP's: requests and notifications
+/// (`method` a string, `params` an object or array if present, `id` a string or number if
+/// present) and responses (`id` with exactly one of `result` and `error`). Batches (arrays)
+/// are not part of MCP since 2025-06-18.
+fn invalid_message(message: &serde_json::Value) -> Option<&'static str> {
+    use serde_json::Value;
+    let Value::Object(fields) = message else {
+        return Some("a message must be one JSON-RPC object (batches are not supported)");
+    };
+    if fields.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Some("jsonrpc must be \"2.0\"");
+    }
+    let id_ok = |id: Option<&Value>| matches!(id, Some(Value::String(_) | Value::Number(_)));
+    match fields.get("method") {
+        Some(Value::String(_)) => {
+            if !matches!(
+                fields.get("params"),
+                None | Some(Value::Object(_) | Value::Array(_))
+            ) {
+                return Some("params must be an object or an array");
+            }
+            if fields.contains_key("id") && !id_ok(fields.get("id")) {
+                return Some("id must be a string or a number");
+            }
+            None
+        }
+        Some(_) => Some("method must be a string"),
+        None if id_ok(fields.get("id"))
+            && (fields.contains_key("result") != fields.contains_key("error")) =>
+        {
+            None
+        }
+        None => Some("not a request, notification or response"),
+    }
+}
+
+/// Middleware of the endpoint, after [`authenticate`]: a POST body must be JSON (415
+/// otherwise) holding one JSON-RPC message; one that is not JSON is answered with -32700
+/// (parse error), one that is not a valid message with -32600 (invalid request), both with
+/// HTTP 400, before the SDK sees it.
+pub async fn check_message(request: Request, next: Next) -> Response {
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    let json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return AppError::UnsupportedMediaType.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    // The body is already in memory, read under the router's deadline and size limit.
+    let Ok(bytes) = axum::body::to_bytes(body, sajtmaskin_integrations::wire::MAX_BODY_BYTES).await
+    else {
+        return AppError::PayloadTooLarge.into_response();
+    };
+    let Ok(message) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return jsonrpc_error(serde_json::Value::Null, -32700, "Parse error");
+    };
+    if let Some(why) = invalid_message(&message) {
+        let id = message
+            .get("id")
+            .filter(|id| id.is_string() || id.is_number())
+            .cloned()
+            .unwrap_or_default();
+        return jsonrpc_error(id, -32600, &format!("Invalid Request: {why}"));
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
 /// The MCP server behind one request.
 #[derive(Clone)]
 pub struct ProjectTools {
@@ -205,16 +291,41 @@ impl ServerHandler for ProjectTools {
     ) -> Result<CallToolResponse, ErrorData> {
         let who = principal(&context)?;
         let unknown = || ErrorData::invalid_params("no such tool", None);
-        let (server_name, tool) = request.name.split_once(SEPARATOR).ok_or_else(unknown)?;
-        let servers = self.enabled_servers(&who.user).await?;
-        let server = servers
-            .into_iter()
-            .find(|s| s.name == server_name)
-            .filter(|s| s.allows(tool))
-            .ok_or_else(unknown)?;
+        let (server_name, tool) = request
+            .name
+            .split_once(SEPARATOR)
+            .unwrap_or(("", &request.name));
+        let all = servers::list(&self.state.db.pool, &who.user)
+            .await
+            .map_err(|_| ErrorData::internal_error("storage is unavailable", None))?;
+        let Some(server) = all.into_iter().find(|s| s.name == server_name) else {
+            // Refused calls are audited too; the caller learns only that there is no such tool.
+            let entry = super::Audited {
+                user: &who.user,
+                server_id: "",
+                server_name,
+                tool,
+                via: Via::Endpoint,
+            };
+            super::audit(
+                &self.state,
+                &entry,
+                std::time::Instant::now(),
+                Some("mcp_tool_unknown"),
+            )
+            .await
+            .map_err(|_| ErrorData::internal_error("storage is unavailable", None))?;
+            return Err(unknown());
+        };
         let arguments = request.arguments.unwrap_or_default();
         let result = match super::call(&self.state, &server, tool, arguments, Via::Endpoint).await {
             Ok(result) => result,
+            // Disabled servers and tools off the allow-list do not exist for the caller.
+            Err(error)
+                if matches!(error.code(), "mcp_server_disabled" | "mcp_tool_not_allowed") =>
+            {
+                return Err(unknown());
+            }
             Err(error) => {
                 let text = format!("{}: {error}", error.code());
                 return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());

@@ -123,8 +123,15 @@ async fn create_server(
         .auth_kind
         .or(preset.map(|p| p.auth_kind))
         .unwrap_or(AuthKind::None);
-    let secrets = servers::new_secrets(kind, body.bearer_token.as_deref(), body.headers.as_ref())?;
-    let server = servers::from_new(&user, &body, url.into(), kind);
+    let mut secrets =
+        servers::new_secrets(kind, body.bearer_token.as_deref(), body.headers.as_ref())?;
+    let stored_url = if servers::carries_credential(body.preset.as_deref(), &url) {
+        secrets.get_or_insert_with(Default::default).url = Some(url.to_string());
+        servers::sealed_reference(&url)?
+    } else {
+        url.into()
+    };
+    let server = servers::from_new(&user, &body, stored_url, kind);
     servers::insert(&state.db.pool, &server).await?;
     if let Some(secrets) = &secrets {
         servers::store_secrets(&state.db.pool, &state.cipher, &server, secrets).await?;
@@ -142,12 +149,21 @@ async fn update_server(
 ) -> Result<Json<ServerView>, AppError> {
     servers::check_patch(&body)?;
     let mut server = servers::owned(&state.db.pool, &user, &path.id).await?;
+    let old = servers::secrets(&state.db.pool, &state.cipher, &server).await?;
     let before = (server.url.clone(), server.auth_kind);
+    // A URL that carries a credential: the row gets a reference, the secrets the URL.
+    let mut new_url = None;
     if let Some(name) = body.name {
         server.name = name;
     }
     if let Some(url) = body.url.as_deref() {
-        server.url = state.egress.check_url(url)?.into();
+        let url = state.egress.check_url(url)?;
+        if servers::carries_credential(server.preset.as_deref(), &url) {
+            server.url = servers::sealed_reference(&url)?;
+            new_url = Some(url.to_string());
+        } else {
+            server.url = url.into();
+        }
     }
     if let Some(kind) = body.auth_kind {
         server.auth_kind = kind;
@@ -163,20 +179,33 @@ async fn update_server(
         body.bearer_token.as_deref(),
         body.headers.as_ref(),
     )?;
-    servers::update(&state.db.pool, &server).await?;
-    if (server.url.clone(), server.auth_kind) != before {
-        servers::drop_secrets(&state.db.pool, &server).await?;
-    }
-    if let Some(new) = new {
-        let mut secrets = servers::secrets(&state.db.pool, &state.cipher, &server)
-            .await?
-            .unwrap_or_default();
+    let changed = (server.url.clone(), server.auth_kind) != before;
+    let url_changed = server.url != before.0;
+    // A new URL or auth kind drops the stored credentials; a sealed URL stays unless replaced.
+    let mut secrets = match (changed, old) {
+        (false, old) => old.unwrap_or_default(),
+        (true, Some(old)) if !url_changed => servers::Secrets {
+            url: old.url,
+            ..Default::default()
+        },
+        (true, _) => servers::Secrets {
+            url: new_url,
+            ..Default::default()
+        },
+    };
+    if let Some(new) = &new {
         if new.bearer.is_some() {
-            secrets.bearer = new.bearer;
+            secrets.bearer.clone_from(&new.bearer);
         }
         if body.headers.is_some() {
-            secrets.headers = new.headers;
+            secrets.headers.clone_from(&new.headers);
         }
+    }
+    servers::update(&state.db.pool, &server).await?;
+    if changed {
+        servers::drop_secrets(&state.db.pool, &server).await?;
+    }
+    if (changed || new.is_some()) && !secrets.is_empty() {
         servers::store_secrets(&state.db.pool, &state.cipher, &server, &secrets).await?;
     }
     let server = servers::owned(&state.db.pool, &user, &server.id).await?;
@@ -291,7 +320,7 @@ pub enum Via {
 }
 
 /// Calls `tool` on the user's `server` if it is enabled and allows the tool, and writes the
-/// audit entry (never the arguments or the result).
+/// audit entry for every call, refused ones included (never the arguments or the result).
 pub async fn call(
     state: &AppState,
     server: &Server,
@@ -299,20 +328,20 @@ pub async fn call(
     arguments: serde_json::Map<String, Value>,
     via: Via,
 ) -> Result<ToolResult, AppError> {
-    if !server.enabled {
-        return Err(AppError::Conflict {
-            code: "mcp_server_disabled",
-            message: "this MCP server is disabled".into(),
-        });
-    }
-    if !servers::is_tool_name(tool) || !server.allows(tool) {
-        return Err(AppError::Forbidden {
-            code: "mcp_tool_not_allowed",
-            message: "this tool is not on the server's allow-list".into(),
-        });
-    }
     let start = Instant::now();
     let outcome = async {
+        if !server.enabled {
+            return Err(AppError::Conflict {
+                code: "mcp_server_disabled",
+                message: "this MCP server is disabled".into(),
+            });
+        }
+        if !servers::is_tool_name(tool) || !server.allows(tool) {
+            return Err(AppError::Forbidden {
+                code: "mcp_tool_not_allowed",
+                message: "this tool is not on the server's allow-list".into(),
+            });
+        }
         let connection = connect(state, server).await?;
         let result = connection.call(tool, arguments).await;
         connection.close().await;
@@ -324,13 +353,56 @@ pub async fn call(
         Ok(_) => None,
         Err(e) => Some(e.code()),
     };
+    let entry = Audited {
+        user: &server.user_id,
+        server_id: &server.id,
+        server_name: &server.name,
+        tool,
+        via,
+    };
+    audit(state, &entry, start, error_code).await?;
+    outcome
+}
+
+/// What an audit entry names.
+pub struct Audited<'a> {
+    /// The caller.
+    pub user: &'a str,
+    /// The server (empty when the call named none of the user's).
+    pub server_id: &'a str,
+    /// Its name, as the call gave it.
+    pub server_name: &'a str,
+    /// The tool, as the call gave it.
+    pub tool: &'a str,
+    /// Where the call came from.
+    pub via: Via,
+}
+
+/// Writes one audit entry. Names the caller sent that are not valid names are recorded as
+/// `?` (they are the caller's input, bounded by nothing else).
+pub async fn audit(
+    state: &AppState,
+    entry: &Audited<'_>,
+    start: Instant,
+    error_code: Option<&str>,
+) -> Result<(), AppError> {
+    let tool = if servers::is_tool_name(entry.tool) {
+        entry.tool
+    } else {
+        "?"
+    };
+    let server_name = if servers::check_name(entry.server_name).is_ok() {
+        entry.server_name
+    } else {
+        "?"
+    };
     sqlx::query("INSERT INTO mcp_audit (id, user_id, server_id, server_name, tool, via, at, duration_ms, ok, error_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
         .bind(crate::ids::new_id("aud"))
-        .bind(&server.user_id)
-        .bind(&server.id)
-        .bind(&server.name)
+        .bind(entry.user)
+        .bind(entry.server_id)
+        .bind(server_name)
         .bind(tool)
-        .bind(match via {
+        .bind(match entry.via {
             Via::Api => "api",
             Via::Endpoint => "endpoint",
         })
@@ -340,7 +412,7 @@ pub async fn call(
         .bind(error_code)
         .execute(&state.db.pool)
         .await?;
-    outcome
+    Ok(())
 }
 
 /// `POST /api/mcp/servers/{id}/tools/{tool}/call {arguments}` → `{content, structuredContent,

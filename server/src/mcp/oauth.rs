@@ -35,6 +35,8 @@ pub const CALLBACK_PATH: &str = "/api/mcp/oauth/callback";
 const FLOW_COOKIE: &str = "sm_mcp_flow";
 /// How long a started authorization may take.
 const FLOW_TTL_MS: i64 = 10 * 60 * 1000;
+/// Unfinished authorizations one user may have; starting another drops the oldest.
+const MAX_OPEN_FLOWS: i64 = 5;
 /// An access token this close to expiry is refreshed before use.
 const REFRESH_MARGIN_MS: i64 = 60 * 1000;
 
@@ -120,6 +122,8 @@ struct Metadata {
     token_endpoint: String,
     registration_endpoint: Option<String>,
     scopes: Vec<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207).
+    iss_supported: bool,
 }
 
 async fn get_json(policy: &EgressPolicy, url: &str) -> Result<Option<Value>, AppError> {
@@ -222,6 +226,10 @@ async fn discover(policy: &EgressPolicy, server: &Url) -> Result<Metadata, AppEr
             token_endpoint,
             registration_endpoint: text("registration_endpoint"),
             scopes,
+            iss_supported: document
+                .get("authorization_response_iss_parameter_supported")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         });
     }
     Err(bad_metadata("no authorization server metadata was found"))
@@ -278,11 +286,11 @@ pub async fn start(
     let redirect_uri = public_callback(&state)?;
     state.limits.spend_upstream(&user)?;
     let policy = &state.egress;
-    let server_url = policy.check_url(&server.url)?;
-    let metadata = discover(policy, &server_url).await?;
     let mut secrets = servers::secrets(&state.db.pool, &state.cipher, &server)
         .await?
         .unwrap_or_default();
+    let server_url = policy.check_url(servers::target(&server, Some(&secrets))?)?;
+    let metadata = discover(policy, &server_url).await?;
     let known = secrets
         .oauth
         .as_ref()
@@ -299,6 +307,7 @@ pub async fn start(
         client_secret,
         token_endpoint: metadata.token_endpoint.clone(),
         issuer: Some(metadata.issuer.clone()),
+        iss_required: metadata.iss_supported,
         ..previous
     });
     servers::store_secrets(&state.db.pool, &state.cipher, &server, &secrets).await?;
@@ -316,6 +325,15 @@ pub async fn start(
         )
         .map_err(AppError::Internal)?;
     let now = now_ms();
+    crate::secrets::prune_flows(
+        &state.db.pool,
+        "mcp_oauth_flows",
+        "state_hash",
+        &user,
+        MAX_OPEN_FLOWS,
+        now,
+    )
+    .await?;
     sqlx::query("INSERT INTO mcp_oauth_flows (state_hash, user_id, server_id, url, verifier_nonce, verifier_ciphertext, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(&flow_hash)
         .bind(&user)
@@ -437,12 +455,13 @@ pub async fn fresh_secrets(state: &AppState, server: &Server) -> Result<Option<S
                 .is_some_and(|at| at - REFRESH_MARGIN_MS <= now_ms())
     });
     if server.auth_kind == AuthKind::Oauth && due {
+        let resource = servers::target(server, Some(&secrets))?.to_owned();
         if let Some(oauth) = secrets.oauth.as_mut() {
             let refresh = oauth.refresh_token.clone().unwrap_or_default();
             token_request(
                 &state.egress,
                 oauth,
-                &server.url,
+                &resource,
                 &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
             )
             .await?;
@@ -520,19 +539,27 @@ pub async fn callback(
     let mut secrets = servers::secrets(&state.db.pool, &state.cipher, &server)
         .await?
         .ok_or_else(|| invalid("the server's OAuth client is gone"))?;
+    let resource = servers::target(&server, Some(&secrets))?.to_owned();
     let Some(oauth) = secrets.oauth.as_mut() else {
         return Err(invalid("the server's OAuth client is gone"));
     };
-    if let (Some(iss), Some(issuer)) = (query.iss.as_deref(), oauth.issuer.as_deref()) {
-        if iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
+    // RFC 9207: `iss` must match the issuer, and must be there when the server says it sends it.
+    match (query.iss.as_deref(), oauth.issuer.as_deref()) {
+        (Some(iss), Some(issuer)) if iss.trim_end_matches('/') != issuer.trim_end_matches('/') => {
             return Err(invalid("the callback comes from another issuer"));
         }
+        (None, _) if oauth.iss_required => {
+            return Err(invalid(
+                "the callback carries no iss, which this authorization server sends (RFC 9207)",
+            ));
+        }
+        _ => {}
     }
     let redirect_uri = public_callback(&state)?;
     token_request(
         &state.egress,
         oauth,
-        &server.url,
+        &resource,
         &[
             ("grant_type", "authorization_code"),
             ("code", code),
@@ -542,10 +569,14 @@ pub async fn callback(
     )
     .await?;
     servers::store_secrets(&state.db.pool, &state.cipher, &server, &secrets).await?;
-    sqlx::query("DELETE FROM mcp_oauth_flows WHERE state_hash = $1 OR expires_at < $2")
-        .bind(&flow_hash)
-        .bind(now)
-        .execute(&state.db.pool)
-        .await?;
+    crate::secrets::prune_flows(
+        &state.db.pool,
+        "mcp_oauth_flows",
+        "state_hash",
+        &user,
+        MAX_OPEN_FLOWS + 1,
+        now,
+    )
+    .await?;
     Ok(back("connected"))
 }

@@ -84,6 +84,9 @@ pub struct OAuthSecrets {
     pub token_endpoint: String,
     /// The authorization server's issuer, checked against `iss` on the callback.
     pub issuer: Option<String>,
+    /// The server sends `iss` on every callback (RFC 9207): one without it is refused.
+    #[serde(default)]
+    pub iss_required: bool,
     /// The current access token.
     pub access_token: Option<String>,
     /// For refreshing it.
@@ -95,12 +98,63 @@ pub struct OAuthSecrets {
 /// Everything secret about one server, sealed as one document.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Secrets {
+    /// The real URL of a server whose URL carries a credential ([`carries_credential`]); its
+    /// row holds only a reference ([`sealed_reference`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// For `bearer`.
     pub bearer: Option<String>,
     /// For `headers` (and a preset's optional API-key header), names as given.
     pub headers: BTreeMap<String, String>,
     /// For `oauth`.
     pub oauth: Option<OAuthSecrets>,
+}
+
+impl Secrets {
+    /// Whether the document holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.url.is_none()
+            && self.bearer.is_none()
+            && self.headers.is_empty()
+            && self.oauth.is_none()
+    }
+}
+
+/// Marks a row's URL as a reference to a sealed one. A checked URL never has a fragment, so
+/// no real URL contains it.
+const SEALED_MARK: &str = "#sealed-";
+
+/// Whether `url` is itself a credential: its preset says so (Zapier's per-user URL), or it
+/// carries a query (where MCP URLs put API keys). Such a URL is sealed at rest like the other
+/// secrets, and shown as its origin only.
+pub fn carries_credential(preset: Option<&str>, url: &reqwest::Url) -> bool {
+    preset
+        .and_then(super::presets::find)
+        .is_some_and(|p| p.secret_url)
+        || url.query().is_some()
+}
+
+/// What a row stores instead of a URL that carries a credential: its origin, and a random
+/// reference that changes with the URL (so secrets bound to the old one no longer open).
+pub fn sealed_reference(url: &reqwest::Url) -> Result<String, AppError> {
+    let tag = crate::secrets::random_token().map_err(AppError::Internal)?;
+    Ok(format!(
+        "{}/…{SEALED_MARK}{tag}",
+        url.origin().ascii_serialization()
+    ))
+}
+
+/// The URL requests go to: the row's, or the sealed one its row refers to.
+pub fn target<'a>(server: &'a Server, secrets: Option<&'a Secrets>) -> Result<&'a str, AppError> {
+    if !server.url.contains(SEALED_MARK) {
+        return Ok(&server.url);
+    }
+    secrets
+        .and_then(|s| s.url.as_deref())
+        .ok_or(AppError::Conflict {
+            code: "mcp_credentials_missing",
+            message: "this server's URL does not open (its sealed record is missing)".into(),
+        })
 }
 
 /// A stored server.
@@ -152,19 +206,11 @@ impl Server {
         })
     }
 
-    /// What the API answers: never a secret value (nor a secret URL).
+    /// What the API answers: never a secret value (nor a secret URL: its origin only).
     pub fn view(&self, secrets: Option<&Secrets>) -> ServerView {
-        let secret_url = self
-            .preset
-            .as_deref()
-            .and_then(super::presets::find)
-            .is_some_and(|p| p.secret_url);
-        let url = if secret_url {
-            reqwest::Url::parse(&self.url)
-                .map(|u| format!("{}/…", u.origin().ascii_serialization()))
-                .unwrap_or_else(|_| "…".into())
-        } else {
-            self.url.clone()
+        let url = match self.url.split_once(SEALED_MARK) {
+            Some((shown, _)) => shown.to_owned(),
+            None => self.url.clone(),
         };
         ServerView {
             id: self.id.clone(),
@@ -350,10 +396,53 @@ pub fn new_secrets(
         return Ok(None);
     }
     Ok(Some(Secrets {
+        url: None,
         bearer: bearer.map(str::to_owned),
         headers: headers.cloned().unwrap_or_default(),
         oauth: None,
     }))
+}
+
+/// Moves URLs that carry a credential out of rows written before they were sealed (at start):
+/// each row and its secrets in one transaction, so a crash leaves the old or the new form.
+pub async fn seal_plain_urls(pool: &AnyPool, cipher: &Cipher) -> Result<usize, AppError> {
+    let rows = sqlx::query("SELECT * FROM mcp_servers")
+        .fetch_all(pool)
+        .await?;
+    let mut sealed = 0;
+    for row in &rows {
+        let server = Server::from_row(row)?;
+        let Ok(url) = reqwest::Url::parse(&server.url) else {
+            continue;
+        };
+        if server.url.contains(SEALED_MARK) || !carries_credential(server.preset.as_deref(), &url) {
+            continue;
+        }
+        let mut document = secrets(pool, cipher, &server).await?.unwrap_or_default();
+        document.url = Some(server.url.clone());
+        let moved = Server {
+            url: sealed_reference(&url)?,
+            ..server.clone()
+        };
+        let mut tx = pool.begin().await?;
+        let changed = sqlx::query("UPDATE mcp_servers SET url = $1 WHERE id = $2 AND url = $3")
+            .bind(&moved.url)
+            .bind(&moved.id)
+            .bind(&server.url)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 1 {
+            sqlx::query("DELETE FROM mcp_oauth_flows WHERE server_id = $1")
+                .bind(&moved.id)
+                .execute(&mut *tx)
+                .await?;
+            write_secrets(&mut *tx, cipher, &moved, &document).await?;
+            sealed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sealed)
 }
 
 /// Checks a new server's plain fields.
@@ -491,6 +580,19 @@ pub async fn store_secrets(
     server: &Server,
     secrets: &Secrets,
 ) -> Result<(), AppError> {
+    write_secrets(pool, cipher, server, secrets).await
+}
+
+/// [`store_secrets`] on any executor (a transaction, say).
+async fn write_secrets<'e, E>(
+    executor: E,
+    cipher: &Cipher,
+    server: &Server,
+    secrets: &Secrets,
+) -> Result<(), AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let document = serde_json::to_string(secrets).map_err(|e| AppError::Internal(e.to_string()))?;
     let (nonce, ciphertext) = cipher
         .seal_bound(&aad(&server.user_id, &server.id, &server.url), &document)
@@ -502,7 +604,7 @@ pub async fn store_secrets(
         .bind(nonce)
         .bind(ciphertext)
         .bind(now_ms())
-        .execute(pool)
+        .execute(executor)
         .await?;
     Ok(())
 }

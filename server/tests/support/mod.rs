@@ -37,10 +37,11 @@ pub fn logs() -> String {
 fn capture_logs() {
     static INIT: OnceLock<()> = OnceLock::new();
     INIT.get_or_init(|| {
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(|| LogWriter)
-            .finish();
+        // The server's own pipeline (its redaction and caps included), at every level.
+        let subscriber = sajtmaskin_server::logging::subscriber(
+            tracing_subscriber::EnvFilter::new("trace"),
+            || LogWriter,
+        );
         let _ = tracing::subscriber::set_global_default(subscriber);
     });
 }
@@ -98,9 +99,7 @@ pub async fn spawn_in(
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let config = Config::try_parse_from(args).unwrap();
-    let state = sajtmaskin_server::state::AppState::from_config(&config)
-        .await
-        .unwrap();
+    let state = sajtmaskin_server::start_state(&config).await.unwrap();
     let router = sajtmaskin_server::app::router(state, &config).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
