@@ -13,7 +13,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sse_parser jsondiffpatch session_feed one_pass wire auth)
+[ ${#targets[@]} -gt 0 ] || targets=(sse_parser jsondiffpatch session_feed one_pass wire auth webhook mcp_body)
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
@@ -45,6 +45,14 @@ printf '{"vars":[{"key":"DATABASE_URL","value":"x","sensitive":true}],"upsert":t
 printf '{"vars":[{"id":"env_1","value":"x"}]}' | seed wire update
 printf '{"ids":["env_1"],"keys":["A"]}' | seed wire delete
 printf 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1IiwiZXhwIjo5OTk5OTk5OTk5fQ.c2lnbmF0dXJl' | seed auth bearer
+# The webhook target reads (flag: even = signed, body); the MCP target the body alone.
+printf '\000{"id":"evt_1","type":"integration-configuration.removed","payload":{"configuration":{"id":"icfg_1"}}}' | seed webhook removed
+printf '\000{"id":"evt_2","type":"integration-resource.project-connected","payload":{"projectId":"prj_1"}}' | seed webhook connected
+printf '\001{"id":"evt_3","type":"x"}' | seed webhook unsigned
+printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"f","version":"1"}}}' | seed mcp_body initialize
+printf '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' | seed mcp_body list
+printf '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"a__b","arguments":{}}}' | seed mcp_body call
+printf '{"jsonrpc":"2.0","method":"notifications/initialized"}' | seed mcp_body notification
 
 for target in "${targets[@]}"; do
   echo "=== fuzz $target for ${seconds}s"

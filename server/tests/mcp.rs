@@ -1009,3 +1009,196 @@ async fn a_pre_registered_client_secret_is_sealed_and_never_returned() {
     assert!(!contains(&server.data_bytes(), "client-secret-value-42"));
     assert!(!logs().contains("client-secret-value-42"));
 }
+
+/// A URL that is a credential (Zapier's per-user URL, a key in the query) is sealed at rest,
+/// shown by its origin only, still used to connect, and appears in no log line at any level,
+/// not even the MCP library's own error on a failed connection; tool arguments and results
+/// do not appear in the logs at debug or trace either. Rows stored plain by earlier versions
+/// are sealed at the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_that_carries_a_credential_is_sealed_at_rest_and_in_no_log_line() {
+    let mcp = TestMcp::start(McpOptions {
+        json: true,
+        ..McpOptions::default()
+    })
+    .await;
+    let server = spawn(&LOOPBACK).await;
+    let token = server.token(&user("zelda"));
+    let query_secret = format!("qsecret{}", sajtmaskin_server::ids::new_id("k"));
+    let path_secret = format!("psecret{}", sajtmaskin_server::ids::new_id("k"));
+    let argument = format!("argsecret{}", sajtmaskin_server::ids::new_id("a"));
+    let working = add(
+        &server,
+        &token,
+        json!({"name": "zap", "preset": "zapier", "url": format!("{}?key={query_secret}", mcp.url)}),
+    )
+    .await;
+    assert_eq!(working["url"], format!("{}/…", mcp.base));
+    let id = working["id"].as_str().unwrap().to_owned();
+    let (status, out) = post(
+        &server,
+        &token,
+        &format!("/api/mcp/servers/{id}/test"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "the sealed URL is used: {out}");
+    let (status, out) = post(
+        &server,
+        &token,
+        &format!("/api/mcp/servers/{id}/tools/echo/call"),
+        json!({"arguments": {"text": argument}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["content"][0]["text"], argument.as_str());
+    // A Zapier URL to a closed port: the MCP library logs its failure.
+    let (closed, _) = counting_listener().await;
+    let failing = add(
+        &server,
+        &token,
+        json!({"name": "zap2", "preset": "zapier", "url": format!("http://127.0.0.1:{}/api/mcp/s/{path_secret}/mcp", closed)}),
+    )
+    .await;
+    let failing_id = failing["id"].as_str().unwrap();
+    let (status, _) = post(
+        &server,
+        &token,
+        &format!("/api/mcp/servers/{failing_id}/test"),
+        json!({}),
+    )
+    .await;
+    assert!(status.is_server_error() || status.is_client_error());
+    // The library's failure was logged, its URL cut to the origin.
+    assert!(
+        logs().contains(&format!("127.0.0.1:{closed}/…")),
+        "no redacted line for the failed connection"
+    );
+    // Renamed (the row rewritten) and listed: still masked.
+    let (status, listed) = server
+        .call(Method::GET, "/api/mcp/servers", Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for secret in [&query_secret, &path_secret, &argument] {
+        assert!(!listed.to_string().contains(secret.as_str()), "{listed}");
+        assert!(
+            !contains(&server.data_bytes(), secret),
+            "{secret} in the data dir"
+        );
+        assert!(!logs().contains(secret.as_str()), "{secret} in the logs");
+    }
+    let pool = server.pool().await;
+    let urls: Vec<String> = sqlx::query_scalar("SELECT url FROM mcp_servers")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(urls.iter().all(|u| u.contains("/…#sealed-")), "{urls:?}");
+
+    // An earlier version's row, stored plain: sealed at the next start, and still works.
+    let legacy_secret = format!("lsecret{}", sajtmaskin_server::ids::new_id("k"));
+    sqlx::query("INSERT INTO mcp_servers (id, user_id, name, url, preset, auth_kind, enabled, allowed_tools, created_at, updated_at) SELECT 'mcp_legacy', user_id, 'legacy', $1, 'zapier', 'none', 1, NULL, 1, 1 FROM mcp_servers LIMIT 1")
+        .bind(format!("{}?key={legacy_secret}", mcp.url))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let restarted = spawn_in(&server.data_dir, None, &LOOPBACK).await;
+    let pool = restarted.pool().await;
+    let url: String = sqlx::query_scalar("SELECT url FROM mcp_servers WHERE id = 'mcp_legacy'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        url.split_once('#').map(|(shown, _)| shown),
+        Some(format!("{}/…", mcp.base)).as_deref()
+    );
+    let (status, out) = post(
+        &restarted,
+        &token,
+        "/api/mcp/servers/mcp_legacy/test",
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+}
+
+/// RFC 9207: an authorization server that advertises `iss` on its callbacks must send it; a
+/// callback without it is refused (a mix-up attack would strip it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_without_the_advertised_iss_is_refused() {
+    let mcp = TestMcp::start(McpOptions {
+        json: true,
+        oauth: true,
+        ..McpOptions::default()
+    })
+    .await;
+    let server = spawn(&LOOPBACK).await;
+    let token = server.token(&user("ivar"));
+    let added = add(
+        &server,
+        &token,
+        json!({"name": "iss", "url": mcp.url, "authKind": "oauth"}),
+    )
+    .await;
+    let id = added["id"].as_str().unwrap();
+    let response = server
+        .client
+        .post(format!("{}/api/mcp/servers/{id}/oauth/start", server.base))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let url = response.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let approved = no_redirects.get(&url).send().await.unwrap();
+    let back = reqwest::Url::parse(approved.headers()["location"].to_str().unwrap()).unwrap();
+    let stripped: Vec<(String, String)> = back
+        .query_pairs()
+        .filter(|(k, _)| k != "iss")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert_eq!(
+        stripped.len() + 1,
+        back.query_pairs().count(),
+        "the fake sent iss"
+    );
+    let answer = no_redirects
+        .get(format!("{}{}", server.base, back.path()))
+        .query(&stripped)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_flow");
+    let (_, view) = server
+        .call(
+            Method::GET,
+            &format!("/api/mcp/servers/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        view["secrets"]["oauthConnected"], false,
+        "no token was fetched"
+    );
+    // With iss, the same server connects.
+    let (status, _, _) = authorize(&server, &token, id).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}

@@ -190,6 +190,43 @@ test("replay a Neon request, set DATABASE_URL, see it set after a reload, never 
   assert.ok(!logs.includes(SECRET) && !logs.includes("pw-"), "the server logs do not hold the secret");
 });
 
+test("the page works under its CSP, and no page of the server can be framed", async () => {
+  const response = await fetch(`${base}/`);
+  const csp = response.headers.get("content-security-policy") ?? "";
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(response.headers.get("x-frame-options"), "DENY");
+  assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+  const api = await fetch(`${base}/api/dev/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  assert.equal(api.headers.get("x-frame-options"), "DENY", "the dev token route too");
+
+  // The whole demo flow under the policy: nothing refused.
+  const page = await browser.newPage();
+  const refused = [];
+  page.on("console", (m) => { if (/Content Security Policy|Refused to/.test(m.text())) refused.push(m.text()); });
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${base}/?stream=s02-v2-message-neon-guestbook.sse`);
+  await page.waitForSelector(NEON, { timeout: 30_000 });
+  await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
+  await page.click(`${NEON} button[data-action="set_env_vars"]`);
+  await page.waitForSelector("#env-dialog[open]");
+  assert.deepEqual(refused, []);
+  assert.deepEqual(pageErrors, []);
+
+  // Framed by another page: Chromium refuses to show it.
+  const framer = await browser.newPage();
+  const framing = [];
+  framer.on("console", (m) => { if (/frame-ancestors|X-Frame-Options/.test(m.text())) framing.push(m.text()); });
+  await framer.setContent(`<iframe src="${base}/"></iframe>`);
+  for (let i = 0; i < 50 && framing.length === 0; i++) await framer.waitForTimeout(100);
+  assert.ok(framing.length > 0, "the page was framed without a refusal");
+  const framed = framer.frames().find((f) => f !== framer.mainFrame());
+  assert.ok(!framed || !(await framed.evaluate(() => document.body?.dataset.ready).catch(() => undefined)), "the framed page did not run");
+});
+
 test("cards for a connector and an MCP preset render, and action links are safe", async () => {
   const page = await browser.newPage();
   await page.goto(`${base}/?stream=s03-v2-message-linear-connect-resume.sse`);
@@ -225,7 +262,9 @@ test("the server started as `npm start` starts it offers every in-tree sample", 
 });
 
 test("BackendClient in the browser: typed results, coded errors with status, timeout and abort", async () => {
-  const page = await browser.newPage();
+  // This test points the client at other origins (a server that never answers, odd answers),
+  // which the demo page's own CSP (connect-src 'self') rightly refuses: it runs without it.
+  const page = await browser.newPage({ bypassCSP: true });
   await page.goto(`${base}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   const result = await page.evaluate(async (hangingUrl) => {

@@ -278,6 +278,8 @@ async fn server_metadata(State(shared): State<Arc<Shared>>) -> Json<Value> {
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none"],
+        // It sends `iss` on every callback (RFC 9207).
+        "authorization_response_iss_parameter_supported": true,
     }))
 }
 
