@@ -117,8 +117,15 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
     Ok(app)
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") }))
+/// `GET /api/health`: up, the version, and how many stored values did not open with the
+/// keyring at start (a count, never which).
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Json<serde_json::Value> {
+    let unreadable = state.unreadable.load(std::sync::atomic::Ordering::Relaxed);
+    Json(
+        serde_json::json!({ "ok": true, "version": env!("CARGO_PKG_VERSION"), "unreadableValues": unreadable }),
+    )
 }
 
 async fn unknown_route() -> AppError {

@@ -26,6 +26,16 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API and the demo builder (the default).
     Serve,
+    /// Re-seal every stored secret under ENV_VAR_ENCRYPTION_KEY (key rotation; safe while
+    /// instances serve, resumable), then move the database's key check to it.
+    Reseal {
+        /// Rows read per batch.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        batch_size: i64,
+        /// Milliseconds to wait between batches (to spread the load).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+        pause_ms: u64,
+    },
     /// Print a token (HS256 JWT signed with AUTH_JWT_SECRET) for a user id.
     Token {
         /// The user id (`sub`).
@@ -72,6 +82,16 @@ pub struct Config {
         global = true
     )]
     pub env_var_encryption_key: Option<String>,
+    /// Older keys (32 bytes, base64, comma-separated) that still open values sealed before a
+    /// rotation; new values are sealed with ENV_VAR_ENCRYPTION_KEY.
+    #[arg(
+        long,
+        env = "ENV_VAR_ENCRYPTION_OLD_KEYS",
+        hide_env_values = true,
+        value_delimiter = ',',
+        global = true
+    )]
+    pub env_var_encryption_old_keys: Vec<String>,
     /// HS256 secret for tokens; generated once into the data dir (mode 0600) if absent.
     #[arg(long, env = "AUTH_JWT_SECRET", hide_env_values = true, global = true)]
     pub auth_jwt_secret: Option<String>,
@@ -244,6 +264,30 @@ impl Config {
     /// Refuses settings that would be unsafe or cannot work, with a message naming the
     /// setting; run before anything starts.
     pub fn check(&self) -> Result<(), String> {
+        // Several instances share a Postgres database: a key generated into one instance's
+        // data dir would seal values (and sign tokens) no other instance can read.
+        let shared = self
+            .database_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"));
+        if shared {
+            let missing: Vec<&str> = [
+                (
+                    "ENV_VAR_ENCRYPTION_KEY",
+                    self.env_var_encryption_key.is_none(),
+                ),
+                ("AUTH_JWT_SECRET", self.auth_jwt_secret.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(name, absent)| absent.then_some(name))
+            .collect();
+            if !missing.is_empty() {
+                return Err(format!(
+                    "DATABASE_URL is a Postgres database, which several instances share: set {} explicitly (generated keys are only for the embedded SQLite default)",
+                    missing.join(" and ")
+                ));
+            }
+        }
         if self.dev && !is_loopback_bind(&self.bind) {
             return Err(format!(
                 "--dev hands out tokens to anyone who can reach the server: it needs a loopback bind (127.0.0.1, [::1], localhost), not {}",

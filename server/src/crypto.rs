@@ -2,14 +2,48 @@
 //! project, key and sensitivity as associated data. A ciphertext moved to another row does
 //! not decrypt, and neither does one whose row was flipped from sensitive to not sensitive in
 //! the database (which would otherwise make the API return its plaintext).
+//!
+//! The keys are a keyring: one current key seals, older ones still open what they sealed
+//! (rotation while serving). Each sealed value names its key: the stored nonce is the key's id
+//! (8 bytes) followed by the 12-byte AES-GCM nonce. Values sealed before key ids (a bare
+//! 12-byte nonce) are opened by trying each key.
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
+use hmac::{Hmac, Mac};
 
-/// Encrypts and decrypts env-var values.
+/// Bytes of a key id.
+pub const KEY_ID_BYTES: usize = 8;
+const NONCE_BYTES: usize = 12;
+
+/// A key's id: the first bytes of HMAC-SHA256 of a fixed label under the key. It names the
+/// key (in rows and in the database's key check) and tells nothing that helps find it.
+pub fn key_id(key: &[u8; 32]) -> [u8; KEY_ID_BYTES] {
+    let mut id = [0u8; KEY_ID_BYTES];
+    if let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) {
+        mac.update(b"sajtmaskin key id v1");
+        let digest = mac.finalize().into_bytes();
+        id.copy_from_slice(&digest[..KEY_ID_BYTES]);
+    }
+    id
+}
+
+/// The key id as text (the key check in the database, logs).
+pub fn key_id_hex(id: &[u8; KEY_ID_BYTES]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone)]
+struct Keyed {
+    id: [u8; KEY_ID_BYTES],
+    aead: Aes256Gcm,
+}
+
+/// Encrypts and decrypts values at rest with a keyring.
 #[derive(Clone)]
 pub struct Cipher {
-    aead: Aes256Gcm,
+    current: Keyed,
+    old: Vec<Keyed>,
 }
 
 impl std::fmt::Debug for Cipher {
@@ -34,8 +68,9 @@ pub struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// Ids and keys hold no NUL (validated), so NUL separates them unambiguously.
-    fn aad(&self, version: i64) -> Vec<u8> {
+    /// The associated data of `version`. Ids and keys hold no NUL (validated), so NUL
+    /// separates them unambiguously.
+    pub fn aad(&self, version: i64) -> Vec<u8> {
         let mut aad = Vec::with_capacity(self.project_id.len() + self.key.len() + 8);
         if version >= 2 {
             aad.extend_from_slice(b"v2\0");
@@ -51,12 +86,41 @@ impl Row<'_> {
     }
 }
 
+fn keyed(key: &[u8; 32]) -> Keyed {
+    Keyed {
+        id: key_id(key),
+        aead: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)),
+    }
+}
+
 impl Cipher {
-    /// A cipher from a 32-byte key.
+    /// A cipher with one key.
     pub fn new(key: &[u8; 32]) -> Self {
+        Cipher::with_old_keys(key, &[])
+    }
+
+    /// A keyring: `current` seals, `old` keys only open.
+    pub fn with_old_keys(current: &[u8; 32], old: &[[u8; 32]]) -> Self {
         Cipher {
-            aead: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)),
+            current: keyed(current),
+            old: old.iter().map(keyed).collect(),
         }
+    }
+
+    /// The current key's id.
+    pub fn current_id(&self) -> [u8; KEY_ID_BYTES] {
+        self.current.id
+    }
+
+    /// Whether a key with this id is on the ring.
+    pub fn knows(&self, id: &[u8]) -> bool {
+        self.current.id == id || self.old.iter().any(|k| k.id == id)
+    }
+
+    /// Whether a stored nonce names the current key (a value that needs no re-sealing).
+    pub fn is_current(&self, stored_nonce: &[u8]) -> bool {
+        stored_nonce.len() == KEY_ID_BYTES + NONCE_BYTES
+            && stored_nonce.get(..KEY_ID_BYTES) == Some(&self.current.id[..])
     }
 
     /// (nonce, ciphertext) of `value` for `row`, with associated data of [`SEAL_VERSION`].
@@ -81,6 +145,7 @@ impl Cipher {
     pub fn seal_bound(&self, aad: &[u8], value: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let ciphertext = self
+            .current
             .aead
             .encrypt(
                 &nonce,
@@ -90,7 +155,9 @@ impl Cipher {
                 },
             )
             .map_err(|_| "encryption failed".to_owned())?;
-        Ok((nonce.to_vec(), ciphertext))
+        let mut stored = self.current.id.to_vec();
+        stored.extend_from_slice(&nonce);
+        Ok((stored, ciphertext))
     }
 
     /// The value sealed with `aad`, or an error if the key, binding or bytes do not match.
@@ -100,19 +167,31 @@ impl Cipher {
         nonce: &[u8],
         ciphertext: &[u8],
     ) -> Result<String, String> {
-        if nonce.len() != 12 {
-            return Err("bad nonce length".into());
-        }
-        let plain = self
-            .aead
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad,
-                },
-            )
-            .map_err(|_| "decryption failed (wrong ENV_VAR_ENCRYPTION_KEY?)".to_owned())?;
+        let keys: Vec<&Keyed> = std::iter::once(&self.current).chain(&self.old).collect();
+        let (candidates, nonce): (Vec<&Keyed>, &[u8]) = match nonce.len() {
+            // Named: only that key (an unknown id opens nothing).
+            n if n == KEY_ID_BYTES + NONCE_BYTES => {
+                let (id, nonce) = nonce.split_at(KEY_ID_BYTES);
+                (keys.into_iter().filter(|k| k.id == id).collect(), nonce)
+            }
+            // Sealed before key ids: any key of the ring.
+            NONCE_BYTES => (keys, nonce),
+            _ => return Err("bad nonce length".into()),
+        };
+        let plain = candidates
+            .iter()
+            .find_map(|k| {
+                k.aead
+                    .decrypt(
+                        Nonce::from_slice(nonce),
+                        Payload {
+                            msg: ciphertext,
+                            aad,
+                        },
+                    )
+                    .ok()
+            })
+            .ok_or_else(|| "decryption failed (wrong ENV_VAR_ENCRYPTION_KEY?)".to_owned())?;
         String::from_utf8(plain).map_err(|_| "decrypted value is not UTF-8".into())
     }
 }
@@ -158,5 +237,30 @@ mod tests {
             .open(row("p1", "K", true), SEAL_VERSION, &n1, &c1)
             .is_err());
         assert!(!c1.windows(6).any(|w| w == b"secret"));
+    }
+
+    #[test]
+    fn a_keyring_seals_with_the_current_key_and_opens_with_any() {
+        let (k1, k2) = ([1u8; 32], [2u8; 32]);
+        let old = Cipher::new(&k1);
+        let (n1, c1) = old.seal_bound(b"aad", "v").unwrap();
+        assert_eq!(&n1[..KEY_ID_BYTES], &key_id(&k1));
+        let ring = Cipher::with_old_keys(&k2, &[k1]);
+        assert_eq!(ring.open_bound(b"aad", &n1, &c1).unwrap(), "v");
+        assert!(!ring.is_current(&n1));
+        let (n2, c2) = ring.seal_bound(b"aad", "v").unwrap();
+        assert!(ring.is_current(&n2));
+        assert!(
+            old.open_bound(b"aad", &n2, &c2).is_err(),
+            "k1 cannot open k2's"
+        );
+        // A bare 12-byte nonce (before key ids) opens with any key of the ring.
+        assert_eq!(
+            ring.open_bound(b"aad", &n1[KEY_ID_BYTES..], &c1).unwrap(),
+            "v"
+        );
+        // Without the old key, k1's value does not open.
+        assert!(Cipher::new(&k2).open_bound(b"aad", &n1, &c1).is_err());
+        assert_ne!(key_id(&k1), key_id(&k2));
     }
 }

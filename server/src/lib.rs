@@ -17,6 +17,7 @@ pub mod error;
 pub mod ids;
 pub mod integrations;
 pub mod json;
+pub mod keys;
 pub mod logging;
 pub mod mcp;
 pub mod project;
@@ -109,10 +110,23 @@ pub async fn serve_on(
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
 }
 
-/// The state for `config`, with the database brought up to date first: URLs that carry a
-/// credential, stored plain by earlier versions, are sealed.
+/// The state for `config`, after the key check (the keyring must hold the database's key) and
+/// with the database brought up to date: URLs that carry a credential, stored plain by earlier
+/// versions, are sealed. Values that do not open are counted and logged once.
 pub async fn start_state(config: &config::Config) -> Result<state::AppState, String> {
     let state = state::AppState::from_config(config).await?;
+    keys::check(&state.db.pool, &state.cipher).await?;
+    let census = keys::census(&state.db.pool, &state.cipher).await?;
+    if census.unreadable > 0 {
+        tracing::error!(
+            unreadable = census.unreadable,
+            total = census.total,
+            "stored values do not open with ENV_VAR_ENCRYPTION_KEY or ENV_VAR_ENCRYPTION_OLD_KEYS; they answer as unreadable"
+        );
+    }
+    state
+        .unreadable
+        .store(census.unreadable, std::sync::atomic::Ordering::Relaxed);
     let moved = mcp::servers::seal_plain_urls(&state.db.pool, &state.cipher)
         .await
         .map_err(|e| format!("sealing MCP URLs that carry a credential: {e}"))?;
@@ -120,6 +134,29 @@ pub async fn start_state(config: &config::Config) -> Result<state::AppState, Str
         tracing::info!(servers = moved, "MCP URLs that carry a credential sealed");
     }
     Ok(state)
+}
+
+/// `sajtmaskin-server reseal`: every stored value under the current key, then the key check
+/// moved to it. Prints one line per table (and per batch with a pause).
+pub async fn reseal(
+    config: &config::Config,
+    batch: i64,
+    pause: Duration,
+) -> Result<keys::Resealed, String> {
+    let state = start_state(config).await?;
+    keys::reseal(
+        &state.db.pool,
+        &state.cipher,
+        batch,
+        pause,
+        |table, done| {
+            println!(
+                "{table}: {} re-sealed so far, {} unreadable, {} changed meanwhile",
+                done.moved, done.unreadable, done.raced
+            );
+        },
+    )
+    .await
 }
 
 /// Binds `config.bind` and serves until ctrl-c.

@@ -16,6 +16,21 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None | Some(Command::Serve) => serve(cli.config).await,
+        Some(Command::Reseal {
+            batch_size,
+            pause_ms,
+        }) => sajtmaskin_server::reseal(
+            &cli.config,
+            batch_size,
+            std::time::Duration::from_millis(pause_ms),
+        )
+        .await
+        .map(|done| {
+            println!(
+                "done: {} re-sealed, {} unreadable",
+                done.moved, done.unreadable
+            )
+        }),
         Some(Command::Token { user_id, ttl_hours }) => state::jwt(&cli.config)
             .and_then(|jwt| {
                 jwt.mint(&user_id, ttl_hours * 3600)

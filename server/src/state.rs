@@ -89,6 +89,8 @@ pub struct AppState {
     pub vercel: Option<VercelApp>,
     /// Per-user quotas and rate limits.
     pub limits: Arc<Limits>,
+    /// Stored values that did not open with the keyring at start.
+    pub unreadable: Arc<std::sync::atomic::AtomicU64>,
     /// What outgoing MCP and OAuth requests may reach.
     pub egress: crate::egress::EgressPolicy,
     /// `PUBLIC_URL`: where browsers come back to (OAuth callbacks) and v0 reaches `/mcp/…`.
@@ -135,7 +137,13 @@ impl AppState {
                 "ENV_VAR_ENCRYPTION_KEY",
             )?,
         };
-        let cipher = Cipher::new(&key);
+        let old_keys = config
+            .env_var_encryption_old_keys
+            .iter()
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| decode_key(k, "ENV_VAR_ENCRYPTION_OLD_KEYS"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let cipher = Cipher::with_old_keys(&key, &old_keys);
         let store: Arc<dyn EnvVarStore> = match config.env_store {
             StoreKind::Local => Arc::new(LocalStore::open(db.clone(), cipher.clone()).await?),
             StoreKind::V0 => {
@@ -215,6 +223,7 @@ impl AppState {
                 upstream: RateLimiter::keyed(Quota::per_minute(per_minute)),
                 replay_max: Duration::from_secs(config.replay_max_secs),
             }),
+            unreadable: Arc::default(),
             fixtures_dir: config.fixtures_dir.clone(),
             egress: crate::egress::EgressPolicy::from_config(config),
             public_url: config.public_url.clone(),

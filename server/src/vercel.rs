@@ -254,7 +254,8 @@ async fn callback(
     Ok(response)
 }
 
-fn connection_aad(user: &str, configuration: &str) -> Vec<u8> {
+/// What a user's sealed Vercel token is bound to.
+pub fn connection_aad(user: &str, configuration: &str) -> Vec<u8> {
     format!("vercel-connection\0{user}\0{configuration}").into_bytes()
 }
 

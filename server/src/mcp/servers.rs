@@ -459,7 +459,8 @@ pub fn check_patch(body: &ServerPatch) -> Result<(), AppError> {
     check_tools(body.allowed_tools.as_ref().and_then(Option::as_ref))
 }
 
-fn aad(user: &str, server: &str, url: &str) -> Vec<u8> {
+/// What a server's sealed secrets are bound to.
+pub fn credentials_aad(user: &str, server: &str, url: &str) -> Vec<u8> {
     format!("mcp-credentials\0{user}\0{server}\0{url}").into_bytes()
 }
 
@@ -595,7 +596,10 @@ where
 {
     let document = serde_json::to_string(secrets).map_err(|e| AppError::Internal(e.to_string()))?;
     let (nonce, ciphertext) = cipher
-        .seal_bound(&aad(&server.user_id, &server.id, &server.url), &document)
+        .seal_bound(
+            &credentials_aad(&server.user_id, &server.id, &server.url),
+            &document,
+        )
         .map_err(AppError::Internal)?;
     sqlx::query("INSERT INTO mcp_credentials (server_id, user_id, url, nonce, ciphertext, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (server_id) DO UPDATE SET url = excluded.url, nonce = excluded.nonce, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at")
         .bind(&server.id)
@@ -636,7 +640,7 @@ pub async fn secrets(
     let nonce: Vec<u8> = row.try_get("nonce")?;
     let ciphertext: Vec<u8> = row.try_get("ciphertext")?;
     let Ok(document) = cipher.open_bound(
-        &aad(&server.user_id, &server.id, &server.url),
+        &credentials_aad(&server.user_id, &server.id, &server.url),
         &nonce,
         &ciphertext,
     ) else {

@@ -14,6 +14,8 @@ use sajtmaskin_server::config::Config;
 use serde_json::{json, Value};
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The encryption key of every test server on the shared test Postgres.
+pub const SHARED_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 
 static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
@@ -96,6 +98,10 @@ pub async fn spawn_in(
     ];
     if let Some(url) = &database_url {
         args.extend(["--database-url".into(), url.clone()]);
+        // Instances on one Postgres share one key (the server refuses generated ones there).
+        if !extra.contains(&"--env-var-encryption-key") {
+            args.extend(["--env-var-encryption-key".into(), SHARED_KEY.into()]);
+        }
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let config = Config::try_parse_from(args).unwrap();
