@@ -43,6 +43,23 @@ fn read_answer(stream: &mut TcpStream, started: Instant, limit: Duration) -> (Du
     )
 }
 
+/// A new user's project and its MCP endpoint token: (project id, token).
+async fn project_with_mcp_token(server: &TestServer, name: &str) -> (String, String) {
+    let owner = server.token(&user(name));
+    let project = server.project(&owner, json!({})).await;
+    let (status, minted) = server
+        .call(
+            Method::POST,
+            &format!("/api/projects/{project}/mcp-token"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    let token = minted["token"].as_str().unwrap().to_owned();
+    (project, token)
+}
+
 async fn health_within(base: &str, limit: Duration) -> Result<Duration, String> {
     let started = Instant::now();
     let client = reqwest::Client::builder().timeout(limit).build().unwrap();
@@ -63,18 +80,7 @@ async fn slow_bodies_get_408_within_the_deadline_on_every_route() {
     let mut args = vec!["--max-connections", "8", "--body-read-timeout-secs", "2"];
     args.extend(VERCEL);
     let server = spawn(&args).await;
-    let owner = server.token(&user("mia"));
-    let project = server.project(&owner, json!({})).await;
-    let (status, minted) = server
-        .call(
-            Method::POST,
-            &format!("/api/projects/{project}/mcp-token"),
-            Some(&owner),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{minted}");
-    let mcp_token = minted["token"].as_str().unwrap().to_owned();
+    let (project, mcp_token) = project_with_mcp_token(&server, "mia").await;
 
     let mut heads: Vec<String> = (0..4)
         .map(|_| "POST /api/webhooks/vercel HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-vercel-signature: 00\r\nContent-Length: 1000000\r\n\r\n".to_owned())
@@ -194,17 +200,7 @@ async fn mcp_post(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mcp_endpoint_answers_bad_bodies_with_transport_and_jsonrpc_errors() {
     let server = spawn(&[]).await;
-    let owner = server.token(&user("nils"));
-    let project = server.project(&owner, json!({})).await;
-    let (_, minted) = server
-        .call(
-            Method::POST,
-            &format!("/api/projects/{project}/mcp-token"),
-            Some(&owner),
-            None,
-        )
-        .await;
-    let token = minted["token"].as_str().unwrap().to_owned();
+    let (project, token) = project_with_mcp_token(&server, "nils").await;
 
     for (body, code) in [
         ("{not json", -32700),
@@ -283,6 +279,20 @@ async fn the_mcp_endpoint_answers_bad_bodies_with_transport_and_jsonrpc_errors()
         "{truncated}"
     );
     assert!(!truncated.contains(" 500 "), "{truncated}");
+    // HTTP/1.0 without Host (found by the mcp_body fuzz target: the SDK answered plain text).
+    let base = server.base.clone();
+    let request = format!("POST /mcp/{project} HTTP/1.0\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 46\r\n\r\n{{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}}");
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = send_raw(&base, &request, b"");
+        read_answer(&mut stream, Instant::now(), Duration::from_secs(10)).1
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.0 400"), "{answer}");
+    assert!(
+        answer.contains(r#"{"error":{"code":"invalid_request""#),
+        "{answer}"
+    );
     // Too large, declared: 413 at once.
     let (status, _, answer) = mcp_post(
         &server,

@@ -36,7 +36,13 @@ async fn post(server: &TestServer, token: &str, path: &str, body: Value) -> (Sta
 
 /// Plays the browser: opens the authorize URL (the fake approves at once) and follows its
 /// redirect back to our callback with the flow cookie. Returns the callback's answer.
-async fn authorize(server: &TestServer, token: &str, id: &str) -> (StatusCode, String, String) {
+/// Starts an authorization and lets the fake approve it: (flow cookie, authorize URL, the
+/// callback URL the fake sends the browser to, a client that follows no redirects).
+async fn start_and_approve(
+    server: &TestServer,
+    token: &str,
+    id: &str,
+) -> (String, String, reqwest::Url, reqwest::Client) {
     let response = server
         .client
         .post(format!("{}/api/mcp/servers/{id}/oauth/start", server.base))
@@ -67,6 +73,11 @@ async fn authorize(server: &TestServer, token: &str, id: &str) -> (StatusCode, S
     let approved = no_redirects.get(&url).send().await.unwrap();
     assert_eq!(approved.status(), StatusCode::FOUND, "{url}");
     let back = reqwest::Url::parse(approved.headers()["location"].to_str().unwrap()).unwrap();
+    (cookie, url, back, no_redirects)
+}
+
+async fn authorize(server: &TestServer, token: &str, id: &str) -> (StatusCode, String, String) {
+    let (cookie, url, back, no_redirects) = start_and_approve(server, token, id).await;
     let callback = format!("{}{}?{}", server.base, back.path(), back.query().unwrap());
     let answer = no_redirects
         .get(&callback)
@@ -1141,31 +1152,7 @@ async fn a_callback_without_the_advertised_iss_is_refused() {
     )
     .await;
     let id = added["id"].as_str().unwrap();
-    let response = server
-        .client
-        .post(format!("{}/api/mcp/servers/{id}/oauth/start", server.base))
-        .bearer_auth(&token)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let url = response.json::<Value>().await.unwrap()["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let approved = no_redirects.get(&url).send().await.unwrap();
-    let back = reqwest::Url::parse(approved.headers()["location"].to_str().unwrap()).unwrap();
+    let (cookie, _, back, no_redirects) = start_and_approve(&server, &token, id).await;
     let stripped: Vec<(String, String)> = back
         .query_pairs()
         .filter(|(k, _)| k != "iss")
@@ -1201,4 +1188,16 @@ async fn a_callback_without_the_advertised_iss_is_refused() {
     // With iss, the same server connects.
     let (status, _, _) = authorize(&server, &token, id).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // Unfinished flows do not pile up: used ones are gone, a user keeps at most five open.
+    for _ in 0..8 {
+        let (status, _) = post(
+            &server,
+            &token,
+            &format!("/api/mcp/servers/{id}/oauth/start"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(server.count("mcp_oauth_flows").await, 5);
 }

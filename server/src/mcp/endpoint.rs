@@ -188,11 +188,18 @@ fn invalid_message(message: &serde_json::Value) -> Option<&'static str> {
     }
 }
 
-/// Middleware of the endpoint, after [`authenticate`]: a POST body must be JSON (415
+/// Middleware of the endpoint, after [`authenticate`]: a request must name its `Host` (400
+/// with our JSON error otherwise), a POST body must be JSON (415
 /// otherwise) holding one JSON-RPC message; one that is not JSON is answered with -32700
 /// (parse error), one that is not a valid message with -32600 (invalid request), both with
 /// HTTP 400, before the SDK sees it.
 pub async fn check_message(request: Request, next: Next) -> Response {
+    // The SDK answers a request without `Host` (HTTP/1.0 allows one) with a plain-text 400;
+    // found by the `mcp_body` fuzz target.
+    if !request.headers().contains_key(header::HOST) {
+        return AppError::bad_request("invalid_request", "a Host header is required")
+            .into_response();
+    }
     if request.method() != axum::http::Method::POST {
         return next.run(request).await;
     }
