@@ -417,6 +417,9 @@ struct VercelEnv {
     key: String,
     #[serde(default)]
     value: Option<String>,
+    /// Whether `value` is plaintext; otherwise it is Vercel's encrypted form, never copied.
+    #[serde(default)]
+    decrypted: Option<bool>,
     #[serde(default, rename = "type")]
     kind: String,
     #[serde(default)]
@@ -591,10 +594,13 @@ async fn sync_provider(
     if !found.is_empty() && state.store_kind != crate::config::StoreKind::Vercel {
         let mut vars = Vec::new();
         for env in &found {
-            match env.value.as_deref().filter(|_| env.kind != "sensitive") {
+            let readable =
+                crate::stores::plaintext(env.value.clone(), env.decrypted, env.kind == "plain")
+                    .filter(|_| env.kind != "sensitive");
+            match readable {
                 Some(value) => vars.push(NewEnvVar {
                     key: env.key.clone(),
-                    value: value.to_owned(),
+                    value,
                     sensitive: true,
                 }),
                 None => not_copied.push(env.key.clone()),

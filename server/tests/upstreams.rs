@@ -134,7 +134,8 @@ fn v0_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
                 }
                 out.push(entry);
             }
-            (200, list(&out, true))
+            // v0 answers writes with the values' encrypted form.
+            (200, list(&out, false))
         }
         ("PATCH", "/v1/projects/v0proj/env-vars") => {
             let mut out = Vec::new();
@@ -148,7 +149,7 @@ fn v0_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
                 var["value"] = change["value"].clone();
                 out.push(var.clone());
             }
-            (200, list(&out, true))
+            (200, list(&out, false))
         }
         ("POST", "/v1/projects/v0proj/env-vars/delete") => {
             let ids: Vec<Value> = r.body["environmentVariableIds"].as_array().unwrap().clone();
@@ -167,13 +168,21 @@ fn v0_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
 
 /// The Vercel REST project env API, as documented.
 fn vercel_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
-    let public = |v: &Value| {
+    // A sensitive value is never answered; an encrypted one only in its encrypted form, unless
+    // the listing asked `decrypt=true`.
+    let answer = |v: &Value, decrypt: bool| {
         let mut v = v.clone();
         if v["type"] == "sensitive" {
             v.as_object_mut().unwrap().remove("value");
+        } else if v["type"] == "encrypted" {
+            if !decrypt {
+                v["value"] = json!("eyJ2IjoiZW5jcnlwdGVkIn0");
+            }
+            v["decrypted"] = json!(decrypt);
         }
         v
     };
+    let public = |v: &Value| answer(v, false);
     let path: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
     match (r.method.as_str(), path.as_slice()) {
         // Project creation: the server names it, the fake answers with its own id.
@@ -188,10 +197,13 @@ fn vercel_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
                 json!({"id": id, "name": r.body["name"], "accountId": "team_42", "createdAt": 1_764_000_000_000u64}),
             )
         }
-        ("GET", ["v10", "projects", "prj_vercel", "env"]) => (
-            200,
-            json!({"envs": fake.vars.iter().map(public).collect::<Vec<_>>()}),
-        ),
+        ("GET", ["v10", "projects", "prj_vercel", "env"]) => {
+            let decrypt = r.query.contains("decrypt=true");
+            (
+                200,
+                json!({"envs": fake.vars.iter().map(|v| answer(v, decrypt)).collect::<Vec<_>>()}),
+            )
+        }
         ("POST", ["v10", "projects", "prj_vercel", "env"]) => {
             let mut created = Vec::new();
             for var in r.body.as_array().unwrap() {

@@ -99,14 +99,17 @@ async fn start_vercel() -> (String, Fake) {
                 if fake.fail_env {
                     return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": {"code": "internal"}})));
                 }
+                // `decrypt=true` answers plaintext marked `decrypted: true`; a value Vercel did not
+                // decrypt comes as its encrypted form with `decrypted: false`.
                 let neon = |key: &str, value: &str, hint: &str| json!({"id": format!("env_{key}"), "key": key, "value": value, "type": "encrypted",
+                    "decrypted": !value.starts_with("enc:"),
                     "target": ["production", "preview", "development"], "configurationId": "icfg_neon", "contentHint": {"type": hint, "storeId": "store_neon"}});
                 (StatusCode::OK, Json(json!({"envs": [
                     neon("DATABASE_URL", NEON_SECRET, "postgres-url"),
                     neon("DATABASE_URL_UNPOOLED", NEON_SECRET, "postgres-url-non-pooling"),
-                    neon("PGHOST", "ep-x.eu-central-1.aws.neon.tech", "postgres-host"),
+                    neon("PGHOST", "enc:v2:PGHOSTCIPHERTEXT", "postgres-host"),
                     neon("POSTGRES_URL", NEON_SECRET, "postgres-url"),
-                    {"id": "env_kv_url", "key": "cache_KV_REST_API_URL", "value": "https://kv.upstash.io", "type": "encrypted",
+                    {"id": "env_kv_url", "key": "cache_KV_REST_API_URL", "value": "https://kv.upstash.io", "type": "encrypted", "decrypted": true,
                      "target": ["production"], "configurationId": "icfg_upstash", "contentHint": {"type": "redis-rest-api-url"}},
                     {"id": "env_kv_token", "key": "cache_KV_REST_API_TOKEN", "type": "sensitive",
                      "target": ["production"], "configurationId": "icfg_upstash", "contentHint": {"type": "redis-rest-api-token"}},
@@ -413,6 +416,15 @@ async fn connect_link_webhook_sync_and_removal() {
     assert_eq!(
         (database["sensitive"].as_bool(), database["value"].clone()),
         (Some(true), Value::Null)
+    );
+    // A value Vercel did not decrypt is its ciphertext: never copied as a value.
+    assert!(
+        !vars["envVars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["key"] == "PGHOST"),
+        "{vars}"
     );
 
     // The generation resumes: v0 is told exactly what is connected and which keys were added.

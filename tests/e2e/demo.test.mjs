@@ -99,8 +99,8 @@ before(async () => {
         json(200, { id: "prj_user", name: "gastbok" });
       } else if (url.pathname === "/v10/projects/prj_user/env" && req.headers.authorization === "Bearer vercel-user-token-e2e") {
         json(200, { envs: [
-          { id: "env_db", key: "DATABASE_URL", value: NEON_VALUE, type: "encrypted", target: ["production", "preview"], configurationId: "icfg_neon", contentHint: { type: "postgres-url" } },
-          { id: "env_host", key: "PGHOST", value: "ep-e2e.neon.tech", type: "encrypted", target: ["production"], configurationId: "icfg_neon", contentHint: { type: "postgres-host" } },
+          { id: "env_db", key: "DATABASE_URL", value: NEON_VALUE, type: "encrypted", decrypted: true, target: ["production", "preview"], configurationId: "icfg_neon", contentHint: { type: "postgres-url" } },
+          { id: "env_host", key: "PGHOST", value: "ep-e2e.neon.tech", type: "encrypted", decrypted: true, target: ["production"], configurationId: "icfg_neon", contentHint: { type: "postgres-host" } },
         ] });
       } else {
         json(404, { error: { code: "not_found" } });

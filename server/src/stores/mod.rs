@@ -117,6 +117,32 @@ fn require_known<'a>(
     }
 }
 
+/// An upstream's `value` as ours: only when the upstream says it is plaintext (`decrypted:
+/// true`, or a var type that is never encrypted); anything else may be the upstream's encrypted
+/// form, which is never passed on as a value.
+pub(crate) fn plaintext(
+    value: Option<String>,
+    decrypted: Option<bool>,
+    plain_type: bool,
+) -> Option<String> {
+    value.filter(|_| decrypted == Some(true) || plain_type)
+}
+
+/// `vars` with the value the caller sent for each non-sensitive one (`sent(var)`): a create or
+/// update answer then shows what the user set even when the upstream answered with its
+/// encrypted form.
+fn with_sent_values(
+    mut vars: Vec<EnvVar>,
+    sent: impl Fn(&EnvVar) -> Option<String>,
+) -> Vec<EnvVar> {
+    for var in vars.iter_mut().filter(|v| !v.sensitive) {
+        if let Some(value) = sent(var) {
+            var.value = Some(value);
+        }
+    }
+    vars
+}
+
 /// One upstream var as ours: a sensitive var never carries its value.
 fn upstream_var(
     id: String,

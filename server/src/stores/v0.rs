@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use sqlx::Row;
 
 use super::{
-    require_known, upstream_project_id, upstream_var, EnvVarStore, StoreError, UpstreamProject,
+    plaintext, require_known, upstream_project_id, upstream_var, with_sent_values, EnvVarStore,
+    StoreError, UpstreamProject,
 };
 use crate::db::Db;
 use crate::project::Project;
@@ -38,6 +39,10 @@ struct V0Var {
     #[serde(default)]
     key: String,
     value: Option<String>,
+    /// Whether `value` is plaintext (v0 answers writes, and lists without `decrypted=true`,
+    /// with its encrypted form).
+    #[serde(default)]
+    decrypted: Option<bool>,
     created_at: Option<Value>,
     updated_at: Option<Value>,
 }
@@ -90,7 +95,7 @@ impl V0Store {
                 upstream_var(
                     v.id,
                     v.key,
-                    v.value,
+                    plaintext(v.value, v.decrypted, false),
                     sensitive,
                     v.created_at.as_ref(),
                     v.updated_at.as_ref(),
@@ -153,7 +158,13 @@ impl EnvVarStore for V0Store {
         }
         tx.commit().await?;
         let flags = self.flags(project).await?;
-        Ok(Self::to_vars(created.data, &flags))
+        Ok(with_sent_values(Self::to_vars(created.data, &flags), |v| {
+            request
+                .vars
+                .iter()
+                .find(|s| s.key == v.key)
+                .map(|s| s.value.clone())
+        }))
     }
 
     async fn update(
@@ -170,7 +181,13 @@ impl EnvVarStore for V0Store {
             .json::<List>(self.request(Method::PATCH, project, None)?.json(&body))
             .await?;
         let flags = self.flags(project).await?;
-        Ok(Self::to_vars(updated.data, &flags))
+        Ok(with_sent_values(Self::to_vars(updated.data, &flags), |v| {
+            request
+                .vars
+                .iter()
+                .find(|s| s.id == v.id)
+                .map(|s| s.value.clone())
+        }))
     }
 
     async fn delete(

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    require_known, upstream_project_id, upstream_var, EnvVarStore, StoreError, UpstreamProject,
-    MAX_UPSTREAM_FANOUT,
+    plaintext, require_known, upstream_project_id, upstream_var, with_sent_values, EnvVarStore,
+    StoreError, UpstreamProject, MAX_UPSTREAM_FANOUT,
 };
 use crate::project::Project;
 use crate::upstream::Upstream;
@@ -30,6 +30,9 @@ struct VercelEnv {
     #[serde(default)]
     key: String,
     value: Option<String>,
+    /// Whether `value` is plaintext (write answers carry the encrypted form).
+    #[serde(default)]
+    decrypted: Option<bool>,
     #[serde(default, rename = "type")]
     kind: String,
     created_at: Option<Value>,
@@ -42,7 +45,7 @@ impl VercelEnv {
         upstream_var(
             self.id,
             self.key,
-            self.value,
+            plaintext(self.value, self.decrypted, self.kind == "plain"),
             sensitive,
             self.created_at.as_ref(),
             self.updated_at.as_ref(),
@@ -198,10 +201,18 @@ impl EnvVarStore for VercelStore {
             Some(item @ Value::Object(_)) => vec![item],
             _ => Vec::new(),
         };
-        list.into_iter()
+        let vars = list
+            .into_iter()
             .map(|item| serde_json::from_value::<VercelEnv>(item).map(VercelEnv::into_var))
             .collect::<Result<_, _>>()
-            .map_err(|_| UpstreamError::bad_answer("Vercel sent a body we could not read").into())
+            .map_err(|_| UpstreamError::bad_answer("Vercel sent a body we could not read"))?;
+        Ok(with_sent_values(vars, |v| {
+            request
+                .vars
+                .iter()
+                .find(|s| s.key == v.key)
+                .map(|s| s.value.clone())
+        }))
     }
 
     async fn update(
@@ -219,7 +230,11 @@ impl EnvVarStore for VercelStore {
                 .request(Method::PATCH, project, "v9", Some(&var.id))?
                 .json(&json!({"value": var.value}));
             match self.api.json::<VercelEnv>(call).await {
-                Ok(env) => changed.0.push(env.into_var()),
+                Ok(env) => changed
+                    .0
+                    .extend(with_sent_values(vec![env.into_var()], |_| {
+                        Some(var.value.clone())
+                    })),
                 Err(error) => return Err(changed.fail(error)),
             }
         }
