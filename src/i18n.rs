@@ -8,8 +8,8 @@
 //! assert_eq!(status_label(Locale::En, Status::SetupRequired), "Setup required");
 //! ```
 
-use crate::cards::{ActionKind, Status};
 use crate::catalog::Kind;
+use crate::vocabulary::{ActionKind, Status};
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

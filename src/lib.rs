@@ -50,6 +50,8 @@ pub mod links;
 pub mod i18n;
 
 pub mod cards;
+/// Card statuses and action kinds, shared by signals, texts and cards.
+pub mod vocabulary;
 
 // 5. the pipeline for one stream
 pub mod session;

@@ -26,8 +26,8 @@
 
 use serde_json::Value;
 
-use crate::cards::Status;
 use crate::catalog::{self, Kind};
+use crate::vocabulary::Status;
 use crate::wire::is_env_key;
 
 /// The structure a signal was read from; with a position it tells a signal seen before (a

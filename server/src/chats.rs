@@ -22,6 +22,7 @@ use sqlx::Row;
 
 use crate::auth::User;
 use crate::clock::now_ms;
+use crate::config::V0ApiVersion;
 use crate::error::AppError;
 use crate::json::JsonBody;
 use crate::projects::OwnedProject;
@@ -122,9 +123,16 @@ pub(crate) async fn start_chat(
         });
     }
     state.limits.spend_upstream(user)?;
-    let request = v0
-        .request(Method::POST, &["chats"])
-        .json(&json!({ "message": message, "responseMode": "experimental_stream" }));
+    let request = match state.v0_version {
+        // v2: `chats.createStream`.
+        V0ApiVersion::V2 => v0
+            .stream_request(Method::POST, &["chats", "stream"])
+            .json(&json!({ "message": message })),
+        // v1: `chats.create` with a streamed answer.
+        V0ApiVersion::V1 => v0
+            .stream_request(Method::POST, &["chats"])
+            .json(&json!({ "message": message, "responseMode": "experimental_stream" })),
+    };
     let upstream = v0.send(request).await?;
     pass_through(upstream, project.map(|p| (state.clone(), p)))
 }
@@ -184,25 +192,27 @@ async fn resolve(
         keys.extend(installed.into_iter().map(|k| k.key));
     }
     keys.extend(state.store.list(&project).await?.into_iter().map(|v| v.key));
-    let task = json!({"task": {
+    let task = json!({
         "type": "confirmed-steps",
         "connectedIntegrationNames": names,
         "connectedMcpPresetNames": [],
         "addedEnvVars": keys,
         "appliedScripts": [],
-    }});
-    let request = v0
-        .request(
-            Method::POST,
-            &[
-                "chats",
-                body.chat_id.as_str(),
-                "messages",
-                "resolve",
-                "stream",
-            ],
-        )
-        .json(&task);
+    });
+    let chat = body.chat_id.as_str();
+    let request = match state.v0_version {
+        // v2: `messages.resolveStream`.
+        V0ApiVersion::V2 => v0
+            .stream_request(
+                Method::POST,
+                &["chats", chat, "messages", "resolve", "stream"],
+            )
+            .json(&json!({ "task": task })),
+        // v1: `chats.resolveTask` with a streamed answer.
+        V0ApiVersion::V1 => v0
+            .stream_request(Method::POST, &["chats", chat, "tasks", "resolve"])
+            .json(&json!({ "task": task, "responseMode": "experimental_stream" })),
+    };
     let upstream = v0.send(request).await?;
     pass_through(upstream, None)
 }

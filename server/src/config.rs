@@ -51,10 +51,20 @@ pub enum Command {
 pub enum StoreKind {
     /// A table in the metadata database, values AES-256-GCM encrypted.
     Local,
-    /// The v0 Platform API (V0_API_KEY).
+    /// The v0 Platform API's project env vars (V0_API_KEY; API v1 only: v2 has no env-var
+    /// routes, a v2 chat's env vars are its Vercel project's).
     V0,
     /// The Vercel REST API (VERCEL_TOKEN).
     Vercel,
+}
+
+/// Which v0 Platform API the backend speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum V0ApiVersion {
+    /// API v2: chats, streams, resolve, Vercel projects, MCP servers, hooks.
+    V2,
+    /// API v1 (deprecated by v0): projects with env vars, `tasks/resolve`.
+    V1,
 }
 
 /// Server settings.
@@ -113,14 +123,19 @@ pub struct Config {
     /// v0 Platform API key (env store `v0`, and the demo's live v0 chats).
     #[arg(long, env = "V0_API_KEY", hide_env_values = true, global = true)]
     pub v0_api_key: Option<String>,
-    /// v0 Platform API base URL.
+    /// v0 Platform API version: v2 (current; the default) or v1 (deprecated, legacy).
     #[arg(
         long,
-        env = "V0_API_URL",
-        default_value = "https://api.v0.dev/v1",
+        env = "V0_API_VERSION",
+        value_enum,
+        default_value = "v2",
         global = true
     )]
-    pub v0_api_url: String,
+    pub v0_api_version: V0ApiVersion,
+    /// v0 Platform API base URL (default: https://api.v0.dev/v2, or https://api.v0.dev/v1 with
+    /// V0_API_VERSION=v1; the official v2 client's https://v0.app/api/v2 works too).
+    #[arg(long, env = "V0_API_URL", global = true)]
+    pub v0_api_url: Option<String>,
     /// Vercel API token (env store `vercel`).
     #[arg(long, env = "VERCEL_TOKEN", hide_env_values = true, global = true)]
     pub vercel_token: Option<String>,
@@ -261,6 +276,15 @@ fn is_origin(origin: &str) -> bool {
 }
 
 impl Config {
+    /// The v0 API base URL in force.
+    pub fn v0_base(&self) -> &str {
+        match (&self.v0_api_url, self.v0_api_version) {
+            (Some(url), _) => url,
+            (None, V0ApiVersion::V2) => "https://api.v0.dev/v2",
+            (None, V0ApiVersion::V1) => "https://api.v0.dev/v1",
+        }
+    }
+
     /// Refuses settings that would be unsafe or cannot work, with a message naming the
     /// setting; run before anything starts.
     pub fn check(&self) -> Result<(), String> {

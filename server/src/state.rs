@@ -89,6 +89,8 @@ pub struct AppState {
     pub vercel: Option<VercelApp>,
     /// Per-user quotas and rate limits.
     pub limits: Arc<Limits>,
+    /// Which v0 API `v0` speaks.
+    pub v0_version: crate::config::V0ApiVersion,
     /// Stored values that did not open with the keyring at start.
     pub unreadable: Arc<std::sync::atomic::AtomicU64>,
     /// What outgoing MCP and OAuth requests may reach.
@@ -151,8 +153,11 @@ impl AppState {
                     .v0_api_key
                     .as_deref()
                     .ok_or("ENV_STORE=v0 needs V0_API_KEY")?;
+                if config.v0_api_version != crate::config::V0ApiVersion::V1 {
+                    return Err("ENV_STORE=v0 keeps env vars on v0 API v1 projects, which v2 does not have (a v2 chat's env vars are its Vercel project's): use ENV_STORE=vercel, or set V0_API_VERSION=v1".into());
+                }
                 Arc::new(V0Store::new(
-                    Upstream::new("v0", &config.v0_api_url, key, None, timeout)?,
+                    Upstream::new("v0", config.v0_base(), key, None, timeout)?,
                     db.clone(),
                 ))
             }
@@ -174,7 +179,7 @@ impl AppState {
             // A generation streams for minutes: the bound is on the whole answer.
             Some(key) => Some(Upstream::new(
                 "v0",
-                &config.v0_api_url,
+                config.v0_base(),
                 key,
                 None,
                 Duration::from_secs(300),
@@ -224,6 +229,7 @@ impl AppState {
                 replay_max: Duration::from_secs(config.replay_max_secs),
             }),
             unreadable: Arc::default(),
+            v0_version: config.v0_api_version,
             fixtures_dir: config.fixtures_dir.clone(),
             egress: crate::egress::EgressPolicy::from_config(config),
             public_url: config.public_url.clone(),

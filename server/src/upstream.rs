@@ -37,6 +37,9 @@ impl UpstreamError {
     }
 }
 
+/// What every upstream request names itself as.
+pub const USER_AGENT: &str = concat!("sajtmaskin-integrations/", env!("CARGO_PKG_VERSION"));
+
 /// A configured upstream API.
 #[derive(Clone)]
 pub struct Upstream {
@@ -60,6 +63,7 @@ impl Upstream {
         timeout: Duration,
     ) -> Result<Self, String> {
         let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
             .connect_timeout(timeout)
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -82,11 +86,24 @@ impl Upstream {
     /// An authenticated request to the base URL plus `segments`, each one path segment
     /// (percent-encoded: `/`, `?`, `#` and `..` inside a segment stay inside it).
     pub fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        self.build(method, segments, "application/json")
+    }
+
+    /// [`Upstream::request`] for an answer streamed as server-sent events.
+    pub fn stream_request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        self.build(method, segments, "text/event-stream")
+    }
+
+    fn build(&self, method: Method, segments: &[&str], accept: &'static str) -> RequestBuilder {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
         }
-        let request = self.client.request(method, url).bearer_auth(&self.token);
+        let request = self
+            .client
+            .request(method, url)
+            .bearer_auth(&self.token)
+            .header(reqwest::header::ACCEPT, accept);
         match &self.team_id {
             Some(team) => request.query(&[("teamId", team)]),
             None => request,

@@ -7,57 +7,65 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::post;
+use axum::response::IntoResponse;
 use axum::Router;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::*;
 
-type Seen = Arc<Mutex<Vec<(String, String, Value)>>>;
+type Seen = Arc<Mutex<Vec<(String, String, Value, String)>>>;
 
 const STARTED: &str = "data: {\"object\":\"chat\",\"id\":\"chat_abc\"}\n\ndata: {\"object\":\"chat.title\",\"delta\":\"Gästbok\"}\n\ndata: [DONE]\n\n";
 const RESUMED: &str = "data: {\"object\":\"message\",\"id\":\"m2\",\"chatId\":\"chat_abc\",\"parts\":[{\"type\":\"text\",\"text\":\"Klart\"}],\"finishReason\":\"stop\"}\n\n";
 
+/// A fake v0 that knows only the official routes (v2 as the official `v0` client calls them,
+/// under `/api/v2`; v1's under `/v1`) and answers 404 to anything else, recording (path, auth,
+/// body, accept) of each request.
 async fn fake_v0() -> (String, Seen) {
     let seen: Seen = Arc::default();
-    let auth = |headers: &HeaderMap| {
-        headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
     let app = Router::new()
-        .route(
-            "/v1/chats",
-            post(
-                move |State(seen): State<Seen>, headers: HeaderMap, body: Bytes| async move {
-                    seen.lock().unwrap().push((
-                        "/v1/chats".into(),
-                        auth(&headers),
-                        serde_json::from_slice(&body).unwrap_or(Value::Null),
-                    ));
-                    ([("content-type", "text/event-stream")], STARTED)
-                },
-            ),
-        )
-        .route(
-            "/v1/chats/{id}/messages/resolve/stream",
-            post(
-                move |State(seen): State<Seen>,
-                      Path(id): Path<String>,
-                      headers: HeaderMap,
-                      body: Bytes| async move {
-                    seen.lock().unwrap().push((
-                        format!("/v1/chats/{id}/messages/resolve/stream"),
-                        auth(&headers),
-                        serde_json::from_slice(&body).unwrap_or(Value::Null),
-                    ));
-                    ([("content-type", "text/event-stream")], RESUMED)
-                },
-            ),
+        .fallback(
+            move |State(seen): State<Seen>,
+                  method: Method,
+                  uri: axum::http::Uri,
+                  headers: HeaderMap,
+                  body: Bytes| async move {
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let path = uri.path().to_owned();
+                let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+                let answer = match (method.as_str(), parts.as_slice()) {
+                    ("POST", ["api", "v2", "chats", "stream"]) | ("POST", ["v1", "chats"]) => {
+                        Some(STARTED)
+                    }
+                    ("POST", ["api", "v2", "chats", _, "messages", "resolve", "stream"])
+                    | ("POST", ["v1", "chats", _, "tasks", "resolve"]) => Some(RESUMED),
+                    _ => None,
+                };
+                seen.lock().unwrap().push((
+                    path,
+                    header("authorization"),
+                    serde_json::from_slice(&body).unwrap_or(Value::Null),
+                    header("accept"),
+                ));
+                match answer {
+                    Some(events) => {
+                        ([("content-type", "text/event-stream")], events).into_response()
+                    }
+                    None => (
+                        axum::http::StatusCode::NOT_FOUND,
+                        "{\"error\":{\"message\":\"not found\"}}",
+                    )
+                        .into_response(),
+                }
+            },
         )
         .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -84,13 +92,29 @@ async fn post_stream(
 }
 
 #[tokio::test]
-async fn a_project_chat_is_started_recorded_and_resumed_with_the_installed_integrations() {
+async fn a_project_chat_is_started_recorded_and_resumed_on_v0_api_v2() {
+    chat_started_recorded_and_resumed("v2").await;
+}
+
+#[tokio::test]
+async fn a_project_chat_is_started_recorded_and_resumed_on_legacy_v0_api_v1() {
+    chat_started_recorded_and_resumed("v1").await;
+}
+
+/// The whole chat loop against a fake that knows only `version`'s official routes.
+async fn chat_started_recorded_and_resumed(version: &str) {
     let (fake_base, seen) = fake_v0().await;
+    let base = match version {
+        "v2" => format!("{fake_base}/api/v2"),
+        _ => format!("{fake_base}/v1"),
+    };
     let server = spawn(&[
         "--v0-api-key",
         "platform-v0-key",
         "--v0-api-url",
-        &format!("{fake_base}/v1"),
+        &base,
+        "--v0-api-version",
+        version,
     ])
     .await;
     let owner = user("vera");
@@ -109,7 +133,25 @@ async fn a_project_chat_is_started_recorded_and_resumed_with_the_installed_integ
         (StatusCode::OK, STARTED),
         "v0's bytes, unchanged"
     );
-    assert_eq!(seen.lock().unwrap()[0].1, "Bearer platform-v0-key");
+    let first = seen.lock().unwrap()[0].clone();
+    assert_eq!(first.1, "Bearer platform-v0-key");
+    assert_eq!(first.3, "text/event-stream");
+    match version {
+        "v2" => assert_eq!(
+            (first.0.as_str(), &first.2),
+            (
+                "/api/v2/chats/stream",
+                &json!({"message": "Bygg en gästbok"})
+            )
+        ),
+        _ => assert_eq!(
+            (first.0.as_str(), &first.2),
+            (
+                "/v1/chats",
+                &json!({"message": "Bygg en gästbok", "responseMode": "experimental_stream"})
+            )
+        ),
+    }
     // The chat id was recorded as the stream passed (asynchronously: wait for it).
     for _ in 0..50 {
         if server.count("project_chats").await > 0 {
@@ -149,17 +191,24 @@ async fn a_project_chat_is_started_recorded_and_resumed_with_the_installed_integ
     .await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, RESUMED));
     let call = seen.lock().unwrap().last().unwrap().clone();
+    let task = json!({"type": "confirmed-steps", "connectedIntegrationNames": ["Neon"], "connectedMcpPresetNames": [],
+        "addedEnvVars": ["DATABASE_URL", "PGHOST", "STRIPE_SECRET_KEY"], "appliedScripts": []});
+    let (path, body) = match version {
+        "v2" => (
+            "/api/v2/chats/chat_abc/messages/resolve/stream",
+            json!({"task": task}),
+        ),
+        _ => (
+            "/v1/chats/chat_abc/tasks/resolve",
+            json!({"task": task, "responseMode": "experimental_stream"}),
+        ),
+    };
     assert_eq!(
         (call.0.as_str(), call.1.as_str()),
-        (
-            "/v1/chats/chat_abc/messages/resolve/stream",
-            "Bearer platform-v0-key"
-        )
+        (path, "Bearer platform-v0-key")
     );
     assert_eq!(
-        call.2,
-        json!({"task": {"type": "confirmed-steps", "connectedIntegrationNames": ["Neon"], "connectedMcpPresetNames": [],
-            "addedEnvVars": ["DATABASE_URL", "PGHOST", "STRIPE_SECRET_KEY"], "appliedScripts": []}}),
+        call.2, body,
         "exactly the installed integration (not the pending one) and the keys, never values"
     );
 

@@ -102,3 +102,25 @@ fn stores_depend_on_records_not_on_routes() {
     }
     assert!(stores.contains("project"), "the plain project record");
 }
+
+/// The Postgres migrations are the SQLite ones with SQLite's BLOB spelled BYTEA: one source,
+/// checked here, so the two cannot drift.
+#[test]
+fn postgres_migrations_are_the_sqlite_ones() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let names = |sub: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+    assert!(names("sqlite").len() >= 6);
+    for name in names("sqlite") {
+        let sqlite = std::fs::read_to_string(dir.join("sqlite").join(&name)).unwrap();
+        let postgres = std::fs::read_to_string(dir.join("postgres").join(&name)).unwrap();
+        assert_eq!(sqlite.replace(" BLOB", " BYTEA"), postgres, "{name}");
+    }
+}

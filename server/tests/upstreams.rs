@@ -599,14 +599,14 @@ async fn demo_v0_pass_through_streams_v0_bytes_unchanged() {
     let app =
         Router::new()
             .route(
-                "/v1/chats",
+                "/api/v2/chats/stream",
                 axum::routing::post(
                     |State(seen): State<Arc<Mutex<Vec<Recorded>>>>,
                      headers: HeaderMap,
                      body: Bytes| async move {
                         seen.lock().unwrap().push(Recorded {
                             method: "POST".into(),
-                            path: "/v1/chats".into(),
+                            path: "/api/v2/chats/stream".into(),
                             query: String::new(),
                             body: serde_json::from_slice(&body).unwrap_or(Value::Null),
                             auth: headers
@@ -629,7 +629,7 @@ async fn demo_v0_pass_through_streams_v0_bytes_unchanged() {
         "--v0-api-key",
         "live-v0-key",
         "--v0-api-url",
-        &format!("{fake_base}/v1"),
+        &format!("{fake_base}/api/v2"),
     ])
     .await;
     let token = server.token(&user("lee"));
@@ -757,6 +757,10 @@ async fn upstream_server(store: &str, extra: &[&str]) -> (TestServer, Shared) {
         )
     };
     let mut args = vec!["--env-store", store, key_flag, key, url_flag, url.as_str()];
+    if v0 {
+        // v0's env vars live on API v1 projects (v2 has none).
+        args.extend(["--v0-api-version", "v1"]);
+    }
     args.extend_from_slice(extra);
     (spawn(&args).await, fake)
 }

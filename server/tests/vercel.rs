@@ -117,18 +117,19 @@ async fn start_vercel() -> (String, Fake) {
                 ]})))
             }),
         )
-        // v0: a new chat streams its id; resolving records the task.
+        // v0 API v2 (as the official client calls it): a new chat streams its id; resolving
+        // records the task.
         .route(
-            "/v1/chats",
+            "/api/v2/chats/stream",
             post(|State(fake): State<Fake>, headers: HeaderMap, body: Bytes| async move {
-                fake.lock().unwrap().calls.push(("POST".into(), "/v1/chats".into(), String::new(), auth(&headers), serde_json::from_slice(&body).unwrap_or(Value::Null)));
+                fake.lock().unwrap().calls.push(("POST".into(), "/api/v2/chats/stream".into(), String::new(), auth(&headers), serde_json::from_slice(&body).unwrap_or(Value::Null)));
                 ([("content-type", "text/event-stream")], "data: {\"object\":\"chat\",\"id\":\"chat_loop\"}\n\ndata: [DONE]\n\n")
             }),
         )
         .route(
-            "/v1/chats/{id}/messages/resolve/stream",
+            "/api/v2/chats/{id}/messages/resolve/stream",
             post(|State(fake): State<Fake>, Path(id): Path<String>, headers: HeaderMap, body: Bytes| async move {
-                fake.lock().unwrap().calls.push(("POST".into(), format!("/v1/chats/{id}/messages/resolve/stream"), String::new(), auth(&headers), serde_json::from_slice(&body).unwrap_or(Value::Null)));
+                fake.lock().unwrap().calls.push(("POST".into(), format!("/api/v2/chats/{id}/messages/resolve/stream"), String::new(), auth(&headers), serde_json::from_slice(&body).unwrap_or(Value::Null)));
                 ([("content-type", "text/event-stream")], "data: {\"object\":\"message\",\"id\":\"m2\",\"chatId\":\"chat_loop\",\"parts\":[],\"finishReason\":\"stop\"}\n\n")
             }),
         )
@@ -154,7 +155,7 @@ fn vercel_args(fake_base: &str) -> Vec<String> {
         "--v0-api-key",
         "platform-v0-key",
         "--v0-api-url",
-        &format!("{fake_base}/v1"),
+        &format!("{fake_base}/api/v2"),
     ]
     .map(String::from)
     .to_vec()

@@ -65,15 +65,16 @@ before(async () => {
     req.on("end", () => {
       v0Calls.push({ path: req.url, auth: req.headers.authorization, body: JSON.parse(body || "null") });
       // Every new chat gets an id of its own, as on v0.
-      const answer = req.url === "/v1/chats" ? STARTED.toString().replaceAll(CHAT, `${CHAT}${v0Calls.length}`)
-        : /^\/v1\/chats\/[A-Za-z0-9]+\/messages\/resolve\/stream$/.test(req.url) ? RESUMED : null;
+      // Only v0 API v2's official routes (as the official client calls them); 404 otherwise.
+      const answer = req.url === "/api/v2/chats/stream" ? STARTED.toString().replaceAll(CHAT, `${CHAT}${v0Calls.length}`)
+        : /^\/api\/v2\/chats\/[A-Za-z0-9]+\/messages\/resolve\/stream$/.test(req.url) ? RESUMED : null;
       if (!answer) { res.writeHead(404).end(); return; }
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(answer);
     });
   });
   await new Promise((r) => fakeV0.listen(0, "127.0.0.1", r));
-  fakeV0Url = `http://127.0.0.1:${fakeV0.address().port}/v1`;
+  fakeV0Url = `http://127.0.0.1:${fakeV0.address().port}/api/v2`;
   dataDir = mkdtempSync(join(tmpdir(), "sajtmaskin-e2e-"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;

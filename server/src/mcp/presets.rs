@@ -1,10 +1,44 @@
 //! Hosted MCP servers users connect most, keyed by the catalog's MCP provider ids (so an MCP
 //! card's `preset` finds its entry). URLs are the providers' published streamable-HTTP
-//! endpoints; per-tenant servers (Hex, Glean) have none and the user gives theirs.
+//! endpoints; per-tenant servers (Hex, Glean) have none and the user gives theirs. The auth
+//! kinds live here too, so presets and stored servers (which import this file) share them
+//! without importing each other.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::servers::AuthKind;
+/// How a server authenticates our requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    /// No credentials.
+    None,
+    /// `Authorization: Bearer <token>` with a token the user gives.
+    Bearer,
+    /// Custom headers (an API-key header, say).
+    Headers,
+    /// OAuth 2.1 with PKCE, started with `oauth/start`.
+    Oauth,
+}
+
+impl AuthKind {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::None => "none",
+            AuthKind::Bearer => "bearer",
+            AuthKind::Headers => "headers",
+            AuthKind::Oauth => "oauth",
+        }
+    }
+
+    pub(super) fn parse(text: &str) -> AuthKind {
+        match text {
+            "bearer" => AuthKind::Bearer,
+            "headers" => AuthKind::Headers,
+            "oauth" => AuthKind::Oauth,
+            _ => AuthKind::None,
+        }
+    }
+}
 
 /// One preset.
 #[derive(Debug, Clone, Copy, Serialize)]

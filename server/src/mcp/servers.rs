@@ -39,39 +39,7 @@ const RESERVED_HEADERS: [&str; 11] = [
     "last-event-id",
 ];
 
-/// How a server authenticates our requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthKind {
-    /// No credentials.
-    None,
-    /// `Authorization: Bearer <token>` with a token the user gives.
-    Bearer,
-    /// Custom headers (an API-key header, say).
-    Headers,
-    /// OAuth 2.1 with PKCE, started with `oauth/start`.
-    Oauth,
-}
-
-impl AuthKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            AuthKind::None => "none",
-            AuthKind::Bearer => "bearer",
-            AuthKind::Headers => "headers",
-            AuthKind::Oauth => "oauth",
-        }
-    }
-
-    fn parse(text: &str) -> AuthKind {
-        match text {
-            "bearer" => AuthKind::Bearer,
-            "headers" => AuthKind::Headers,
-            "oauth" => AuthKind::Oauth,
-            _ => AuthKind::None,
-        }
-    }
-}
+pub use super::presets::AuthKind;
 
 /// The OAuth part of a server's secrets.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
