@@ -414,6 +414,8 @@ async fn link_project(
 #[derive(Deserialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct VercelEnv {
+    #[serde(default)]
+    id: String,
     key: String,
     #[serde(default)]
     value: Option<String>,
@@ -560,12 +562,31 @@ async fn sync_provider(
         });
     };
     let (_, api) = require_connection(state, user).await?;
-    let envs: Envs = api
-        .json(
-            api.request(Method::GET, &["v10", "projects", vercel_project, "env"])
-                .query(&[("decrypt", "true")]),
-        )
+    let mut envs: Envs = api
+        .json(api.request(Method::GET, &["v10", "projects", vercel_project, "env"]))
         .await?;
+    // The provider's readable values, read back decrypted one by one (`getProjectEnv`; the
+    // listing's `decrypt` parameter is deprecated).
+    let wanted: Vec<String> = detect(provider, &envs.envs)
+        .iter()
+        .filter(|e| e.kind != "sensitive")
+        .filter(|e| {
+            crate::stores::plaintext(e.value.clone(), e.decrypted, e.kind == "plain").is_none()
+        })
+        .map(|e| e.id.clone())
+        .collect();
+    let values = futures_util::future::try_join_all(
+        wanted
+            .iter()
+            .map(|id| crate::stores::vercel::decrypted_value(&api, vercel_project, id)),
+    )
+    .await?;
+    for (id, value) in wanted.iter().zip(values) {
+        if let Some(env) = envs.envs.iter_mut().find(|e| &e.id == id) {
+            env.decrypted = Some(value.is_some());
+            env.value = value;
+        }
+    }
     let found = detect(provider, &envs.envs);
     let keys: Vec<RecordKey> = found
         .iter()

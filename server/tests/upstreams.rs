@@ -229,6 +229,15 @@ fn vercel_api(fake: &mut Fake, r: &Recorded) -> (u16, Value) {
             };
             (201, json!({"created": created, "failed": []}))
         }
+        ("GET", ["v1", "projects", "prj_vercel", "env", id]) => {
+            match fake.vars.iter().find(|v| v["id"] == *id) {
+                Some(var) => (200, answer(var, true)),
+                None => (
+                    404,
+                    json!({"error": {"code": "not_found", "message": "no env"}}),
+                ),
+            }
+        }
         ("PATCH", ["v9", "projects", "prj_vercel", "env", id]) => {
             match fake.vars.iter_mut().find(|v| v["id"] == *id) {
                 Some(var) => {

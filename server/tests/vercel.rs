@@ -99,22 +99,36 @@ async fn start_vercel() -> (String, Fake) {
                 if fake.fail_env {
                     return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": {"code": "internal"}})));
                 }
-                // `decrypt=true` answers plaintext marked `decrypted: true`; a value Vercel did not
-                // decrypt comes as its encrypted form with `decrypted: false`.
-                let neon = |key: &str, value: &str, hint: &str| json!({"id": format!("env_{key}"), "key": key, "value": value, "type": "encrypted",
-                    "decrypted": !value.starts_with("enc:"),
+                // The listing answers encrypted values in their encrypted form (`decrypted:
+                // false`); getProjectEnv below reads one back decrypted.
+                let neon = |key: &str, _value: &str, hint: &str| json!({"id": format!("env_{key}"), "key": key, "value": "eyJlbmMiOnRydWV9", "type": "encrypted",
+                    "decrypted": false,
                     "target": ["production", "preview", "development"], "configurationId": "icfg_neon", "contentHint": {"type": hint, "storeId": "store_neon"}});
                 (StatusCode::OK, Json(json!({"envs": [
                     neon("DATABASE_URL", NEON_SECRET, "postgres-url"),
                     neon("DATABASE_URL_UNPOOLED", NEON_SECRET, "postgres-url-non-pooling"),
                     neon("PGHOST", "enc:v2:PGHOSTCIPHERTEXT", "postgres-host"),
                     neon("POSTGRES_URL", NEON_SECRET, "postgres-url"),
-                    {"id": "env_kv_url", "key": "cache_KV_REST_API_URL", "value": "https://kv.upstash.io", "type": "encrypted", "decrypted": true,
+                    {"id": "env_kv_url", "key": "cache_KV_REST_API_URL", "value": "eyJlbmMiOnRydWV9", "type": "encrypted", "decrypted": false,
                      "target": ["production"], "configurationId": "icfg_upstash", "contentHint": {"type": "redis-rest-api-url"}},
                     {"id": "env_kv_token", "key": "cache_KV_REST_API_TOKEN", "type": "sensitive",
                      "target": ["production"], "configurationId": "icfg_upstash", "contentHint": {"type": "redis-rest-api-token"}},
                     {"id": "env_own", "key": "MY_OWN_VAR", "value": "mine", "type": "plain", "target": ["production"]},
                 ]})))
+            }),
+        )
+        // getProjectEnv: one env's decrypted value (PGHOST's Vercel does not decrypt).
+        .route(
+            "/v1/projects/{id}/env/{env}",
+            get(|State(fake): State<Fake>, headers: HeaderMap, Path((id, env)): Path<(String, String)>| async move {
+                let mut fake = fake.lock().unwrap();
+                fake.calls.push(("GET".into(), format!("/v1/projects/{id}/env/{env}"), String::new(), auth(&headers), Value::Null));
+                let value = match env.as_str() {
+                    "env_DATABASE_URL" | "env_DATABASE_URL_UNPOOLED" | "env_POSTGRES_URL" => NEON_SECRET,
+                    "env_kv_url" => "https://kv.upstash.io",
+                    _ => return (StatusCode::OK, Json(json!({"id": env, "type": "encrypted", "decrypted": false}))),
+                };
+                (StatusCode::OK, Json(json!({"id": env, "value": value, "type": "encrypted", "decrypted": true, "target": ["production"]})))
             }),
         )
         // v0 API v2 (as the official client calls it): a new chat streams its id; resolving
@@ -373,10 +387,19 @@ async fn connect_link_webhook_sync_and_removal() {
         ),
         (
             "/v10/projects/prj_user/env",
-            "decrypt=true",
+            "",
             "Bearer vercel-user-token-1"
-        )
+        ),
+        "the listing without the deprecated decrypt parameter"
     );
+    let reads: Vec<&str> = env_read[1..].iter().map(|c| c.1.as_str()).collect();
+    assert!(
+        reads.contains(&"/v1/projects/prj_user/env/env_DATABASE_URL"),
+        "{reads:?}"
+    );
+    assert!(env_read[1..]
+        .iter()
+        .all(|c| c.3 == "Bearer vercel-user-token-1"));
     let records = server.records(&token, &project).await;
     let neon = &records[0];
     assert_eq!(

@@ -5,7 +5,7 @@
 
 mod local;
 mod v0;
-mod vercel;
+pub(crate) mod vercel;
 
 use async_trait::async_trait;
 use sajtmaskin_integrations::wire::{

@@ -72,6 +72,31 @@ struct CreatedProject {
     id: Option<String>,
 }
 
+/// `GET /v1/projects/{id}/env/{envId}` (`getProjectEnv`): the env's decrypted value, or
+/// `None` when Vercel does not give one (a sensitive var, or an answer marked not decrypted).
+pub(crate) async fn decrypted_value(
+    api: &Upstream,
+    project: &str,
+    env: &str,
+) -> Result<Option<String>, UpstreamError> {
+    #[derive(Deserialize)]
+    struct One {
+        value: Option<String>,
+        #[serde(default)]
+        decrypted: Option<bool>,
+    }
+    if !sajtmaskin_integrations::wire::is_safe_id(
+        env,
+        sajtmaskin_integrations::wire::MAX_UPSTREAM_ID_BYTES,
+    ) {
+        return Ok(None);
+    }
+    let one: One = api
+        .json(api.request(Method::GET, &["v1", "projects", project, "env", env]))
+        .await?;
+    Ok(one.value.filter(|_| one.decrypted != Some(false)))
+}
+
 fn check_fanout(n: usize) -> Result<(), StoreError> {
     match n > MAX_UPSTREAM_FANOUT {
         true => Err(StoreError::FanOut(MAX_UPSTREAM_FANOUT)),
@@ -121,10 +146,9 @@ impl VercelStore {
         Ok(self.api.request(method, &segments))
     }
 
+    /// The project's envs as `filterProjectEnvs` lists them (encrypted values stay encrypted).
     async fn envs(&self, project: &Project) -> Result<Vec<VercelEnv>, StoreError> {
-        let request = self
-            .request(Method::GET, project, "v10", None)?
-            .query(&[("decrypt", "true")]);
+        let request = self.request(Method::GET, project, "v10", None)?;
         Ok(self.api.json::<Envs>(request).await?.envs)
     }
 }
@@ -152,12 +176,29 @@ impl EnvVarStore for VercelStore {
     }
 
     async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, StoreError> {
-        Ok(self
-            .envs(project)
-            .await?
-            .into_iter()
-            .map(VercelEnv::into_var)
-            .collect())
+        let Some(id) = project.vercel_project_id.as_deref() else {
+            return Err(StoreError::NotLinked);
+        };
+        let mut envs = self.envs(project).await?;
+        // A readable value that the listing left encrypted is read back decrypted, one
+        // `getProjectEnv` each (the listing's `decrypt` parameter is deprecated).
+        let reads = envs.iter().map(|env| async move {
+            let wanted = env.kind != "sensitive"
+                && env.kind != "secret"
+                && plaintext(env.value.clone(), env.decrypted, env.kind == "plain").is_none();
+            match wanted {
+                true => decrypted_value(&self.api, id, &env.id).await.map(Some),
+                false => Ok(None),
+            }
+        });
+        let values = futures_util::future::try_join_all(reads).await?;
+        for (env, value) in envs.iter_mut().zip(values) {
+            if let Some(value) = value {
+                env.value = value;
+                env.decrypted = Some(true);
+            }
+        }
+        Ok(envs.into_iter().map(VercelEnv::into_var).collect())
     }
 
     async fn create(

@@ -1,0 +1,322 @@
+// Differential contract test: every upstream operation the backend performs is also performed by
+// the official client (v0 API v2: npm `v0` 3.0.0-canary.6f0caa8; Vercel: `@vercel/sdk`), with
+// equal arguments, against one recording fake. For each operation the two requests must agree:
+// method, path with its version prefix, query parameter names (`teamId`, `upsert`, …), body
+// field names and JSON types, content type (and `Accept` where the official client sends one).
+// The fake's canned answers are ones the official clients accept (the Vercel SDK validates every
+// answer), v0's are also checked against v0's published OpenAPI document (its subset in
+// v0-openapi-2.0.0-6f0caa8.json), and every answer carries an unknown field, so the backend's
+// readers meet real shapes. Mutations on our side that it catches are listed in the README.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Ajv2020 from "ajv/dist/2020.js";
+import { createV0Client } from "v0";
+import { Vercel } from "@vercel/sdk";
+
+const root = new URL("../../", import.meta.url).pathname;
+const spec = JSON.parse(readFileSync(join(root, "tests/contract/v0-openapi-2.0.0-6f0caa8.json"), "utf8"));
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+const schema = (s) => ajv.compile({ ...s, components: spec.components });
+const v0Schemas = Object.fromEntries(Object.entries(spec.operations).map(([name, op]) => [name, {
+  request: schema(op.request), events: schema(op.events),
+}]));
+
+const PROJECT = "prj_contract";
+const CHAT = "chatContract1";
+const TEAM = "team_contract";
+const EXTRA = { "x-unknown-field": { nested: [1, "two"] } };
+const now = "2026-12-07T10:00:00.000Z";
+const usage = { input: 1, output: 2, cacheRead: 0, cacheWrite: 0, total: 3 };
+// v0 stream events as the OpenAPI document describes them.
+const CHAT_EVENTS = [
+  { object: "chat", id: CHAT, privacy: "private", createdAt: now, authorId: "user_1", metadata: {}, writePermission: true },
+  { object: "chat.title", id: CHAT, delta: "Gästbok" },
+];
+const MESSAGE_EVENTS = [
+  { object: "message", id: "msg_2", chatId: CHAT, role: "assistant", createdAt: now, updatedAt: now, content: "Klart",
+    parts: [{ type: "text", text: "Klart" }], finishReason: "stop", authorId: null, usage: { tokens: usage, creditsCost: usage } },
+];
+const sse = (events) => events.map((e) => `data: ${JSON.stringify({ ...e, ...EXTRA })}\n\n`).join("");
+
+// Vercel env as its API answers it (plaintext only where it says `decrypted: true`).
+const env = (id, key, value, { decrypted = true, type = "encrypted" } = {}) => ({
+  id, key, value, type, target: ["production", "preview", "development"], configurationId: null,
+  createdAt: 1764000000000, updatedAt: 1764000000000, createdBy: "user_1", updatedBy: null, decrypted, securityIssues: [], ...EXTRA,
+});
+const vercelEnvs = new Map();
+let projects = 0;
+/** Runs an SDK call; a validation failure says which fields the SDK missed. */
+const sdk = async (call) => {
+  try { return await call(); } catch (e) {
+    throw new Error(`${e.name}: ${JSON.stringify(e.cause?.issues ?? e.message)}`);
+  }
+};
+
+let recorder = null;
+const fake = createServer((req, res) => {
+  let text = "";
+  req.on("data", (d) => { text += d; });
+  req.on("end", () => {
+    const url = new URL(req.url, "http://fake");
+    const body = text ? JSON.parse(text) : null;
+    recorder?.push({
+      // Project ids differ per creation; the contract is about the path's form.
+      method: req.method, path: url.pathname.replace(/prj_contract\d+/, PROJECT), query: [...url.searchParams.keys()].sort(),
+      contentType: (req.headers["content-type"] ?? "").split(";")[0].trim(), accept: req.headers.accept ?? "",
+      userAgent: req.headers["user-agent"] ?? "", body,
+    });
+    const json = (status, value) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+    const stream = (events) => res.writeHead(200, { "content-type": "text/event-stream" }).end(sse(events));
+    const parts = url.pathname.split("/").filter(Boolean);
+    const route = `${req.method} ${url.pathname.replace(/prj_contract\d*/, ":project").replace(CHAT, ":chat").replace(/env_[A-Za-z0-9]+/, ":env")}`;
+    switch (route) {
+      case "POST /api/v2/chats/stream": return stream(CHAT_EVENTS);
+      case "POST /v11/projects":
+        return json(200, { id: `${PROJECT}${++projects}`, name: body.name, accountId: TEAM, createdAt: 1764000000000, updatedAt: 1764000000000,
+          nodeVersion: "22.x", alias: [], deploymentExpiration: {}, defaultResourceConfig: { functionDefaultRegions: ["arn1"] },
+          resourceConfig: { functionDefaultRegions: ["arn1"] }, ...EXTRA });
+      case "POST /api/v2/chats/:chat/messages/resolve/stream": return stream(MESSAGE_EVENTS);
+      case "POST /v10/projects/:project/env": {
+        const created = (Array.isArray(body) ? body : [body]).map((v) => {
+          const id = `env_${v.key.replace(/_/g, "")}`;
+          vercelEnvs.set(id, { ...v, id });
+          // A write answer carries the encrypted form, as Vercel's does.
+          return env(id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type });
+        });
+        return json(201, { created: created.length === 1 ? created[0] : created, failed: [], ...EXTRA });
+      }
+      case "GET /v10/projects/:project/env":
+        return json(200, { envs: [...vercelEnvs.values()].map((v) => env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type })), ...EXTRA });
+      case "GET /v1/projects/:project/env/:env": {
+        const v = vercelEnvs.get(parts.at(-1));
+        return v ? json(200, env(v.id, v.key, v.value, { type: v.type })) : json(404, { error: { code: "not_found", message: "no env" } });
+      }
+      case "PATCH /v9/projects/:project/env/:env": {
+        const v = vercelEnvs.get(parts.at(-1));
+        if (!v) return json(404, { error: { code: "not_found", message: "no env" } });
+        v.value = body.value;
+        return json(200, env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type }));
+      }
+      case "DELETE /v9/projects/:project/env/:env": {
+        const v = vercelEnvs.get(parts.at(-1));
+        if (!v) return json(404, { error: { code: "not_found", message: "no env" } });
+        vercelEnvs.delete(v.id);
+        return json(200, env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type }));
+      }
+      default: return json(404, { error: { code: "not_found", message: `no route ${route}` } });
+    }
+  });
+});
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+let fakeUrl, server, base, dataDir, logs = "";
+before(async () => {
+  await new Promise((r) => fake.listen(0, "127.0.0.1", r));
+  fakeUrl = `http://127.0.0.1:${fake.address().port}`;
+  dataDir = mkdtempSync(join(tmpdir(), "sajtmaskin-contract-"));
+  base = `http://127.0.0.1:${await freePort()}`;
+  server = spawn(join(root, "target/debug/sajtmaskin-server"), ["--bind", base.slice(7), "--data-dir", dataDir, "--dev",
+    "--env-store", "vercel", "--vercel-api-url", fakeUrl, "--vercel-team-id", TEAM, "--v0-api-url", `${fakeUrl}/api/v2`],
+  { cwd: root, env: { ...process.env, V0_API_KEY: "platform-v0-key", VERCEL_TOKEN: "platform-vercel-token" } });
+  server.stdout.on("data", (d) => { logs += d; });
+  server.stderr.on("data", (d) => { logs += d; });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/api/health`)).ok) break; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+after(() => {
+  server?.kill();
+  fake.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Runs `fn` and returns the requests the fake received meanwhile. */
+async function recording(fn) {
+  recorder = [];
+  try { await fn(); } finally { /* keep what arrived */ }
+  const seen = recorder;
+  recorder = null;
+  return seen;
+}
+
+/** The JSON shape of a value: field names and types, recursively (arrays by their items). */
+function shape(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return [...new Set(value.map((v) => JSON.stringify(shape(v))))].sort().map((s) => JSON.parse(s));
+  if (typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((k) => [k, shape(value[k])]));
+  return typeof value;
+}
+
+/** Shapes equal, an empty array matching any array (it says nothing of its items). */
+function sameShape(a, b) {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === 0 || b.length === 0 || JSON.stringify(a) === JSON.stringify(b);
+  if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = Object.keys(a);
+    return JSON.stringify(keys) === JSON.stringify(Object.keys(b)) && keys.every((k) => sameShape(a[k], b[k]));
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Our request must equal the official client's in everything the contract fixes. */
+function same(ours, official, what, { accept = false } = {}) {
+  assert.ok(official, `${what}: the official client sent nothing`);
+  assert.ok(ours, `${what}: the backend sent nothing`);
+  assert.equal(ours.method, official.method, `${what}: method`);
+  assert.equal(ours.path, official.path, `${what}: path`);
+  assert.deepEqual(ours.query, official.query, `${what}: query parameters`);
+  assert.equal(ours.contentType, official.contentType, `${what}: content type`);
+  assert.ok(sameShape(shape(ours.body), shape(official.body)),
+    `${what}: body fields and types: ours ${JSON.stringify(shape(ours.body))}, official ${JSON.stringify(shape(official.body))}`);
+  if (accept) assert.equal(ours.accept, official.accept, `${what}: Accept`);
+  assert.match(ours.userAgent, /^sajtmaskin-integrations\/\d+\.\d+\.\d+$/, `${what}: User-Agent names the package and version`);
+}
+
+const drain = async (response) => { if (response?.body) for await (const _ of response.body) { /* read to the end */ } };
+const dev = async () => (await (await fetch(`${base}/api/dev/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()).token;
+const api = async (token, method, path, body) => {
+  const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  return response;
+};
+
+test("v0 API v2: creating a chat and resolving its task are the official client's requests", async () => {
+  const v0 = createV0Client({ baseUrl: fakeUrl, auth: "platform-v0-key", fetch: (...a) => fetch(...a) });
+  const task = { type: "confirmed-steps", connectedIntegrationNames: [], connectedMcpPresetNames: [], appliedScripts: [], addedEnvVars: ["DATABASE_URL"] };
+  const official = await recording(async () => {
+    // Both streams are lazy: read them to the end (which also parses the fake's events).
+    const created = await v0.chats.createStream({ message: "Bygg en gästbok" });
+    const final = await created.final;
+    assert.equal(final.chat.id, CHAT);
+    const resolved = await v0.messages.resolveStream({ chatId: CHAT, task });
+    const events = [];
+    for await (const event of resolved.stream) events.push(event);
+    assert.equal(events[0].object, "message");
+  });
+
+  const token = await dev();
+  const project = await (await api(token, "POST", "/api/projects", {})).json();
+  // The project's key, named in the task as the official call names it.
+  const set = await api(token, "POST", `/api/v0/projects/${project.id}/env-vars`, { vars: [{ key: "DATABASE_URL", value: "postgres://x", sensitive: true }], upsert: true });
+  assert.equal(set.status, 200, await set.clone().text());
+  const ours = await recording(async () => {
+    const started = await api(token, "POST", `/api/projects/${project.id}/chats`, { message: "Bygg en gästbok" });
+    assert.equal(started.status, 200);
+    const text = await started.text();
+    assert.ok(text.includes(`"id":"${CHAT}"`), "the stream passes through");
+    // The chat id is recorded as the stream passes; then resume it.
+    let resumed;
+    for (let i = 0; i < 50; i++) {
+      resumed = await api(token, "POST", `/api/projects/${project.id}/chat/resolve`, { chatId: CHAT });
+      if (resumed.status !== 404) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(resumed.status, 200, await resumed.clone().text());
+    await drain(resumed);
+  });
+  const find = (list, path) => list.find((r) => r.path === path);
+  same(find(ours, "/api/v2/chats/stream"), find(official, "/api/v2/chats/stream"), "chats.createStream");
+  const resolvePath = `/api/v2/chats/${CHAT}/messages/resolve/stream`;
+  same(find(ours, resolvePath), find(official, resolvePath), "messages.resolveStream");
+  // Our bodies are valid requests of v0's OpenAPI document (additionalProperties: false there).
+  for (const [name, path] of [["createChatStream", "/api/v2/chats/stream"], ["resolveStream", resolvePath]]) {
+    const validate = v0Schemas[name].request;
+    assert.ok(validate(find(ours, path).body), `${name}: ${JSON.stringify(validate.errors)}`);
+  }
+  // Nothing else of v0 was called (the store's Vercel listing is the Vercel test's).
+  assert.deepEqual(ours.filter((r) => r.path.startsWith("/api/v2")).map((r) => r.path).sort(), ["/api/v2/chats/stream", resolvePath].sort());
+});
+
+test("the fake's v0 answers are what v0's OpenAPI document describes", () => {
+  const strip = (e) => Object.fromEntries(Object.entries(e).filter(([k]) => !(k in EXTRA)));
+  for (const event of CHAT_EVENTS) assert.ok(v0Schemas.createChatStream.events(strip(event)), JSON.stringify(v0Schemas.createChatStream.events.errors));
+  for (const event of MESSAGE_EVENTS) assert.ok(v0Schemas.resolveStream.events(strip(event)), JSON.stringify(v0Schemas.resolveStream.events.errors));
+  // And the check can fail: an event without its required fields is refused.
+  assert.equal(v0Schemas.resolveStream.events({ object: "message", id: "m" }), false);
+});
+
+test("Vercel: env create (upsert), list, update and delete are the official SDK's requests, and its answers parse in the SDK", async () => {
+  const vercel = new Vercel({ bearerToken: "platform-vercel-token", serverURL: fakeUrl });
+  vercelEnvs.clear();
+  const official = {};
+  official.project = await recording(async () => {
+    const created = await sdk(() => vercel.projects.createProject({ teamId: TEAM, requestBody: { name: "sajtmaskin-contract" } }));
+    assert.match(created.id, /^prj_contract\d+$/);
+  });
+  official.create = await recording(async () => {
+    const answer = await sdk(() => vercel.projects.createProjectEnv({ idOrName: `${PROJECT}1`, upsert: "true", teamId: TEAM,
+      requestBody: [{ key: "NEXT_PUBLIC_SITE", value: "Krukan", type: "encrypted", target: ["production", "preview", "development"] }] }));
+    assert.equal(answer.failed.length, 0);
+  });
+  official.list = await recording(async () => {
+    const listed = await sdk(() => vercel.projects.filterProjectEnvs({ idOrName: `${PROJECT}1`, teamId: TEAM }));
+    assert.equal(listed.envs.length, 1);
+  });
+  official.read = await recording(async () => {
+    const one = await sdk(() => vercel.projects.getProjectEnv({ idOrName: `${PROJECT}1`, id: "env_NEXTPUBLICSITE", teamId: TEAM }));
+    assert.equal(one.value, "Krukan");
+  });
+  official.update = await recording(async () => {
+    await sdk(() => vercel.projects.editProjectEnv({ idOrName: `${PROJECT}1`, id: "env_NEXTPUBLICSITE", teamId: TEAM, requestBody: { value: "Krukan 2" } }));
+  });
+  official.remove = await recording(async () => {
+    await sdk(() => vercel.projects.removeProjectEnv({ idOrName: `${PROJECT}1`, id: "env_NEXTPUBLICSITE", teamId: TEAM }));
+  });
+
+  // The same through the backend's Vercel store (the project linked to PROJECT).
+  vercelEnvs.clear();
+  const token = await dev();
+  const ours = {};
+  let project;
+  ours.project = await recording(async () => {
+    // The server creates the project's Vercel project itself, with the platform's token.
+    project = await (await api(token, "POST", "/api/projects", {})).json();
+    assert.match(project.vercelProjectId ?? "", /^prj_contract\d+$/, JSON.stringify(project));
+  });
+  const path = `/api/v0/projects/${project.id}/env-vars`;
+  ours.create = await recording(async () => {
+    const created = await api(token, "POST", path, { vars: [{ key: "NEXT_PUBLIC_SITE", value: "Krukan" }], upsert: true });
+    const answer = await created.json();
+    assert.equal(created.status, 200, JSON.stringify(answer));
+    assert.equal(answer.envVars[0].value, "Krukan", "the value the user set, not the encrypted answer");
+  });
+  ours.list = await recording(async () => {
+    const listed = await (await api(token, "GET", path)).json();
+    assert.deepEqual(listed.envVars.map((v) => [v.key, v.value]), [["NEXT_PUBLIC_SITE", "Krukan"]]);
+  });
+  ours.update = await recording(async () => {
+    const changed = await api(token, "PATCH", path, { vars: [{ id: "env_NEXTPUBLICSITE", value: "Krukan 2" }] });
+    assert.equal(changed.status, 200, await changed.clone().text());
+    assert.equal((await changed.json()).envVars[0].value, "Krukan 2");
+  });
+  ours.remove = await recording(async () => {
+    const removed = await api(token, "DELETE", path, { ids: ["env_NEXTPUBLICSITE"] });
+    assert.equal(removed.status, 200, await removed.clone().text());
+  });
+  const by = (list, method, pathRe) => list.find((r) => r.method === method && pathRe.test(r.path));
+  const envPath = /^\/v10\/projects\/prj_contract\/env$/;
+  const onePath = /^\/v1\/projects\/prj_contract\/env\/env_NEXTPUBLICSITE$/;
+  const editPath = /^\/v9\/projects\/prj_contract\/env\/env_NEXTPUBLICSITE$/;
+  same(by(ours.project, "POST", /^\/v11\/projects$/), by(official.project, "POST", /^\/v11\/projects$/), "createProject", { accept: true });
+  same(by(ours.create, "POST", envPath), by(official.create, "POST", envPath), "createProjectEnv", { accept: true });
+  same(by(ours.list, "GET", envPath), by(official.list, "GET", envPath), "filterProjectEnvs", { accept: true });
+  same(by(ours.list, "GET", onePath), by(official.read, "GET", onePath), "getProjectEnv", { accept: true });
+  same(by(ours.update, "PATCH", editPath), by(official.update, "PATCH", editPath), "editProjectEnv", { accept: true });
+  same(by(ours.remove, "DELETE", editPath), by(official.remove, "DELETE", editPath), "removeProjectEnv", { accept: true });
+  // Every request the backend made is one of those operations.
+  const known = [envPath, onePath, editPath, /^\/v11\/projects$/];
+  for (const r of Object.values(ours).flat()) assert.ok(known.some((re) => re.test(r.path)), `unexpected ${r.method} ${r.path}`);
+  assert.ok(!logs.includes("platform-vercel-token"));
+});
