@@ -123,11 +123,28 @@ pub(crate) async fn start_chat(
         });
     }
     state.limits.spend_upstream(user)?;
+    // The project's MCP endpoint, when registered with v0, is offered to the new chat.
+    let registered: Option<String> = match &project {
+        Some(id) => sqlx::query_scalar(
+            "SELECT v0_mcp_server_id FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(user)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .flatten(),
+        None => None,
+    };
     let request = match state.v0_version {
         // v2: `chats.createStream`.
-        V0ApiVersion::V2 => v0
-            .stream_request(Method::POST, &["chats", "stream"])
-            .json(&json!({ "message": message })),
+        V0ApiVersion::V2 => {
+            let mut body = json!({ "message": message });
+            if let Some(id) = registered {
+                body["mcpServerIds"] = json!([id]);
+            }
+            v0.stream_request(Method::POST, &["chats", "stream"])
+                .json(&body)
+        }
         // v1: `chats.create` with a streamed answer.
         V0ApiVersion::V1 => v0
             .stream_request(Method::POST, &["chats"])

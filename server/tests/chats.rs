@@ -49,12 +49,25 @@ async fn fake_v0() -> (String, Seen) {
                     | ("POST", ["v1", "chats", _, "tasks", "resolve"]) => Some(RESUMED),
                     _ => None,
                 };
+                // mcpServers.create / update / delete (API v2), answered as v0 documents them.
+                let mcp = match (method.as_str(), parts.as_slice()) {
+                    ("POST", ["api", "v2", "mcp-servers"]) | ("PATCH", ["api", "v2", "mcp-servers", "mcpv0one"]) => {
+                        let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                        Some(json!({"id": "mcpv0one", "name": sent["name"], "url": sent["url"], "description": null, "createdAt": "2026-12-07T10:00:00.000Z",
+                            "updatedAt": "2026-12-07T10:00:00.000Z", "userId": "u1", "enabled": true, "auth": {"type": "bearer"}, "scope": "user", "extra": 1}))
+                    }
+                    ("DELETE", ["api", "v2", "mcp-servers", "mcpv0one"]) => Some(json!({"success": true})),
+                    _ => None,
+                };
                 seen.lock().unwrap().push((
                     path,
                     header("authorization"),
                     serde_json::from_slice(&body).unwrap_or(Value::Null),
                     header("accept"),
                 ));
+                if let Some(mcp) = mcp {
+                    return axum::Json(mcp).into_response();
+                }
                 match answer {
                     Some(events) => {
                         ([("content-type", "text/event-stream")], events).into_response()
@@ -276,4 +289,73 @@ async fn chat_routes_need_a_token_and_v0() {
         (status, out["error"]["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("v0_not_configured"))
     );
+}
+
+/// The project's MCP endpoint is registered with v0 (API v2 `/mcp-servers`) when its token is
+/// minted: v0 gets the endpoint's URL and the project token, nothing else secret; a new token
+/// updates the registration, a chat of the project is offered the endpoint, and revoking the
+/// token removes it at v0 too.
+#[tokio::test]
+async fn minting_the_project_token_registers_the_endpoint_with_v0_and_revoking_removes_it() {
+    let (fake_base, seen) = fake_v0().await;
+    let server = spawn(&[
+        "--v0-api-key",
+        "platform-v0-key",
+        "--v0-api-url",
+        &format!("{fake_base}/api/v2"),
+        "--public-url",
+        "https://builder.example",
+    ])
+    .await;
+    let token = server.token(&user("mira"));
+    let project = server.project(&token, json!({})).await;
+    let path = format!("/api/projects/{project}/mcp-token");
+    let (status, minted) = server.call(Method::POST, &path, Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    assert_eq!(minted["v0McpServerId"], "mcpv0one");
+    let project_token = minted["token"].as_str().unwrap().to_owned();
+    let call = seen.lock().unwrap().last().unwrap().clone();
+    assert_eq!(call.0, "/api/v2/mcp-servers");
+    assert_eq!(call.1, "Bearer platform-v0-key");
+    assert_eq!(
+        call.2,
+        json!({"name": format!("sajtmaskin {project}"), "url": format!("https://builder.example/mcp/{project}"),
+            "enabled": true, "auth": {"type": "bearer", "token": project_token}, "scope": "user"}),
+        "the endpoint and its token, nothing else"
+    );
+    // A new token: the registration follows it.
+    let (_, again) = server.call(Method::POST, &path, Some(&token), None).await;
+    let call = seen.lock().unwrap().last().unwrap().clone();
+    assert_eq!(call.0, "/api/v2/mcp-servers/mcpv0one");
+    assert_eq!(call.2["auth"]["token"], again["token"]);
+    // A chat of the project is offered the endpoint.
+    let (status, _) = post_stream(
+        &server,
+        &format!("/api/projects/{project}/chats"),
+        &token,
+        json!({"message": "Hej"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let call = seen.lock().unwrap().last().unwrap().clone();
+    assert_eq!(call.2["mcpServerIds"], json!(["mcpv0one"]));
+    // Revoked: gone here and at v0.
+    let (status, revoked) = server.call(Method::DELETE, &path, Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    assert_eq!(revoked, json!({"revoked": true, "v0Unregistered": true}));
+    let call = seen.lock().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (call.0.as_str(), call.1.as_str()),
+        ("/api/v2/mcp-servers/mcpv0one", "Bearer platform-v0-key")
+    );
+    let refused = server
+        .client
+        .post(format!("{}/mcp/{project}", server.base))
+        .bearer_auth(again["token"].as_str().unwrap())
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(!logs().contains(&project_token));
 }

@@ -75,7 +75,8 @@ export interface McpToolResult { content: Record<string, unknown>[]; structuredC
 export interface McpAuditEntry { id: string; serverId: string; serverName: string; tool: string; via: "api" | "endpoint"; at: string;
   durationMs: number; ok: boolean; errorCode: string | null }
 /** The project's MCP endpoint for v0 and its token (shown this once; minting again revokes it). */
-export interface McpProjectToken { token: string; url: string }
+/** `v0McpServerId`: v0's id for the endpoint when the backend registered it with v0 (API v2). */
+export interface McpProjectToken { token: string; url: string; v0McpServerId: string | null }
 /** Where to send the browser to authorize (same origin: the flow's cookie must be set). */
 export interface McpOAuthStart { url: string }
 export interface IntegrationStatus { projects: number; integrations: MarketplaceRecord[] }
@@ -680,7 +681,7 @@ impl BackendClient {
     }
 
     /// Revokes the project's MCP endpoint token.
-    #[wasm_bindgen(js_name = revokeMcpToken, unchecked_return_type = "Promise<{ revoked: boolean }>")]
+    #[wasm_bindgen(js_name = revokeMcpToken, unchecked_return_type = "Promise<{ revoked: boolean; v0Unregistered: boolean }>")]
     pub fn revoke_mcp_token(
         &self,
         #[wasm_bindgen(js_name = projectId)] project_id: &str,

@@ -77,6 +77,9 @@ const fake = createServer((req, res) => {
     const route = `${req.method} ${url.pathname.replace(/prj_contract\d*/, ":project").replace(CHAT, ":chat").replace(/env_[A-Za-z0-9]+/, ":env")}`;
     switch (route) {
       case "POST /api/v2/chats/stream": return stream(CHAT_EVENTS);
+      case "POST /api/v2/mcp-servers":
+        return json(200, { id: "mcpContract", name: body.name, url: body.url, description: null, createdAt: now, updatedAt: now,
+          userId: "user_1", enabled: body.enabled, auth: { type: body.auth?.type ?? "none" }, scope: body.scope, ...EXTRA });
       case "POST /v11/projects":
         return json(200, { id: `${PROJECT}${++projects}`, name: body.name, accountId: TEAM, createdAt: 1764000000000, updatedAt: 1764000000000,
           nodeVersion: "22.x", alias: [], deploymentExpiration: {}, defaultResourceConfig: { functionDefaultRegions: ["arn1"] },
@@ -128,7 +131,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "sajtmaskin-contract-"));
   base = `http://127.0.0.1:${await freePort()}`;
   server = spawn(join(root, "target/debug/sajtmaskin-server"), ["--bind", base.slice(7), "--data-dir", dataDir, "--dev",
-    "--env-store", "vercel", "--vercel-api-url", fakeUrl, "--vercel-team-id", TEAM, "--v0-api-url", `${fakeUrl}/api/v2`],
+    "--env-store", "vercel", "--vercel-api-url", fakeUrl, "--vercel-team-id", TEAM, "--v0-api-url", `${fakeUrl}/api/v2`, "--public-url", "https://builder.example"],
   { cwd: root, env: { ...process.env, V0_API_KEY: "platform-v0-key", VERCEL_TOKEN: "platform-vercel-token" } });
   server.stdout.on("data", (d) => { logs += d; });
   server.stderr.on("data", (d) => { logs += d; });
@@ -319,4 +322,26 @@ test("Vercel: env create (upsert), list, update and delete are the official SDK'
   const known = [envPath, onePath, editPath, /^\/v11\/projects$/];
   for (const r of Object.values(ours).flat()) assert.ok(known.some((re) => re.test(r.path)), `unexpected ${r.method} ${r.path}`);
   assert.ok(!logs.includes("platform-vercel-token"));
+});
+
+test("v0 API v2: registering the project's MCP endpoint is the official client's mcpServers.create", async () => {
+  const v0 = createV0Client({ baseUrl: fakeUrl, auth: "platform-v0-key", fetch: (...a) => fetch(...a) });
+  const token = await dev();
+  const project = await (await api(token, "POST", "/api/projects", {})).json();
+  let minted;
+  const ours = await recording(async () => {
+    const response = await api(token, "POST", `/api/projects/${project.id}/mcp-token`);
+    minted = await response.json();
+    assert.equal(response.status, 200, JSON.stringify(minted));
+    assert.equal(minted.v0McpServerId, "mcpContract");
+  });
+  const official = await recording(async () => {
+    const created = await v0.mcpServers.create({ name: `sajtmaskin ${project.id}`, url: minted.url, enabled: true,
+      auth: { type: "bearer", token: minted.token }, scope: "user" });
+    assert.ok(!created.error, JSON.stringify(created.error));
+    assert.equal(created.data.id, "mcpContract");
+  });
+  const find = (list) => list.find((r) => r.path === "/api/v2/mcp-servers");
+  same(find(ours), find(official), "mcpServers.create");
+  assert.deepEqual(find(ours).body, find(official).body, "the same registration, the endpoint and its token only");
 });

@@ -46,41 +46,105 @@ pub struct Principal {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Minted {
     token: String,
     url: String,
+    /// v0's id for the endpoint when it is registered with v0 (API v2 `/mcp-servers`).
+    v0_mcp_server_id: Option<String>,
 }
 
-/// `POST /api/projects/{projectId}/mcp-token` → `{token, url}`: a new token for the project's
-/// endpoint (the previous one stops working). The token is shown this once.
+/// v0's answer to `mcpServers.create`/`update` (API v2): only its id is kept.
+#[derive(serde::Deserialize)]
+struct V0McpServer {
+    id: String,
+}
+
+/// The endpoint's registration with v0, when v0 (API v2) is configured and the server knows
+/// its public URL: created with the new token, or updated to it when already registered.
+/// Only the endpoint's URL and the project token are sent (v0 needs both to call it).
+async fn register_with_v0(
+    state: &AppState,
+    project: &str,
+    url: &str,
+    token: &str,
+    registered: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let (Some(v0), Some(_)) = (state.v0.as_ref(), state.public_url.as_deref()) else {
+        return Ok(None);
+    };
+    if state.v0_version != crate::config::V0ApiVersion::V2 {
+        return Ok(None);
+    }
+    let body = serde_json::json!({
+        "name": format!("sajtmaskin {project}"),
+        "url": url,
+        "enabled": true,
+        "auth": {"type": "bearer", "token": token},
+        "scope": "user",
+    });
+    let request = match registered.filter(|id| sajtmaskin_integrations::wire::is_safe_id(id, 64)) {
+        Some(id) => v0.request(axum::http::Method::PATCH, &["mcp-servers", id]),
+        None => v0.request(axum::http::Method::POST, &["mcp-servers"]),
+    };
+    let server: V0McpServer = v0.json(request.json(&body)).await?;
+    Ok(Some(server.id).filter(|id| sajtmaskin_integrations::wire::is_safe_id(id, 64)))
+}
+
+/// `POST /api/projects/{projectId}/mcp-token` → `{token, url, v0McpServerId}`: a new token for
+/// the project's endpoint (the previous one stops working), shown this once. With v0
+/// configured (API v2) and `PUBLIC_URL` set, the endpoint is registered with v0 under the new
+/// token (or its registration updated), so v0 can use it.
 pub async fn mint(
     State(state): State<AppState>,
     OwnedProject(project, user): OwnedProject,
 ) -> Result<Json<Minted>, AppError> {
     let token = format!("smcp_{}", random_token().map_err(AppError::Internal)?);
-    sqlx::query("INSERT INTO mcp_project_tokens (project_id, user_id, token_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (project_id) DO UPDATE SET user_id = excluded.user_id, token_hash = excluded.token_hash, created_at = excluded.created_at")
-        .bind(&project.id)
-        .bind(&user.0)
-        .bind(hash(&token))
-        .bind(now_ms())
-        .execute(&state.db.pool)
-        .await?;
     let base = state
         .public_url
         .as_deref()
         .unwrap_or("")
         .trim_end_matches('/');
+    let url = format!("{base}/mcp/{}", project.id);
+    let registered: Option<String> = sqlx::query_scalar(
+        "SELECT v0_mcp_server_id FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2",
+    )
+    .bind(&project.id)
+    .bind(&user.0)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .flatten();
+    state.limits.spend_upstream(&user.0)?;
+    let v0_id = register_with_v0(&state, &project.id, &url, &token, registered.as_deref()).await?;
+    sqlx::query("INSERT INTO mcp_project_tokens (project_id, user_id, token_hash, created_at, v0_mcp_server_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id) DO UPDATE SET user_id = excluded.user_id, token_hash = excluded.token_hash, created_at = excluded.created_at, v0_mcp_server_id = excluded.v0_mcp_server_id")
+        .bind(&project.id)
+        .bind(&user.0)
+        .bind(hash(&token))
+        .bind(now_ms())
+        .bind(&v0_id)
+        .execute(&state.db.pool)
+        .await?;
     Ok(Json(Minted {
         token,
-        url: format!("{base}/mcp/{}", project.id),
+        url,
+        v0_mcp_server_id: v0_id,
     }))
 }
 
-/// `DELETE /api/projects/{projectId}/mcp-token`: the endpoint refuses the token from now on.
+/// `DELETE /api/projects/{projectId}/mcp-token`: the endpoint refuses the token from now on,
+/// and its registration with v0 is removed there.
 pub async fn revoke(
     State(state): State<AppState>,
     OwnedProject(project, user): OwnedProject,
 ) -> Result<Json<serde_json::Value>, AppError> {
+    let registered: Option<String> = sqlx::query_scalar(
+        "SELECT v0_mcp_server_id FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2",
+    )
+    .bind(&project.id)
+    .bind(&user.0)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .flatten();
     let revoked =
         sqlx::query("DELETE FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2")
             .bind(&project.id)
@@ -88,7 +152,24 @@ pub async fn revoke(
             .execute(&state.db.pool)
             .await?
             .rows_affected();
-    Ok(Json(serde_json::json!({ "revoked": revoked == 1 })))
+    let mut unregistered = false;
+    if let (Some(id), Some(v0)) = (
+        registered.filter(|id| sajtmaskin_integrations::wire::is_safe_id(id, 64)),
+        state.v0.as_ref(),
+    ) {
+        // The token is dead here already; v0 forgets the endpoint (a 404 there means it is gone).
+        match v0
+            .send(v0.request(axum::http::Method::DELETE, &["mcp-servers", &id]))
+            .await
+        {
+            Ok(_) => unregistered = true,
+            Err(e) if e.status == axum::http::StatusCode::NOT_FOUND => unregistered = true,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Json(
+        serde_json::json!({ "revoked": revoked == 1, "v0Unregistered": unregistered }),
+    ))
 }
 
 fn unauthorized() -> Response {
