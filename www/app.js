@@ -18,7 +18,9 @@ const TEXTS = {
         synced: (n) => `${n} installation(er) synkade.`, resumed: "Genereringen fortsätter…",
         mcpPanel: "MCP-servrar", mcpHint: "Nycklar och tokens stannar på servern; v0 får en enda projekt-token.", mcpAudit: "Anropslogg",
         mcpCustom: "Egen server", mcpTest: "Testa anslutning", mcpTools: "Verktyg", mcpOAuth: "Anslut OAuth", mcpEnabled: "På",
-        mcpTested: (r) => `${r.server.name ?? "Servern"} svarar: ${r.toolCount} verktyg.`, mcpConnected: "MCP-servern är ansluten." },
+        mcpTested: (r) => `${r.server.name ?? "Servern"} svarar: ${r.toolCount} verktyg.`, mcpConnected: "MCP-servern är ansluten.",
+        mcpV0Connect: "Ge v0 tillgång (ny projekt-token)", mcpV0Revoke: "Återkalla v0:s token",
+        mcpV0Minted: (m) => `Visas en gång — ${m.url} · ${m.token}${m.v0McpServerId ? " · registrerad hos v0" : ""}`, mcpV0Revoked: (r) => r.revoked ? `Återkallad${r.v0Unregistered ? " och borttagen hos v0" : ""}.` : "Det fanns ingen token." },
   en: { idle: "Ready", ready: "Ready", streaming: "Generating…", done: "Done", error: "Stopped", aborted: "Stopped by you",
         saved: "Saved. Values are never shown again.", noCards: "0", setCount: (n, m) => `${n} of ${m} variables set in the project`,
         envTitle: "Set environment variables", sensitive: "Sensitive (write-only)",
@@ -32,7 +34,9 @@ const TEXTS = {
         synced: (n) => `${n} install(s) synced.`, resumed: "The generation continues…",
         mcpPanel: "MCP servers", mcpHint: "Keys and tokens stay on the server; v0 gets a single project token.", mcpAudit: "Call log",
         mcpCustom: "Custom server", mcpTest: "Test connection", mcpTools: "Tools", mcpOAuth: "Connect OAuth", mcpEnabled: "On",
-        mcpTested: (r) => `${r.server.name ?? "The server"} answers: ${r.toolCount} tools.`, mcpConnected: "The MCP server is connected." },
+        mcpTested: (r) => `${r.server.name ?? "The server"} answers: ${r.toolCount} tools.`, mcpConnected: "The MCP server is connected.",
+        mcpV0Connect: "Give v0 access (new project token)", mcpV0Revoke: "Revoke v0's token",
+        mcpV0Minted: (m) => `Shown once — ${m.url} · ${m.token}${m.v0McpServerId ? " · registered with v0" : ""}`, mcpV0Revoked: (r) => r.revoked ? `Revoked${r.v0Unregistered ? " and removed from v0" : ""}.` : "There was no token." },
 };
 
 let locale = localStorage.getItem("sm-locale") || "sv";
@@ -328,6 +332,23 @@ $("mcp-add").addEventListener("submit", (event) => {
     .then(() => { $("mcp-result").textContent = ""; $("mcp-panel").classList.remove("focus"); return refreshMcp(); })
     .catch(mcpError);
 });
+
+/** The project's MCP endpoint for v0: a new token (shown this once; the backend registers the
+ * endpoint with v0 under it), or the token revoked (and the registration removed). */
+async function mintForV0() {
+  const minted = await client.mintMcpToken(await ensureProject());
+  $("mcp-v0-token").textContent = t().mcpV0Minted(minted);
+  $("mcp-v0-token").dataset.state = "minted";
+}
+
+async function revokeForV0() {
+  const revoked = await client.revokeMcpToken(await ensureProject());
+  $("mcp-v0-token").textContent = t().mcpV0Revoked(revoked);
+  $("mcp-v0-token").dataset.state = "revoked";
+}
+
+$("mcp-v0-connect").addEventListener("click", () => mintForV0().catch(mcpError));
+$("mcp-v0-revoke").addEventListener("click", () => revokeForV0().catch(mcpError));
 
 async function setUpMcp() {
   mcpPresets = await client.mcpPresets();

@@ -63,7 +63,15 @@ before(async () => {
     let body = "";
     req.on("data", (d) => { body += d; });
     req.on("end", () => {
-      v0Calls.push({ path: req.url, auth: req.headers.authorization, body: JSON.parse(body || "null") });
+      v0Calls.push({ method: req.method, path: req.url, auth: req.headers.authorization, body: JSON.parse(body || "null") });
+      // mcpServers.create / update / delete: the project's endpoint registered with v0.
+      if (req.url === "/api/v2/mcp-servers" || req.url === "/api/v2/mcp-servers/mcpE2E") {
+        const sent = JSON.parse(body || "{}");
+        const answer = req.method === "DELETE" ? { success: true }
+          : { id: "mcpE2E", name: sent.name, url: sent.url, description: null, createdAt: "2026-12-07T10:00:00.000Z", updatedAt: "2026-12-07T10:00:00.000Z", userId: "u", enabled: true, auth: { type: "bearer" }, scope: "user" };
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+        return;
+      }
       // Every new chat gets an id of its own, as on v0.
       // Only v0 API v2's official routes (as the official client calls them); 404 otherwise.
       const answer = req.url === "/api/v2/chats/stream" ? STARTED.toString().replaceAll(CHAT, `${CHAT}${v0Calls.length}`)
@@ -373,7 +381,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.deepEqual(result.mcpPrivate, { code: "egress_refused", status: 422, isError: true });
   assert.deepEqual(result.mcpSecrets, [true, false]);
   assert.equal(result.mcpDeleted, true);
-  assert.deepEqual(result.mcpToken, ["token", "url"]);
+  assert.deepEqual(result.mcpToken, ["token", "url", "v0McpServerId"]);
   assert.deepEqual(result.inWasmMemory, { minted: false, sent: false, bearer: false, control: true },
     "no secret is left in wasm memory (the control, the project id in the paths built in wasm, shows the scan finds text)");
   assert.equal(result.mcpRevoked, true);
@@ -608,6 +616,20 @@ test("the MCP panel: the card opens it pre-filled, a server is added, tested, it
   const sentry = servers.find((s) => s.name === "sentry");
   assert.deepEqual(sentry.allowedTools, ["echo", "slow", "big"]);
   assert.equal(sentry.preset, "sentry");
+  // v0 gets the project's endpoint: a token shown once, registered with v0; then revoked.
+  await page.click("#mcp-v0-connect");
+  await page.waitForSelector('#mcp-v0-token[data-state="minted"]', { timeout: 15_000 });
+  const shown = await page.textContent("#mcp-v0-token");
+  const minted = shown.match(/smcp_[A-Za-z0-9_-]+/)?.[0];
+  assert.ok(minted, shown);
+  assert.match(shown, /registrerad hos v0|registered with v0/);
+  const registration = v0Calls.filter((c) => c.path === "/api/v2/mcp-servers").at(-1);
+  assert.equal(registration.body.auth.token, minted);
+  assert.match(registration.body.url, /\/mcp\/[A-Za-z0-9_-]+$/);
+  await page.click("#mcp-v0-revoke");
+  await page.waitForSelector('#mcp-v0-token[data-state="revoked"]', { timeout: 15_000 });
+  assert.ok(v0Calls.some((c) => c.method === "DELETE" && c.path === "/api/v2/mcp-servers/mcpE2E"), "removed at v0");
+  assert.ok(!logs.includes(minted), "the token is not logged");
   assert.deepEqual(pageErrors, []);
   await page.close();
 });
