@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{auth, chats, demo, env_vars, integrations, mcp, projects, vercel};
+use crate::{auth, demo, env_vars, integrations, mcp, projects, vercel};
 
 /// Headers on every answer. The demo page runs only its own module script and the wasm it
 /// compiles (`'wasm-unsafe-eval'`), sets styles only through the CSSOM, talks only to this
@@ -43,7 +43,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
         .merge(env_vars::routes())
         .merge(integrations::routes())
         .merge(vercel::routes())
-        .merge(chats::routes())
+        .merge(crate::v0::chats::routes())
         .merge(mcp::routes());
     if config.dev || config.demo {
         api = api.merge(demo::routes());

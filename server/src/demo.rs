@@ -86,7 +86,7 @@ async fn replay(
             Some((Ok::<_, std::io::Error>(bytes.slice(at..end)), end))
         }
     });
-    crate::chats::event_stream(Body::from_stream(stream))
+    crate::v0::chats::event_stream(Body::from_stream(stream))
 }
 
 #[derive(Deserialize)]
@@ -100,5 +100,5 @@ async fn create_chat(
     User(user): User,
     JsonBody(body): JsonBody<NewChat>,
 ) -> Result<Response, AppError> {
-    crate::chats::start_chat(&state, &user, &body.message, None).await
+    crate::v0::chats::start_chat(&state, &user, &body.message, None).await
 }

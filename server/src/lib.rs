@@ -5,7 +5,6 @@
 
 pub mod app;
 pub mod auth;
-pub mod chats;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -27,6 +26,7 @@ pub mod state;
 pub mod stores;
 pub mod transport;
 pub mod upstream;
+pub mod v0;
 pub mod vercel;
 
 use std::future::Future;

@@ -54,43 +54,6 @@ pub struct Minted {
     v0_mcp_server_id: Option<String>,
 }
 
-/// v0's answer to `mcpServers.create`/`update` (API v2): only its id is kept.
-#[derive(serde::Deserialize)]
-struct V0McpServer {
-    id: String,
-}
-
-/// The endpoint's registration with v0, when v0 (API v2) is configured and the server knows
-/// its public URL: created with the new token, or updated to it when already registered.
-/// Only the endpoint's URL and the project token are sent (v0 needs both to call it).
-async fn register_with_v0(
-    state: &AppState,
-    project: &str,
-    url: &str,
-    token: &str,
-    registered: Option<&str>,
-) -> Result<Option<String>, AppError> {
-    let (Some(v0), Some(_)) = (state.v0.as_ref(), state.public_url.as_deref()) else {
-        return Ok(None);
-    };
-    if state.v0_version != crate::config::V0ApiVersion::V2 {
-        return Ok(None);
-    }
-    let body = serde_json::json!({
-        "name": format!("sajtmaskin {project}"),
-        "url": url,
-        "enabled": true,
-        "auth": {"type": "bearer", "token": token},
-        "scope": "user",
-    });
-    let request = match registered.filter(|id| sajtmaskin_integrations::wire::is_safe_id(id, 64)) {
-        Some(id) => v0.request(axum::http::Method::PATCH, &["mcp-servers", id]),
-        None => v0.request(axum::http::Method::POST, &["mcp-servers"]),
-    };
-    let server: V0McpServer = v0.json(request.json(&body)).await?;
-    Ok(Some(server.id).filter(|id| sajtmaskin_integrations::wire::is_safe_id(id, 64)))
-}
-
 /// `POST /api/projects/{projectId}/mcp-token` → `{token, url, v0McpServerId}`: a new token for
 /// the project's endpoint (the previous one stops working), shown this once. With v0
 /// configured (API v2) and `PUBLIC_URL` set, the endpoint is registered with v0 under the new
@@ -106,16 +69,11 @@ pub async fn mint(
         .unwrap_or("")
         .trim_end_matches('/');
     let url = format!("{base}/mcp/{}", project.id);
-    let registered: Option<String> = sqlx::query_scalar(
-        "SELECT v0_mcp_server_id FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2",
-    )
-    .bind(&project.id)
-    .bind(&user.0)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .flatten();
+    let registered = crate::v0::mcp_servers::registered(&state, &project.id, &user.0).await?;
     state.limits.spend_upstream(&user.0)?;
-    let v0_id = register_with_v0(&state, &project.id, &url, &token, registered.as_deref()).await?;
+    let v0_id =
+        crate::v0::mcp_servers::register(&state, &project.id, &url, &token, registered.as_deref())
+            .await?;
     sqlx::query("INSERT INTO mcp_project_tokens (project_id, user_id, token_hash, created_at, v0_mcp_server_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id) DO UPDATE SET user_id = excluded.user_id, token_hash = excluded.token_hash, created_at = excluded.created_at, v0_mcp_server_id = excluded.v0_mcp_server_id")
         .bind(&project.id)
         .bind(&user.0)
@@ -137,14 +95,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     OwnedProject(project, user): OwnedProject,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let registered: Option<String> = sqlx::query_scalar(
-        "SELECT v0_mcp_server_id FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2",
-    )
-    .bind(&project.id)
-    .bind(&user.0)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .flatten();
+    let registered = crate::v0::mcp_servers::registered(&state, &project.id, &user.0).await?;
     let revoked =
         sqlx::query("DELETE FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2")
             .bind(&project.id)
@@ -152,21 +103,7 @@ pub async fn revoke(
             .execute(&state.db.pool)
             .await?
             .rows_affected();
-    let mut unregistered = false;
-    if let (Some(id), Some(v0)) = (
-        registered.filter(|id| sajtmaskin_integrations::wire::is_safe_id(id, 64)),
-        state.v0.as_ref(),
-    ) {
-        // The token is dead here already; v0 forgets the endpoint (a 404 there means it is gone).
-        match v0
-            .send(v0.request(axum::http::Method::DELETE, &["mcp-servers", &id]))
-            .await
-        {
-            Ok(_) => unregistered = true,
-            Err(e) if e.status == axum::http::StatusCode::NOT_FOUND => unregistered = true,
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let unregistered = crate::v0::mcp_servers::unregister(&state, registered.as_deref()).await?;
     Ok(Json(
         serde_json::json!({ "revoked": revoked == 1, "v0Unregistered": unregistered }),
     ))

@@ -124,15 +124,8 @@ pub(crate) async fn start_chat(
     }
     state.limits.spend_upstream(user)?;
     // The project's MCP endpoint, when registered with v0, is offered to the new chat.
-    let registered: Option<String> = match &project {
-        Some(id) => sqlx::query_scalar(
-            "SELECT v0_mcp_server_id FROM mcp_project_tokens WHERE project_id = $1 AND user_id = $2",
-        )
-        .bind(id)
-        .bind(user)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .flatten(),
+    let registered = match &project {
+        Some(id) => crate::v0::mcp_servers::registered(state, id, user).await?,
         None => None,
     };
     let request = match state.v0_version {
