@@ -57,6 +57,16 @@ async fn fake_v0() -> (String, Seen) {
                             "updatedAt": "2026-12-07T10:00:00.000Z", "userId": "u1", "enabled": true, "auth": {"type": "bearer"}, "scope": "user", "extra": 1}))
                     }
                     ("DELETE", ["api", "v2", "mcp-servers", "mcpv0one"]) => Some(json!({"success": true})),
+                    // messages.list (API v2): the chat's latest message, finished.
+                    ("GET", ["api", "v2", "chats", "chat_abc", "messages"]) => Some(json!({"object": "list",
+                        "messages": [{"id": "m2", "chatId": "chat_abc", "role": "assistant", "content": "Klart", "parts": [],
+                            "finishReason": "stop", "createdAt": "2026-12-07T10:00:00.000Z", "updatedAt": "2026-12-07T10:00:00.000Z", "authorId": null}],
+                        "pagination": {"hasMore": false}})),
+                    // webhooks.create (API v2).
+                    ("POST", ["api", "v2", "hooks"]) => {
+                        let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                        Some(json!({"id": "hookone", "createdAt": "2026-12-07T10:00:00.000Z", "name": sent["name"], "events": sent["events"], "url": sent["url"], "chatId": sent["chatId"]}))
+                    }
                     _ => None,
                 };
                 seen.lock().unwrap().push((
@@ -358,4 +368,132 @@ async fn minting_the_project_token_registers_the_endpoint_with_v0_and_revoking_r
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(!logs().contains(&project_token));
+}
+
+/// A chat the server starts is subscribed to v0's webhooks (API v2 `/hooks`); a delivery is
+/// only a hint: once per event id the server reads the chat's latest message from v0 and
+/// records what v0 says, so the builder learns it without holding a stream open. A delivery
+/// for a chat not subscribed here is 404.
+#[tokio::test]
+async fn a_chat_is_subscribed_to_v0_webhooks_and_a_delivery_makes_the_server_read_v0() {
+    let (fake_base, seen) = fake_v0().await;
+    let server = spawn(&[
+        "--v0-api-key",
+        "platform-v0-key",
+        "--v0-api-url",
+        &format!("{fake_base}/api/v2"),
+        "--public-url",
+        "https://builder.example",
+    ])
+    .await;
+    let token = server.token(&user("hugo"));
+    let project = server.project(&token, json!({})).await;
+    let (status, _) = post_stream(
+        &server,
+        &format!("/api/projects/{project}/chats"),
+        &token,
+        json!({"message": "Bygg en gästbok"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut hook = None;
+    for _ in 0..50 {
+        hook = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|c| c.0 == "/api/v2/hooks")
+            .cloned();
+        if hook.is_some() && server.count("v0_hooks").await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let hook = hook.expect("a hook was created");
+    assert_eq!(hook.1, "Bearer platform-v0-key");
+    assert_eq!(
+        hook.2,
+        json!({"name": format!("sajtmaskin {project}"), "events": ["message.finished", "chat.updated"],
+            "url": "https://builder.example/api/webhooks/v0/chat_abc", "chatId": "chat_abc"}),
+        "no secret in the URL"
+    );
+
+    let deliver = |path: &str, body: Value| {
+        let client = server.client.clone();
+        let url = format!("{}{path}", server.base);
+        async move {
+            let response = client.post(url).json(&body).send().await.unwrap();
+            (
+                response.status(),
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let path = "/api/webhooks/v0/chat_abc";
+    let reads = || {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.0 == "/api/v2/chats/chat_abc/messages")
+            .count()
+    };
+    let event = json!({"id": "evt_finished_1", "type": "message.finished", "chatId": "chat_abc"});
+    let (status, answer) = deliver(path, event.clone()).await;
+    assert_eq!(
+        (status, answer["duplicate"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+    assert_eq!(reads(), 1, "the server read the chat from v0");
+    let (status, answer) = deliver(path, event).await;
+    assert_eq!(
+        (status, answer["duplicate"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "once per event id"
+    );
+    assert_eq!(reads(), 1);
+    // A new event id right after: within the read interval, no second read.
+    let (status, _) = deliver(path, json!({"id": "evt_2", "type": "chat.updated"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reads(), 1, "at most one read per chat every few seconds");
+    let (status, _) = deliver(
+        "/api/webhooks/v0/chat_other",
+        json!({"id": "e", "type": "message.finished"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = deliver(path, json!({"id": "e3", "type": "chat.deleted"})).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an event it was not subscribed to"
+    );
+    let (status, chats) = server
+        .call(
+            Method::GET,
+            &format!("/api/projects/{project}/chats"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{chats}");
+    assert_eq!(chats["chats"][0]["id"], "chat_abc");
+    assert_eq!(
+        chats["chats"][0]["lastEvent"], "message.finished",
+        "what v0 said"
+    );
+    assert_eq!(chats["chats"][0]["subscribed"], true);
+    let other = server.token(&user("ines"));
+    let (status, _) = server
+        .call(
+            Method::GET,
+            &format!("/api/projects/{project}/chats"),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another user does not see the project's chats"
+    );
 }

@@ -77,6 +77,8 @@ const fake = createServer((req, res) => {
     const route = `${req.method} ${url.pathname.replace(/prj_contract\d*/, ":project").replace(CHAT, ":chat").replace(/env_[A-Za-z0-9]+/, ":env")}`;
     switch (route) {
       case "POST /api/v2/chats/stream": return stream(CHAT_EVENTS);
+      case "POST /api/v2/hooks":
+        return json(200, { id: "hookContract", createdAt: now, name: body.name, events: body.events, url: body.url, chatId: body.chatId, ...EXTRA });
       case "POST /api/v2/mcp-servers":
         return json(200, { id: "mcpContract", name: body.name, url: body.url, description: null, createdAt: now, updatedAt: now,
           userId: "user_1", enabled: body.enabled, auth: { type: body.auth?.type ?? "none" }, scope: body.scope, ...EXTRA });
@@ -238,8 +240,18 @@ test("v0 API v2: creating a chat and resolving its task are the official client'
     const validate = v0Schemas[name].request;
     assert.ok(validate(find(ours, path).body), `${name}: ${JSON.stringify(validate.errors)}`);
   }
+  // The chat's events are subscribed as the official webhooks.create does it.
+  const hooked = find(ours, "/api/v2/hooks");
+  assert.ok(hooked, "the started chat is subscribed to v0's webhooks");
+  const officialHook = await recording(async () => {
+    const created = await v0.webhooks.create({ name: hooked.body.name, events: hooked.body.events, url: hooked.body.url, chatId: CHAT });
+    assert.ok(!created.error, JSON.stringify(created.error));
+  });
+  same(hooked, find(officialHook, "/api/v2/hooks"), "webhooks.create");
+  assert.deepEqual(hooked.body, find(officialHook, "/api/v2/hooks").body);
   // Nothing else of v0 was called (the store's Vercel listing is the Vercel test's).
-  assert.deepEqual(ours.filter((r) => r.path.startsWith("/api/v2")).map((r) => r.path).sort(), ["/api/v2/chats/stream", resolvePath].sort());
+  assert.deepEqual(ours.filter((r) => r.path.startsWith("/api/v2")).map((r) => r.path).sort(),
+    ["/api/v2/chats/stream", "/api/v2/hooks", resolvePath].sort());
 });
 
 test("the fake's v0 answers are what v0's OpenAPI document describes", () => {

@@ -32,7 +32,11 @@ use crate::upstream::Upstream;
 /// The project chat routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/projects/{project_id}/chats", post(start))
+        .route(
+            "/api/projects/{project_id}/chats",
+            post(start).get(super::hooks::list),
+        )
+        .route("/api/webhooks/v0/{chat_id}", post(super::hooks::deliver))
         .route("/api/projects/{project_id}/chat/resolve", post(resolve))
 }
 
@@ -81,8 +85,9 @@ fn pass_through(
                         .bind(now_ms())
                         .execute(&state.db.pool)
                         .await;
-                    if let Err(error) = stored {
-                        tracing::error!(%error, "could not record a v0 chat");
+                    match stored {
+                        Ok(_) => super::hooks::subscribe(&state, &project, &chat).await,
+                        Err(error) => tracing::error!(%error, "could not record a v0 chat"),
                     }
                 });
             }
