@@ -9,17 +9,13 @@
 // readers meet real shapes. Mutations on our side that it catches are listed in the README.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import { createServer as createNetServer } from "node:net";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { createV0Client } from "v0";
 import { Vercel } from "@vercel/sdk";
+import { drain, recordingFake, root, same, startBackend } from "./support.mjs";
 
-const root = new URL("../../", import.meta.url).pathname;
 const spec = JSON.parse(readFileSync(join(root, "tests/contract/v0-openapi-2.0.0-6f0caa8.json"), "utf8"));
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 const schema = (s) => ajv.compile({ ...s, components: spec.components });
@@ -58,145 +54,71 @@ const sdk = async (call) => {
   }
 };
 
-let recorder = null;
-const fake = createServer((req, res) => {
-  let text = "";
-  req.on("data", (d) => { text += d; });
-  req.on("end", () => {
-    const url = new URL(req.url, "http://fake");
-    const body = text ? JSON.parse(text) : null;
-    recorder?.push({
-      // Project ids differ per creation; the contract is about the path's form.
-      method: req.method, path: url.pathname.replace(/prj_contract\d+/, PROJECT), query: [...url.searchParams.keys()].sort(),
-      contentType: (req.headers["content-type"] ?? "").split(";")[0].trim(), accept: req.headers.accept ?? "",
-      userAgent: req.headers["user-agent"] ?? "", body,
-    });
-    const json = (status, value) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
-    const stream = (events) => res.writeHead(200, { "content-type": "text/event-stream" }).end(sse(events));
-    const parts = url.pathname.split("/").filter(Boolean);
-    const route = `${req.method} ${url.pathname.replace(/prj_contract\d*/, ":project").replace(CHAT, ":chat").replace(/env_[A-Za-z0-9]+/, ":env")}`;
-    switch (route) {
-      case "POST /api/v2/chats/stream": return stream(CHAT_EVENTS);
-      case "POST /api/v2/hooks":
-        return json(200, { id: "hookContract", createdAt: now, name: body.name, events: body.events, url: body.url, chatId: body.chatId, ...EXTRA });
-      case "POST /api/v2/mcp-servers":
-        return json(200, { id: "mcpContract", name: body.name, url: body.url, description: null, createdAt: now, updatedAt: now,
-          userId: "user_1", enabled: body.enabled, auth: { type: body.auth?.type ?? "none" }, scope: body.scope, ...EXTRA });
-      case "POST /v11/projects":
-        return json(200, { id: `${PROJECT}${++projects}`, name: body.name, accountId: TEAM, createdAt: 1764000000000, updatedAt: 1764000000000,
-          nodeVersion: "22.x", alias: [], deploymentExpiration: {}, defaultResourceConfig: { functionDefaultRegions: ["arn1"] },
-          resourceConfig: { functionDefaultRegions: ["arn1"] }, ...EXTRA });
-      case "POST /api/v2/chats/:chat/messages/resolve/stream": return stream(MESSAGE_EVENTS);
-      case "POST /v10/projects/:project/env": {
-        const created = (Array.isArray(body) ? body : [body]).map((v) => {
-          const id = `env_${v.key.replace(/_/g, "")}`;
-          vercelEnvs.set(id, { ...v, id });
-          // A write answer carries the encrypted form, as Vercel's does.
-          return env(id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type });
-        });
-        return json(201, { created: created.length === 1 ? created[0] : created, failed: [], ...EXTRA });
-      }
-      case "GET /v10/projects/:project/env":
-        return json(200, { envs: [...vercelEnvs.values()].map((v) => env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type })), ...EXTRA });
-      case "GET /v1/projects/:project/env/:env": {
-        const v = vercelEnvs.get(parts.at(-1));
-        return v ? json(200, env(v.id, v.key, v.value, { type: v.type })) : json(404, { error: { code: "not_found", message: "no env" } });
-      }
-      case "PATCH /v9/projects/:project/env/:env": {
-        const v = vercelEnvs.get(parts.at(-1));
-        if (!v) return json(404, { error: { code: "not_found", message: "no env" } });
-        v.value = body.value;
-        return json(200, env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type }));
-      }
-      case "DELETE /v9/projects/:project/env/:env": {
-        const v = vercelEnvs.get(parts.at(-1));
-        if (!v) return json(404, { error: { code: "not_found", message: "no env" } });
-        vercelEnvs.delete(v.id);
-        return json(200, env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type }));
-      }
-      default: return json(404, { error: { code: "not_found", message: `no route ${route}` } });
+/** The fake's answers: v0 API v2 and the Vercel REST API, as documented. */
+function route(method, pathname, body) {
+  const json = (status, value) => [status, value];
+  const stream = (events) => ["sse", sse(events)];
+    const parts = pathname.split("/").filter(Boolean);
+  const route = `${method} ${pathname.replace(/prj_contract\d*/, ":project").replace(CHAT, ":chat").replace(/env_[A-Za-z0-9]+/, ":env")}`;
+  switch (route) {
+    case "POST /api/v2/chats/stream": return stream(CHAT_EVENTS);
+    case "POST /api/v2/hooks":
+      return json(200, { id: "hookContract", createdAt: now, name: body.name, events: body.events, url: body.url, chatId: body.chatId, ...EXTRA });
+    case "POST /api/v2/mcp-servers":
+      return json(200, { id: "mcpContract", name: body.name, url: body.url, description: null, createdAt: now, updatedAt: now,
+        userId: "user_1", enabled: body.enabled, auth: { type: body.auth?.type ?? "none" }, scope: body.scope, ...EXTRA });
+    case "POST /v11/projects":
+      return json(200, { id: `${PROJECT}${++projects}`, name: body.name, accountId: TEAM, createdAt: 1764000000000, updatedAt: 1764000000000,
+        nodeVersion: "22.x", alias: [], deploymentExpiration: {}, defaultResourceConfig: { functionDefaultRegions: ["arn1"] },
+        resourceConfig: { functionDefaultRegions: ["arn1"] }, ...EXTRA });
+    case "POST /api/v2/chats/:chat/messages/resolve/stream": return stream(MESSAGE_EVENTS);
+    case "POST /v10/projects/:project/env": {
+      const created = (Array.isArray(body) ? body : [body]).map((v) => {
+        const id = `env_${v.key.replace(/_/g, "")}`;
+        vercelEnvs.set(id, { ...v, id });
+        // A write answer carries the encrypted form, as Vercel's does.
+        return env(id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type });
+      });
+      return json(201, { created: created.length === 1 ? created[0] : created, failed: [], ...EXTRA });
     }
-  });
-});
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createNetServer();
-    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
+    case "GET /v10/projects/:project/env":
+      return json(200, { envs: [...vercelEnvs.values()].map((v) => env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type })), ...EXTRA });
+    case "GET /v1/projects/:project/env/:env": {
+      const v = vercelEnvs.get(parts.at(-1));
+      return v ? json(200, env(v.id, v.key, v.value, { type: v.type })) : json(404, { error: { code: "not_found", message: "no env" } });
+    }
+    case "PATCH /v9/projects/:project/env/:env": {
+      const v = vercelEnvs.get(parts.at(-1));
+      if (!v) return json(404, { error: { code: "not_found", message: "no env" } });
+      v.value = body.value;
+      return json(200, env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type }));
+    }
+    case "DELETE /v9/projects/:project/env/:env": {
+      const v = vercelEnvs.get(parts.at(-1));
+      if (!v) return json(404, { error: { code: "not_found", message: "no env" } });
+      vercelEnvs.delete(v.id);
+      return json(200, env(v.id, v.key, "eyJ2IjoiZW5jcnlwdGVkIn0", { decrypted: false, type: v.type }));
+    }
+    default: return null;
+  }
 }
 
-let fakeUrl, server, base, dataDir, logs = "";
+let fake, backend, fakeUrl;
 before(async () => {
-  await new Promise((r) => fake.listen(0, "127.0.0.1", r));
-  fakeUrl = `http://127.0.0.1:${fake.address().port}`;
-  dataDir = mkdtempSync(join(tmpdir(), "sajtmaskin-contract-"));
-  base = `http://127.0.0.1:${await freePort()}`;
-  server = spawn(join(root, "target/debug/sajtmaskin-server"), ["--bind", base.slice(7), "--data-dir", dataDir, "--dev",
-    "--env-store", "vercel", "--vercel-api-url", fakeUrl, "--vercel-team-id", TEAM, "--v0-api-url", `${fakeUrl}/api/v2`, "--public-url", "https://builder.example"],
-  { cwd: root, env: { ...process.env, V0_API_KEY: "platform-v0-key", VERCEL_TOKEN: "platform-vercel-token" } });
-  server.stdout.on("data", (d) => { logs += d; });
-  server.stderr.on("data", (d) => { logs += d; });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/api/health`)).ok) break; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Project ids differ per creation; the contract is about the path's form.
+  fake = await recordingFake(route, (path) => path.replace(/prj_contract\d+/, PROJECT));
+  fakeUrl = fake.url;
+  backend = await startBackend(["--env-store", "vercel", "--vercel-api-url", fakeUrl, "--vercel-team-id", TEAM,
+    "--v0-api-url", `${fakeUrl}/api/v2`, "--public-url", "https://builder.example"],
+  { V0_API_KEY: "platform-v0-key", VERCEL_TOKEN: "platform-vercel-token" });
 });
 
 after(() => {
-  server?.kill();
-  fake.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  backend?.stop();
+  fake?.close();
 });
 
-/** Runs `fn` and returns the requests the fake received meanwhile. */
-async function recording(fn) {
-  recorder = [];
-  try { await fn(); } finally { /* keep what arrived */ }
-  const seen = recorder;
-  recorder = null;
-  return seen;
-}
-
-/** The JSON shape of a value: field names and types, recursively (arrays by their items). */
-function shape(value) {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return [...new Set(value.map((v) => JSON.stringify(shape(v))))].sort().map((s) => JSON.parse(s));
-  if (typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((k) => [k, shape(value[k])]));
-  return typeof value;
-}
-
-/** Shapes equal, an empty array matching any array (it says nothing of its items). */
-function sameShape(a, b) {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === 0 || b.length === 0 || JSON.stringify(a) === JSON.stringify(b);
-  if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
-    const keys = Object.keys(a);
-    return JSON.stringify(keys) === JSON.stringify(Object.keys(b)) && keys.every((k) => sameShape(a[k], b[k]));
-  }
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Our request must equal the official client's in everything the contract fixes. */
-function same(ours, official, what, { accept = false } = {}) {
-  assert.ok(official, `${what}: the official client sent nothing`);
-  assert.ok(ours, `${what}: the backend sent nothing`);
-  assert.equal(ours.method, official.method, `${what}: method`);
-  assert.equal(ours.path, official.path, `${what}: path`);
-  assert.deepEqual(ours.query, official.query, `${what}: query parameters`);
-  assert.equal(ours.contentType, official.contentType, `${what}: content type`);
-  assert.ok(sameShape(shape(ours.body), shape(official.body)),
-    `${what}: body fields and types: ours ${JSON.stringify(shape(ours.body))}, official ${JSON.stringify(shape(official.body))}`);
-  if (accept) assert.equal(ours.accept, official.accept, `${what}: Accept`);
-  assert.match(ours.userAgent, /^sajtmaskin-integrations\/\d+\.\d+\.\d+$/, `${what}: User-Agent names the package and version`);
-}
-
-const drain = async (response) => { if (response?.body) for await (const _ of response.body) { /* read to the end */ } };
-const dev = async () => (await (await fetch(`${base}/api/dev/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()).token;
-const api = async (token, method, path, body) => {
-  const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  return response;
-};
-
+const recording = (fn) => fake.recording(fn);
 test("v0 API v2: creating a chat and resolving its task are the official client's requests", async () => {
   const v0 = createV0Client({ baseUrl: fakeUrl, auth: "platform-v0-key", fetch: (...a) => fetch(...a) });
   const task = { type: "confirmed-steps", connectedIntegrationNames: [], connectedMcpPresetNames: [], appliedScripts: [], addedEnvVars: ["DATABASE_URL"] };
@@ -211,20 +133,19 @@ test("v0 API v2: creating a chat and resolving its task are the official client'
     assert.equal(events[0].object, "message");
   });
 
-  const token = await dev();
-  const project = await (await api(token, "POST", "/api/projects", {})).json();
+    const project = await (await backend.api("POST", "/api/projects", {})).json();
   // The project's key, named in the task as the official call names it.
-  const set = await api(token, "POST", `/api/v0/projects/${project.id}/env-vars`, { vars: [{ key: "DATABASE_URL", value: "postgres://x", sensitive: true }], upsert: true });
+  const set = await backend.api("POST", `/api/v0/projects/${project.id}/env-vars`, { vars: [{ key: "DATABASE_URL", value: "postgres://x", sensitive: true }], upsert: true });
   assert.equal(set.status, 200, await set.clone().text());
   const ours = await recording(async () => {
-    const started = await api(token, "POST", `/api/projects/${project.id}/chats`, { message: "Bygg en gästbok" });
+    const started = await backend.api("POST", `/api/projects/${project.id}/chats`, { message: "Bygg en gästbok" });
     assert.equal(started.status, 200);
     const text = await started.text();
     assert.ok(text.includes(`"id":"${CHAT}"`), "the stream passes through");
     // The chat id is recorded as the stream passes; then resume it.
     let resumed;
     for (let i = 0; i < 50; i++) {
-      resumed = await api(token, "POST", `/api/projects/${project.id}/chat/resolve`, { chatId: CHAT });
+      resumed = await backend.api("POST", `/api/projects/${project.id}/chat/resolve`, { chatId: CHAT });
       if (resumed.status !== 404) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -292,32 +213,31 @@ test("Vercel: env create (upsert), list, update and delete are the official SDK'
 
   // The same through the backend's Vercel store (the project linked to PROJECT).
   vercelEnvs.clear();
-  const token = await dev();
-  const ours = {};
+    const ours = {};
   let project;
   ours.project = await recording(async () => {
     // The server creates the project's Vercel project itself, with the platform's token.
-    project = await (await api(token, "POST", "/api/projects", {})).json();
+    project = await (await backend.api("POST", "/api/projects", {})).json();
     assert.match(project.vercelProjectId ?? "", /^prj_contract\d+$/, JSON.stringify(project));
   });
   const path = `/api/v0/projects/${project.id}/env-vars`;
   ours.create = await recording(async () => {
-    const created = await api(token, "POST", path, { vars: [{ key: "NEXT_PUBLIC_SITE", value: "Krukan" }], upsert: true });
+    const created = await backend.api("POST", path, { vars: [{ key: "NEXT_PUBLIC_SITE", value: "Krukan" }], upsert: true });
     const answer = await created.json();
     assert.equal(created.status, 200, JSON.stringify(answer));
     assert.equal(answer.envVars[0].value, "Krukan", "the value the user set, not the encrypted answer");
   });
   ours.list = await recording(async () => {
-    const listed = await (await api(token, "GET", path)).json();
+    const listed = await (await backend.api("GET", path)).json();
     assert.deepEqual(listed.envVars.map((v) => [v.key, v.value]), [["NEXT_PUBLIC_SITE", "Krukan"]]);
   });
   ours.update = await recording(async () => {
-    const changed = await api(token, "PATCH", path, { vars: [{ id: "env_NEXTPUBLICSITE", value: "Krukan 2" }] });
+    const changed = await backend.api("PATCH", path, { vars: [{ id: "env_NEXTPUBLICSITE", value: "Krukan 2" }] });
     assert.equal(changed.status, 200, await changed.clone().text());
     assert.equal((await changed.json()).envVars[0].value, "Krukan 2");
   });
   ours.remove = await recording(async () => {
-    const removed = await api(token, "DELETE", path, { ids: ["env_NEXTPUBLICSITE"] });
+    const removed = await backend.api("DELETE", path, { ids: ["env_NEXTPUBLICSITE"] });
     assert.equal(removed.status, 200, await removed.clone().text());
   });
   const by = (list, method, pathRe) => list.find((r) => r.method === method && pathRe.test(r.path));
@@ -333,16 +253,15 @@ test("Vercel: env create (upsert), list, update and delete are the official SDK'
   // Every request the backend made is one of those operations.
   const known = [envPath, onePath, editPath, /^\/v11\/projects$/];
   for (const r of Object.values(ours).flat()) assert.ok(known.some((re) => re.test(r.path)), `unexpected ${r.method} ${r.path}`);
-  assert.ok(!logs.includes("platform-vercel-token"));
+  assert.ok(!backend.logs().includes("platform-vercel-token"));
 });
 
 test("v0 API v2: registering the project's MCP endpoint is the official client's mcpServers.create", async () => {
   const v0 = createV0Client({ baseUrl: fakeUrl, auth: "platform-v0-key", fetch: (...a) => fetch(...a) });
-  const token = await dev();
-  const project = await (await api(token, "POST", "/api/projects", {})).json();
+    const project = await (await backend.api("POST", "/api/projects", {})).json();
   let minted;
   const ours = await recording(async () => {
-    const response = await api(token, "POST", `/api/projects/${project.id}/mcp-token`);
+    const response = await backend.api("POST", `/api/projects/${project.id}/mcp-token`);
     minted = await response.json();
     assert.equal(response.status, 200, JSON.stringify(minted));
     assert.equal(minted.v0McpServerId, "mcpContract");
