@@ -62,6 +62,10 @@ async fn fake_v0() -> (String, Seen) {
                         "messages": [{"id": "m2", "chatId": "chat_abc", "role": "assistant", "content": "Klart", "parts": [],
                             "finishReason": "stop", "createdAt": "2026-12-07T10:00:00.000Z", "updatedAt": "2026-12-07T10:00:00.000Z", "authorId": null}],
                         "pagination": {"hasMore": false}})),
+                    // chats.createVercelProject and the connect status (API v2).
+                    ("POST", ["api", "v2", "chats", "chat_abc", "vercel-project"]) => Some(json!({"vercelProjectId": "prj_fromv0"})),
+                    ("GET", ["api", "v2", "chats", "chat_abc", "connect", "status"]) => Some(json!({"status": "ready",
+                        "connector": {"id": "conn_1", "name": "Slack", "service": "slack", "type": "oauth", "attachedToProject": true, "uid": "u"}})),
                     // webhooks.create (API v2).
                     ("POST", ["api", "v2", "hooks"]) => {
                         let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -347,13 +351,25 @@ async fn minting_the_project_token_registers_the_endpoint_with_v0_and_revoking_r
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let call = seen.lock().unwrap().last().unwrap().clone();
+    let call = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .rfind(|c| c.0 == "/api/v2/chats/stream")
+        .unwrap()
+        .clone();
     assert_eq!(call.2["mcpServerIds"], json!(["mcpv0one"]));
     // Revoked: gone here and at v0.
     let (status, revoked) = server.call(Method::DELETE, &path, Some(&token), None).await;
     assert_eq!(status, StatusCode::OK, "{revoked}");
     assert_eq!(revoked, json!({"revoked": true, "v0Unregistered": true}));
-    let call = seen.lock().unwrap().last().unwrap().clone();
+    let call = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .rfind(|c| c.0.starts_with("/api/v2/mcp-servers"))
+        .unwrap()
+        .clone();
     assert_eq!(
         (call.0.as_str(), call.1.as_str()),
         ("/api/v2/mcp-servers/mcpv0one", "Bearer platform-v0-key")
@@ -495,5 +511,112 @@ async fn a_chat_is_subscribed_to_v0_webhooks_and_a_delivery_makes_the_server_rea
         status,
         StatusCode::NOT_FOUND,
         "another user does not see the project's chats"
+    );
+}
+
+/// A chat's Vercel project is created by v0 (API v2) for a chat the server started for the
+/// project, and becomes the project's; a chat's Vercel Connect status is read from v0 and
+/// passed on in its documented shapes. Other chats and other users' projects never reach v0.
+#[tokio::test]
+async fn a_chats_vercel_project_and_connect_status_come_from_v0_api_v2() {
+    let (fake_base, seen) = fake_v0().await;
+    let server = spawn(&[
+        "--v0-api-key",
+        "platform-v0-key",
+        "--v0-api-url",
+        &format!("{fake_base}/api/v2"),
+    ])
+    .await;
+    let token = server.token(&user("leo"));
+    let project = server.project(&token, json!({})).await;
+    let (status, _) = post_stream(
+        &server,
+        &format!("/api/projects/{project}/chats"),
+        &token,
+        json!({"message": "Hej"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for _ in 0..50 {
+        if server.count("project_chats").await > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, created) = server
+        .call(
+            Method::POST,
+            &format!("/api/projects/{project}/chats/chat_abc/vercel-project"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, &created),
+        (StatusCode::OK, &json!({"vercelProjectId": "prj_fromv0"}))
+    );
+    let call = seen.lock().unwrap().last().unwrap().clone();
+    assert_eq!(call.0, "/api/v2/chats/chat_abc/vercel-project");
+    assert_eq!(
+        call.2,
+        json!({"name": format!("sajtmaskin-{}", project.to_ascii_lowercase().replace('_', "-"))})
+    );
+    let (_, projects) = server
+        .call(Method::GET, "/api/projects", Some(&token), None)
+        .await;
+    assert_eq!(
+        projects["projects"][0]["vercelProjectId"], "prj_fromv0",
+        "{projects}"
+    );
+
+    let status_path =
+        format!("/api/projects/{project}/chats/chat_abc/connect/status?requestId=req_1");
+    let (status, answer) = server
+        .call(Method::GET, &status_path, Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        answer,
+        json!({"status": "ready", "connector": {"id": "conn_1", "name": "Slack", "service": "slack", "type": "oauth", "attachedToProject": true}})
+    );
+    let call = seen.lock().unwrap().last().unwrap().clone();
+    assert_eq!(call.0, "/api/v2/chats/chat_abc/connect/status");
+
+    let before = seen.lock().unwrap().len();
+    let other = server.token(&user("lina"));
+    for (path, who, expected) in [
+        (
+            format!("/api/projects/{project}/chats/chat_other/vercel-project"),
+            &token,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/api/projects/{project}/chats/chat_abc/vercel-project"),
+            &other,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/api/projects/{project}/chats/chat_abc/connect/status?requestId=a%2Fb"),
+            &token,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/api/projects/{project}/chats/chat_abc/connect/status"),
+            &token,
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let method = if path.ends_with("vercel-project") {
+            Method::POST
+        } else {
+            Method::GET
+        };
+        let (status, out) = server.call(method, &path, Some(who), None).await;
+        assert_eq!(status, expected, "{path}: {out}");
+    }
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        before,
+        "none of them reached v0"
     );
 }

@@ -24,7 +24,7 @@ use crate::auth::User;
 use crate::clock::now_ms;
 use crate::config::V0ApiVersion;
 use crate::error::AppError;
-use crate::json::JsonBody;
+use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::projects::OwnedProject;
 use crate::state::AppState;
 use crate::upstream::Upstream;
@@ -37,6 +37,14 @@ pub fn routes() -> Router<AppState> {
             post(start).get(super::hooks::list),
         )
         .route("/api/webhooks/v0/{chat_id}", post(super::hooks::deliver))
+        .route(
+            "/api/projects/{project_id}/chats/{chat_id}/vercel-project",
+            post(create_vercel_project),
+        )
+        .route(
+            "/api/projects/{project_id}/chats/{chat_id}/connect/status",
+            axum::routing::get(connect_status),
+        )
         .route("/api/projects/{project_id}/chat/resolve", post(resolve))
 }
 
@@ -167,6 +175,146 @@ struct Resume {
     chat_id: String,
 }
 
+/// 404 unless `chat` is a chat the server started for `project` (checked before any id reaches
+/// a URL or v0).
+async fn known_chat(state: &AppState, project: &str, chat: &str) -> Result<(), AppError> {
+    if !is_chat_id(chat) {
+        return Err(AppError::NotFound("chat"));
+    }
+    let known: Option<i64> = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM project_chats WHERE chat_id = $1 AND project_id = $2",
+    )
+    .bind(chat)
+    .bind(project)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    match known.unwrap_or(0) {
+        0 => Err(AppError::NotFound("chat")),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Deserialize)]
+struct ChatPath {
+    chat_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreatedVercelProject {
+    vercel_project_id: String,
+}
+
+/// `POST /api/projects/{id}/chats/{chatId}/vercel-project` → `{vercelProjectId}`: v0 creates
+/// the chat's Vercel project (API v2 `chats.createVercelProject`, named after the builder
+/// project). It is recorded on the chat and, when the project has no Vercel project yet,
+/// becomes the project's: with `ENV_STORE=vercel` its env vars then live there (a project the
+/// platform created, never one a client named).
+async fn create_vercel_project(
+    State(state): State<AppState>,
+    OwnedProject(project, User(user)): OwnedProject,
+    PathParams(path): PathParams<ChatPath>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let v0 = v0(&state)?;
+    require_v2(&state)?;
+    known_chat(&state, &project.id, &path.chat_id).await?;
+    state.limits.spend_upstream(&user)?;
+    let request = v0
+        .request(Method::POST, &["chats", path.chat_id.as_str(), "vercel-project"])
+        .json(&json!({ "name": format!("sajtmaskin-{}", project.id.to_ascii_lowercase().replace('_', "-")) }));
+    let created: CreatedVercelProject = v0.json(request).await?;
+    let id = Some(created.vercel_project_id)
+        .filter(|id| is_safe_id(id, MAX_UPSTREAM_ID_BYTES))
+        .ok_or_else(|| {
+            crate::upstream::UpstreamError::bad_answer(
+                "v0 sent a Vercel project without a usable id",
+            )
+        })?;
+    sqlx::query(
+        "UPDATE project_chats SET vercel_project_id = $1 WHERE chat_id = $2 AND project_id = $3",
+    )
+    .bind(&id)
+    .bind(&path.chat_id)
+    .bind(&project.id)
+    .execute(&state.db.pool)
+    .await?;
+    sqlx::query(
+        "UPDATE projects SET vercel_project_id = $1 WHERE id = $2 AND vercel_project_id IS NULL",
+    )
+    .bind(&id)
+    .bind(&project.id)
+    .execute(&state.db.pool)
+    .await?;
+    Ok(axum::Json(json!({ "vercelProjectId": id })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectQuery {
+    request_id: String,
+}
+
+/// `GET /api/projects/{id}/chats/{chatId}/connect/status?requestId=` → v0's answer to
+/// `GET /chats/{chatId}/connect/status` (API v2): `{status: "pending", progress?}`,
+/// `{status: "ready", connector}` or `{status: "error", message}`, passed on only in those
+/// shapes. `requestId` is the one in the chat's `configure_vercel_connect` action (1–128
+/// letters, digits, `_`, `-`).
+async fn connect_status(
+    State(state): State<AppState>,
+    OwnedProject(project, User(user)): OwnedProject,
+    PathParams(path): PathParams<ChatPath>,
+    QueryParams(query): QueryParams<ConnectQuery>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let v0 = v0(&state)?;
+    require_v2(&state)?;
+    if !is_safe_id(&query.request_id, 128) {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            "query parameter requestId is not valid",
+        ));
+    }
+    known_chat(&state, &project.id, &path.chat_id).await?;
+    state.limits.spend_upstream(&user)?;
+    let request = v0
+        .request(
+            Method::GET,
+            &["chats", path.chat_id.as_str(), "connect", "status"],
+        )
+        .query(&[("requestId", query.request_id.as_str())]);
+    let answer: serde_json::Value = v0.json(request).await?;
+    let text = |key: &str| answer.get(key).and_then(serde_json::Value::as_str);
+    let status = match text("status") {
+        Some("pending") => json!({"status": "pending", "progress": text("progress")}),
+        Some("ready") => {
+            let connector = answer.get("connector").cloned().unwrap_or_default();
+            let field = |key: &str| connector.get(key).cloned().unwrap_or_default();
+            json!({"status": "ready", "connector": {"id": field("id"), "name": field("name"), "service": field("service"),
+                "type": field("type"), "attachedToProject": field("attachedToProject")}})
+        }
+        Some("error") => {
+            json!({"status": "error", "message": "v0 reports the Vercel Connect setup failed"})
+        }
+        _ => {
+            return Err(crate::upstream::UpstreamError::bad_answer(
+                "v0 sent a connect status we could not read",
+            )
+            .into())
+        }
+    };
+    Ok(axum::Json(status))
+}
+
+/// 422 `v0_api_version` for v2-only routes under `V0_API_VERSION=v1`.
+fn require_v2(state: &AppState) -> Result<(), AppError> {
+    match state.v0_version {
+        V0ApiVersion::V2 => Ok(()),
+        V0ApiVersion::V1 => Err(AppError::Unprocessable {
+            code: "v0_api_version",
+            message: "this needs v0 API v2 (V0_API_VERSION=v2)".into(),
+        }),
+    }
+}
+
 /// `POST /api/projects/{id}/chat/resolve {chatId}`: tells v0 the integrations are in place (a
 /// `confirmed-steps` task naming the installed integrations and the keys set on the project)
 /// and streams the resumed generation back. Only for a chat the server started for this project.
@@ -176,19 +324,7 @@ async fn resolve(
     JsonBody(body): JsonBody<Resume>,
 ) -> Result<Response, AppError> {
     let v0 = v0(&state)?;
-    if !is_chat_id(&body.chat_id) {
-        return Err(AppError::NotFound("chat"));
-    }
-    let known: Option<i64> = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM project_chats WHERE chat_id = $1 AND project_id = $2",
-    )
-    .bind(&body.chat_id)
-    .bind(&project.id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    if known.unwrap_or(0) == 0 {
-        return Err(AppError::NotFound("chat"));
-    }
+    known_chat(&state, &project.id, &body.chat_id).await?;
     state.limits.spend_upstream(&user)?;
     let rows = sqlx::query("SELECT integration_type, env_keys FROM user_integrations WHERE user_id = $1 AND project_id = $2 AND status = 'installed' ORDER BY created_at, id")
         .bind(&user)
