@@ -62,6 +62,7 @@ function route(method, pathname, body) {
   const route = `${method} ${pathname.replace(/prj_contract\d*/, ":project").replace(CHAT, ":chat").replace(/env_[A-Za-z0-9]+/, ":env")}`;
   switch (route) {
     case "POST /api/v2/chats/stream": return stream(CHAT_EVENTS);
+    case "POST /api/v2/chats/:chat/vercel-project": return json(201, { vercelProjectId: "prj_v0made", ...EXTRA });
     case "POST /api/v2/hooks":
       return json(200, { id: "hookContract", createdAt: now, name: body.name, events: body.events, url: body.url, chatId: body.chatId, ...EXTRA });
     case "POST /api/v2/mcp-servers":
@@ -161,6 +162,18 @@ test("v0 API v2: creating a chat and resolving its task are the official client'
     const validate = v0Schemas[name].request;
     assert.ok(validate(find(ours, path).body), `${name}: ${JSON.stringify(validate.errors)}`);
   }
+  // The chat's Vercel project, as chats.createVercelProject asks for it.
+  const attachPath = `/api/v2/chats/${CHAT}/vercel-project`;
+  const attached = await recording(async () => {
+    const response = await backend.api("POST", `/api/projects/${project.id}/chats/${CHAT}/vercel-project`);
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.deepEqual(await response.json(), { vercelProjectId: "prj_v0made" });
+  });
+  const officialAttach = await recording(async () => {
+    const created = await v0.chats.createVercelProject({ chatId: CHAT, name: find(attached, attachPath).body.name });
+    assert.ok(!created.error, JSON.stringify(created.error));
+  });
+  same(find(attached, attachPath), find(officialAttach, attachPath), "chats.createVercelProject");
   // The chat's events are subscribed as the official webhooks.create does it.
   const hooked = find(ours, "/api/v2/hooks");
   assert.ok(hooked, "the started chat is subscribed to v0's webhooks");
