@@ -86,26 +86,30 @@ impl Jwt {
 
     /// The user id of a valid token.
     pub fn verify(&self, token: &str) -> Result<String, AppError> {
-        let data =
-            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
-                match e.kind() {
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                        AppError::Unauthorized("the token has expired")
-                    }
-                    jsonwebtoken::errors::ErrorKind::ImmatureSignature => {
-                        AppError::Unauthorized("the token is not valid yet (nbf)")
-                    }
-                    jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
-                        AppError::Unauthorized("the token's issuer (iss) is not accepted")
-                    }
-                    jsonwebtoken::errors::ErrorKind::InvalidAudience => {
-                        AppError::Unauthorized("the token's audience (aud) is not this server")
-                    }
-                    _ => AppError::Unauthorized("the token is not valid"),
+        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+            let (code, message) = match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ("token_expired", "the token has expired")
                 }
-            })?;
+                jsonwebtoken::errors::ErrorKind::InvalidAudience => (
+                    "token_audience",
+                    "the token's audience (aud) is not this server",
+                ),
+                jsonwebtoken::errors::ErrorKind::ImmatureSignature => {
+                    ("token_invalid", "the token is not valid yet (nbf)")
+                }
+                jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
+                    ("token_invalid", "the token's issuer (iss) is not accepted")
+                }
+                _ => ("token_invalid", "the token is not valid"),
+            };
+            AppError::Token { code, message }
+        })?;
         if data.claims.sub.is_empty() || data.claims.sub.len() > 256 {
-            return Err(AppError::Unauthorized("the token has no usable subject"));
+            return Err(AppError::Token {
+                code: "token_invalid",
+                message: "the token has no usable subject",
+            });
         }
         Ok(data.claims.sub)
     }
@@ -121,12 +125,22 @@ pub const DEV_USER: &str = "demo-user";
 pub struct Auth {
     jwt: Jwt,
     dev: Option<Jwt>,
+    oidc: Option<std::sync::Arc<crate::oidc::Oidc>>,
 }
 
 impl Auth {
     /// Checks with `jwt`; `dev` signs and also accepts dev tokens.
     pub fn new(jwt: Jwt, dev: Option<Jwt>) -> Self {
-        Auth { jwt, dev }
+        Auth {
+            jwt,
+            dev,
+            oidc: None,
+        }
+    }
+
+    /// Also accepts the OIDC issuer's asymmetric tokens.
+    pub fn with_oidc(self, oidc: Option<std::sync::Arc<crate::oidc::Oidc>>) -> Self {
+        Auth { oidc, ..self }
     }
 
     /// The user id of a token valid under either secret.
@@ -134,6 +148,15 @@ impl Auth {
         match (self.jwt.verify(token), &self.dev) {
             (Err(error), Some(dev)) => dev.verify(token).map_err(|_| error),
             (result, _) => result,
+        }
+    }
+
+    /// The user id of a valid token: the OIDC issuer's (RS256, ES256, EdDSA) when one is
+    /// configured, else one of our HS256 secrets'.
+    pub async fn verify_any(&self, token: &str) -> Result<String, AppError> {
+        match &self.oidc {
+            Some(oidc) if crate::oidc::Oidc::handles(token) => oidc.verify(token).await,
+            _ => self.verify(token),
         }
     }
 }
@@ -166,7 +189,7 @@ where
             .ok_or(AppError::Unauthorized(
                 "expected Authorization: Bearer <token>",
             ))?;
-        Auth::from_ref(state).verify(token).map(User)
+        Auth::from_ref(state).verify_any(token).await.map(User)
     }
 }
 

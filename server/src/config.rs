@@ -111,6 +111,17 @@ pub struct Config {
     /// Tokens must carry this `aud` (and `token` mints it).
     #[arg(long, env = "AUTH_JWT_AUDIENCE", global = true)]
     pub auth_jwt_audience: Option<String>,
+    /// The builder's OIDC issuer: asymmetric tokens (RS256, ES256, EdDSA) whose `iss` is this
+    /// are checked against its keys (found by discovery unless AUTH_JWKS_URL is set). Needs
+    /// AUTH_JWT_AUDIENCE.
+    #[arg(long, env = "AUTH_ISSUER", global = true)]
+    pub auth_issuer: Option<String>,
+    /// The issuer's key set (JWKS) URL, instead of discovery.
+    #[arg(long, env = "AUTH_JWKS_URL", global = true)]
+    pub auth_jwks_url: Option<String>,
+    /// Seconds between two fetches of the issuer's keys for unknown `kid`s (key rotation).
+    #[arg(long, env = "AUTH_JWKS_REFETCH_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub auth_jwks_refetch_secs: u64,
     /// Where env vars live.
     #[arg(
         long,
@@ -300,7 +311,12 @@ impl Config {
                     "ENV_VAR_ENCRYPTION_KEY",
                     self.env_var_encryption_key.is_none(),
                 ),
-                ("AUTH_JWT_SECRET", self.auth_jwt_secret.is_none()),
+                // With an OIDC issuer, tokens come from it; HS256 needs a shared secret only
+                // when it is the sign-in.
+                (
+                    "AUTH_JWT_SECRET",
+                    self.auth_jwt_secret.is_none() && self.auth_issuer.is_none(),
+                ),
             ]
             .into_iter()
             .filter_map(|(name, absent)| absent.then_some(name))
@@ -311,6 +327,29 @@ impl Config {
                     missing.join(" and ")
                 ));
             }
+        }
+        let http_url = |u: &str| {
+            reqwest::Url::parse(u)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        };
+        match (&self.auth_issuer, &self.auth_jwks_url) {
+            (None, Some(_)) => {
+                return Err(
+                    "AUTH_JWKS_URL needs AUTH_ISSUER (a token's iss must be checked)".into(),
+                )
+            }
+            (Some(issuer), jwks) => {
+                if !http_url(issuer) || jwks.as_deref().is_some_and(|u| !http_url(u)) {
+                    return Err("AUTH_ISSUER and AUTH_JWKS_URL must be http(s) URLs".into());
+                }
+                if self.auth_jwt_audience.is_none() {
+                    return Err(
+                        "AUTH_ISSUER needs AUTH_JWT_AUDIENCE (a token's aud must name this server)"
+                            .into(),
+                    );
+                }
+            }
+            (None, None) => {}
         }
         if self.dev && !is_loopback_bind(&self.bind) {
             return Err(format!(

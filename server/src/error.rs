@@ -20,9 +20,18 @@ pub enum AppError {
         /// For people; names the field or rule, never a submitted value.
         message: String,
     },
-    /// 401: no, bad or expired token.
+    /// 401: no token, or not a bearer token.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// 401: a token that does not verify: `token_expired`, `token_audience` (its `aud` is not
+    /// this server) or `token_invalid` (anything else).
+    #[error("{message}")]
+    Token {
+        /// One of the three codes.
+        code: &'static str,
+        /// For people.
+        message: &'static str,
+    },
     /// 403: the caller is known but may not do this.
     #[error("{message}")]
     Forbidden {
@@ -114,6 +123,7 @@ impl AppError {
         match self {
             AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            AppError::Token { code, .. } => (StatusCode::UNAUTHORIZED, code),
             AppError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             AppError::TooMany { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
             AppError::Partial { error, .. } => error.parts(),

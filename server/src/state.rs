@@ -218,7 +218,15 @@ impl AppState {
             .ok_or("UPSTREAM_REQUESTS_PER_MINUTE must be at least 1")?;
         Ok(AppState {
             db,
-            auth: Auth::new(jwt(config)?, dev),
+            auth: Auth::new(jwt(config)?, dev).with_oidc(match &config.auth_issuer {
+                Some(issuer) => Some(Arc::new(crate::oidc::Oidc::new(
+                    issuer,
+                    config.auth_jwt_audience.as_deref().unwrap_or_default(),
+                    config.auth_jwks_url.as_deref(),
+                    Duration::from_secs(config.auth_jwks_refetch_secs),
+                )?)),
+                None => None,
+            }),
             store,
             store_kind: config.env_store,
             cipher,

@@ -64,7 +64,7 @@ async fn the_dev_token_is_for_loopback_pages_the_demo_user_and_this_run_only() {
         .await;
     assert_eq!(
         (status, out["error"]["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        (StatusCode::UNAUTHORIZED, Some("token_invalid"))
     );
     let (status, out) = dev_token(&plain, None, json!({})).await;
     assert_eq!(
