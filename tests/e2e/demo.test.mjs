@@ -390,7 +390,7 @@ test("BackendClient in the browser: typed results, coded errors with status, tim
   assert.deepEqual(result.notFound, { code: "not_found", status: 404, isError: true });
   assert.deepEqual(result.badKey, { code: "invalid_key", status: null, isError: true }, "validated before sending");
   assert.deepEqual(result.noToken, { code: "unauthorized", status: 401, isError: true });
-  assert.deepEqual(result.badToken, { code: "unauthorized", status: 401, isError: true });
+  assert.deepEqual(result.badToken, { code: "token_invalid", status: 401, isError: true }, "a token that does not verify has its own code");
   assert.equal(result.timeout?.code, "timeout");
   assert.equal(result.aborted?.code, "aborted");
   assert.equal(result.abortedBefore?.code, "aborted");
