@@ -10,6 +10,9 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use sajtmaskin_integrations::wire::MAX_BODY_BYTES;
 use tower_http::cors::CorsLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -33,12 +36,25 @@ const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("referrer-policy", "no-referrer"),
 ];
 
+/// Request ids: `req_` and 24 random hex digits.
+#[derive(Clone, Copy)]
+struct RequestIds;
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&crate::ids::new_id("req"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
 /// The router for `state` as `config` asks: demo routes only with `--dev` or `--demo`, the dev
 /// token only with `--dev`.
 pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
     config.check()?;
     let mut api = Router::new()
         .route("/api/health", get(health))
+        .route("/readyz", get(ready))
         .merge(projects::routes())
         .merge(env_vars::routes())
         .merge(integrations::routes())
@@ -82,13 +98,22 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
             crate::transport::read_body(limits, request, next)
         },
     ));
-    // Spans carry the method and the path, never the query string (it may hold a code or a
-    // token in an OAuth callback).
-    let mut app = app.layer(TraceLayer::new_for_http().make_span_with(
-        |request: &Request<axum::body::Body>| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        },
-    ));
+    // Spans carry the method, the path (never the query string: it may hold a code or a token
+    // in an OAuth callback) and the request's id: ours (`req_…`) unless the caller sent an
+    // `x-request-id`, returned as `x-request-id` on the answer.
+    let mut app = app
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |request: &Request<axum::body::Body>| {
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            },
+        ))
+        .layer(SetRequestIdLayer::x_request_id(RequestIds));
     for (name, value) in SECURITY_HEADERS {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
             axum::http::HeaderName::from_static(name),
@@ -126,6 +151,19 @@ async fn health(
     Json(
         serde_json::json!({ "ok": true, "version": env!("CARGO_PKG_VERSION"), "unreadableValues": unreadable }),
     )
+}
+
+/// `GET /readyz`: 200 when the database answers within 2 s, 503 `storage_unavailable`
+/// otherwise (a load balancer's readiness check).
+async fn ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let check = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db.pool);
+    match tokio::time::timeout(Duration::from_secs(2), check).await {
+        Ok(Ok(_)) => Ok(Json(serde_json::json!({ "ready": true }))),
+        Ok(Err(e)) => Err(AppError::Database(e)),
+        Err(_) => Err(AppError::Database(sqlx::Error::PoolTimedOut)),
+    }
 }
 
 async fn unknown_route() -> AppError {

@@ -26,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API and the demo builder (the default).
     Serve,
+    /// Run the database migrations and exit (for deploys that migrate before serving).
+    Migrate,
     /// Re-seal every stored secret under ENV_VAR_ENCRYPTION_KEY (key rotation; safe while
     /// instances serve, resumable), then move the database's key check to it.
     Reseal {
@@ -58,6 +60,15 @@ pub enum StoreKind {
     Vercel,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// For people.
+    Text,
+    /// One JSON object per line (with the request id of the request it belongs to).
+    Json,
+}
+
 /// Which v0 Platform API the backend speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum V0ApiVersion {
@@ -70,6 +81,15 @@ pub enum V0ApiVersion {
 /// Server settings.
 #[derive(Parser, Clone)]
 pub struct Config {
+    /// Log lines as text or JSON.
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
     /// Address to listen on.
     #[arg(
         long = "bind",

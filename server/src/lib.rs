@@ -108,7 +108,28 @@ pub async fn serve_on(
             drop(slot);
         });
     }
+    // No new connections from here on: the listener closes, in-flight requests finish.
+    drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+}
+
+/// Completes on SIGTERM (what a deploy sends) or SIGINT (ctrl-c).
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        () = terminate => {},
+    }
+    tracing::info!(
+        "shutting down: in-flight requests finish (up to 10 s), new connections are refused"
+    );
 }
 
 /// The state for `config`, after the key check (the keyring must hold the database's key) and
@@ -160,7 +181,7 @@ pub async fn reseal(
     .await
 }
 
-/// Binds `config.bind` and serves until ctrl-c.
+/// Binds `config.bind` and serves until SIGTERM or SIGINT.
 pub async fn serve(config: config::Config) -> Result<(), String> {
     let state = start_state(&config).await?;
     let router = app::router(state, &config)?;
@@ -173,9 +194,7 @@ pub async fn serve(config: config::Config) -> Result<(), String> {
         listener,
         router,
         ConnectionLimits::from_config(&config),
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        },
+        shutdown_signal(),
     )
     .await;
     Ok(())

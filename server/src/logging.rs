@@ -19,9 +19,13 @@ use tracing_subscriber::EnvFilter;
 /// Libraries that log message payloads below `info`, and the most they may log.
 const PAYLOAD_TARGETS: [(&str, LevelFilter); 1] = [("rmcp", LevelFilter::INFO)];
 
-/// The subscriber: `filter` (from `RUST_LOG`), the payload cap, lines written to `writer`
-/// with their URLs redacted.
-pub fn subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+/// The subscriber: `filter` (from `RUST_LOG`), the payload cap, lines (text, or one JSON object
+/// each) written to `writer` with their URLs redacted.
+pub fn subscriber<W>(
+    filter: EnvFilter,
+    json: bool,
+    writer: W,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
@@ -29,11 +33,15 @@ where
         Targets::new().with_default(LevelFilter::TRACE),
         |t, (target, level)| t.with_target(*target, *level),
     );
-    tracing_subscriber::registry().with(cap).with(filter).with(
-        tracing_subscriber::fmt::layer()
-            .with_ansi(false)
-            .with_writer(Redacting(writer)),
-    )
+    let base = tracing_subscriber::registry().with(cap).with(filter);
+    let layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(Redacting(writer));
+    if json {
+        Box::new(base.with(layer.json().with_current_span(true).with_span_list(false)))
+    } else {
+        Box::new(base.with(layer))
+    }
 }
 
 /// `line` with every `http`/`https` URL cut to its origin (anything after it becomes `/…`).

@@ -7,15 +7,21 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into());
     let _ = tracing::subscriber::set_global_default(sajtmaskin_server::logging::subscriber(
         filter,
+        cli.config.log_format == sajtmaskin_server::config::LogFormat::Json,
         std::io::stderr,
     ));
-    let cli = Cli::parse();
     let result = match cli.command {
         None | Some(Command::Serve) => serve(cli.config).await,
+        Some(Command::Migrate) => {
+            sajtmaskin_server::db::connect(cli.config.database_url.as_deref(), &cli.config.data_dir)
+                .await
+                .map(|_| tracing::info!("migrations are current"))
+        }
         Some(Command::Reseal {
             batch_size,
             pause_ms,

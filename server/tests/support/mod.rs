@@ -42,6 +42,7 @@ fn capture_logs() {
         // The server's own pipeline (its redaction and caps included), at every level.
         let subscriber = sajtmaskin_server::logging::subscriber(
             tracing_subscriber::EnvFilter::new("trace"),
+            false,
             || LogWriter,
         );
         let _ = tracing::subscriber::set_global_default(subscriber);
