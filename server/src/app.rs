@@ -67,13 +67,17 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
     if config.dev {
         api = api.route("/api/dev/token", post(auth::dev_token));
     }
-    // Every answer under /api is JSON, unknown routes and methods included.
+    // Every answer under /api is JSON, unknown routes and methods included. Each routed
+    // request is counted and timed under its route template.
     let api = api
         .route("/api/{*rest}", any(unknown_route))
-        .method_not_allowed_fallback(method_not_allowed);
+        .route("/metrics", get(crate::metrics::scrape))
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(axum::middleware::from_fn(crate::metrics::track));
     // The MCP endpoint for v0: answers only to the project's token.
     let endpoint = Router::new()
         .route_service("/mcp/{project_id}", mcp::endpoint::service(state.clone()))
+        .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(axum::middleware::from_fn(mcp::endpoint::check_message))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

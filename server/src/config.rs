@@ -81,6 +81,10 @@ pub enum V0ApiVersion {
 /// Server settings.
 #[derive(Parser, Clone)]
 pub struct Config {
+    /// Serves GET /metrics (Prometheus text) to callers sending `Authorization: Bearer <this>`;
+    /// without it there is no metrics route.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<String>,
     /// Log lines as text or JSON.
     #[arg(
         long,

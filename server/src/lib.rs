@@ -19,6 +19,7 @@ pub mod json;
 pub mod keys;
 pub mod logging;
 pub mod mcp;
+pub mod metrics;
 pub mod oidc;
 pub mod project;
 pub mod projects;

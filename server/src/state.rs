@@ -89,6 +89,8 @@ pub struct AppState {
     pub vercel: Option<VercelApp>,
     /// Per-user quotas and rate limits.
     pub limits: Arc<Limits>,
+    /// `METRICS_TOKEN`: who may read GET /metrics.
+    pub metrics_token: Option<String>,
     /// Which v0 API `v0` speaks.
     pub v0_version: crate::config::V0ApiVersion,
     /// Stored values that did not open with the keyring at start.
@@ -238,6 +240,7 @@ impl AppState {
             }),
             unreadable: Arc::default(),
             v0_version: config.v0_api_version,
+            metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
             fixtures_dir: config.fixtures_dir.clone(),
             egress: crate::egress::EgressPolicy::from_config(config),
             public_url: config.public_url.clone(),

@@ -131,7 +131,20 @@ impl Upstream {
 
     /// Sends and checks the status; the response of a success.
     pub async fn send(&self, request: RequestBuilder) -> Result<Response, UpstreamError> {
-        let response = request.send().await.map_err(|e| self.send_error(&e))?;
+        let (client, request) = request.build_split();
+        let request = request.map_err(|e| self.send_error(&e))?;
+        let operation = crate::metrics::operation(request.method().as_str(), request.url().path());
+        let result = client.execute(request).await;
+        let status = match &result {
+            Ok(response) => response.status().as_str().to_owned(),
+            Err(e) if e.is_timeout() => "timeout".to_owned(),
+            Err(_) => "unreachable".to_owned(),
+        };
+        crate::metrics::METRICS
+            .upstream_calls
+            .with_label_values(&[self.name, operation.as_str(), status.as_str()])
+            .inc();
+        let response = result.map_err(|e| self.send_error(&e))?;
         if response.status().is_success() {
             return Ok(response);
         }

@@ -386,6 +386,16 @@ pub async fn audit(
     start: Instant,
     error_code: Option<&str>,
 ) -> Result<(), AppError> {
+    crate::metrics::METRICS
+        .mcp_calls
+        .with_label_values(&[
+            match entry.via {
+                Via::Api => "api",
+                Via::Endpoint => "endpoint",
+            },
+            error_code.unwrap_or("ok"),
+        ])
+        .inc();
     let tool = if servers::is_tool_name(entry.tool) {
         entry.tool
     } else {

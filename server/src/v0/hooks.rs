@@ -145,6 +145,10 @@ pub(crate) async fn deliver(
         .await?
         .rows_affected()
         == 1;
+    crate::metrics::METRICS
+        .webhook_events
+        .with_label_values(&["v0", if first { "new" } else { "duplicate" }])
+        .inc();
     let now = now_ms();
     let recent = last_read.is_some_and(|at| now - at < MIN_READ_INTERVAL_MS);
     if first && !recent {

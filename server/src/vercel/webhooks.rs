@@ -63,6 +63,10 @@ pub(super) async fn webhook(
         .await?
         .rows_affected()
         == 1;
+    crate::metrics::METRICS
+        .webhook_events
+        .with_label_values(&["vercel", if first { "new" } else { "duplicate" }])
+        .inc();
     if !first {
         return Ok((
             StatusCode::OK,
