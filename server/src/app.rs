@@ -71,7 +71,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
     // request is counted and timed under its route template.
     let api = api
         .route("/api/{*rest}", any(unknown_route))
-        .route("/metrics", get(crate::metrics::scrape))
+        .route("/metrics", get(metrics))
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn(crate::metrics::track));
     // The MCP endpoint for v0: answers only to the project's token.
@@ -168,6 +168,37 @@ async fn ready(
         Ok(Err(e)) => Err(AppError::Database(e)),
         Err(_) => Err(AppError::Database(sqlx::Error::PoolTimedOut)),
     }
+}
+
+/// `GET /metrics` with `Authorization: Bearer <METRICS_TOKEN>` (404 without the setting).
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    use subtle::ConstantTimeEq;
+    let Some(expected) = state.metrics_token.as_deref() else {
+        return Err(AppError::NotFound("route"));
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        return Err(AppError::Unauthorized(
+            "expected Authorization: Bearer <METRICS_TOKEN>",
+        ));
+    }
+    let idle = i64::try_from(state.db.pool.num_idle()).unwrap_or(i64::MAX);
+    let text = crate::metrics::render(i64::from(state.db.pool.size()), idle)
+        .map_err(AppError::Internal)?;
+    let mut response = text.into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    Ok(response)
 }
 
 async fn unknown_route() -> AppError {
