@@ -39,7 +39,7 @@ impl FromRequestParts<AppState> for Budgeted {
         let OwnedProject(project, User(user)) =
             OwnedProject::from_request_parts(parts, state).await?;
         if state.store.is_upstream() {
-            state.limits.spend_upstream(&user)?;
+            state.limits.spend_upstream(&user).await?;
         }
         Ok(Budgeted(project))
     }

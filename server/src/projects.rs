@@ -57,7 +57,7 @@ async fn create(
     }
     let id = new_id("prj");
     if state.store.is_upstream() {
-        state.limits.spend_upstream(&user)?;
+        state.limits.spend_upstream(&user).await?;
     }
     let (v0, vercel) = match state.store.provision(&id).await? {
         UpstreamProject::None => (None, None),

@@ -48,26 +48,74 @@ pub struct Limits {
     pub max_projects: i64,
     /// Requests per minute and user on routes that spend upstream quota.
     upstream: DefaultKeyedRateLimiter<String>,
+    /// The same limit kept in the database, when instances share one (Postgres).
+    shared: Option<SharedLimit>,
     /// The longest a demo replay may take.
     pub replay_max: Duration,
 }
 
+/// A per-minute limit kept in the database with GCRA, the algorithm `governor` uses in memory
+/// (hand-written in one SQL statement: no library keeps a GCRA in a database through sqlx).
+/// Each key stores the theoretical arrival time of its next request; a request is allowed when
+/// that time is no more than the burst ahead of now, and moves it one interval on. The check
+/// and the move are one atomic upsert, so instances sharing the database allow the limit once.
+struct SharedLimit {
+    pool: sqlx::AnyPool,
+    /// Milliseconds between requests at the steady rate.
+    interval_ms: i64,
+    /// How far ahead of now the arrival time may be (burst − 1 intervals).
+    tolerance_ms: i64,
+}
+
+impl SharedLimit {
+    async fn check(&self, key: &str) -> Result<Result<(), i64>, sqlx::Error> {
+        let now = crate::clock::now_ms();
+        let allowed: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO rate_limits (key, tat) VALUES ($1, $2 + $3) ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $2) + $3 WHERE GREATEST(rate_limits.tat, $2) - $2 <= $4 RETURNING tat",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(self.interval_ms)
+        .bind(self.tolerance_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        if allowed.is_some() {
+            return Ok(Ok(()));
+        }
+        let tat: i64 = sqlx::query_scalar("SELECT tat FROM rate_limits WHERE key = $1")
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Err((tat - now - self.tolerance_ms).max(0)))
+    }
+}
+
+fn rate_limited(wait: Duration) -> AppError {
+    AppError::TooMany {
+        code: "rate_limited",
+        message: "too many requests to v0 or Vercel from this account; wait and retry".into(),
+        retry_after_secs: wait.as_secs().max(1),
+    }
+}
+
 impl Limits {
     /// Counts one upstream-spending request of `user`: 429 with `Retry-After` once the
-    /// per-minute budget is spent.
-    pub fn spend_upstream(&self, user: &str) -> Result<(), AppError> {
+    /// per-minute budget is spent (across every instance on a shared Postgres).
+    pub async fn spend_upstream(&self, user: &str) -> Result<(), AppError> {
+        if let Some(shared) = &self.shared {
+            return match shared.check(&format!("upstream:{user}")).await? {
+                Ok(()) => Ok(()),
+                Err(wait_ms) => Err(rate_limited(Duration::from_millis(
+                    u64::try_from(wait_ms).unwrap_or(0),
+                ))),
+            };
+        }
         self.upstream
             .check_key(&user.to_owned())
             .map_err(|not_until| {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                rate_limited(not_until.wait_time_from(governor::clock::Clock::now(
                     &governor::clock::DefaultClock::default(),
-                ));
-                AppError::TooMany {
-                    code: "rate_limited",
-                    message: "too many requests to v0 or Vercel from this account; wait and retry"
-                        .into(),
-                    retry_after_secs: wait.as_secs().max(1),
-                }
+                )))
             })
     }
 }
@@ -218,6 +266,14 @@ impl AppState {
         };
         let per_minute = NonZeroU32::new(config.upstream_requests_per_minute)
             .ok_or("UPSTREAM_REQUESTS_PER_MINUTE must be at least 1")?;
+        let shared = (db.kind == crate::db::DbKind::Postgres).then(|| {
+            let interval_ms = 60_000 / i64::from(per_minute.get()).max(1);
+            SharedLimit {
+                pool: db.pool.clone(),
+                interval_ms,
+                tolerance_ms: interval_ms * (i64::from(per_minute.get()) - 1),
+            }
+        });
         Ok(AppState {
             db,
             auth: Auth::new(jwt(config)?, dev).with_oidc(match &config.auth_issuer {
@@ -236,6 +292,7 @@ impl AppState {
             limits: Arc::new(Limits {
                 max_projects: i64::try_from(config.max_projects_per_user).unwrap_or(i64::MAX),
                 upstream: RateLimiter::keyed(Quota::per_minute(per_minute)),
+                shared,
                 replay_max: Duration::from_secs(config.replay_max_secs),
             }),
             unreadable: Arc::default(),

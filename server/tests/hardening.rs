@@ -471,3 +471,42 @@ async fn jwt_nbf_issuer_and_audience_are_checked() {
     assert_eq!(status(&strict, minted.clone()).await, StatusCode::OK);
     assert_eq!(status(&plain, minted).await, StatusCode::OK);
 }
+
+/// Two instances on one Postgres keep one per-user limit: 2×limit requests from one user,
+/// alternating between them, and exactly `limit` succeed.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: npm test starts one and runs these with --ignored"]
+async fn the_upstream_limit_holds_across_instances_on_one_postgres() {
+    let url = postgres_url();
+    let mut args = vec!["--upstream-requests-per-minute", "5"];
+    args.extend(VERCEL);
+    let a = spawn_with(Some(url.clone()), &args).await;
+    let b = spawn_with(Some(url), &args).await;
+    let who = user("limit");
+    let mut answers = std::collections::BTreeMap::new();
+    for n in 0..10 {
+        let server = if n % 2 == 0 { &a } else { &b };
+        let (status, _) = server
+            .call(
+                Method::POST,
+                "/api/integrations/vercel/connect",
+                Some(&server.token(&who)),
+                None,
+            )
+            .await;
+        *answers.entry(status.as_u16()).or_insert(0) += 1;
+    }
+    assert_eq!(answers.get(&200), Some(&5), "{answers:?}");
+    assert_eq!(answers.get(&429), Some(&5), "{answers:?}");
+    // Another user has a budget of their own.
+    let other = user("limit-other");
+    let (status, _) = a
+        .call(
+            Method::POST,
+            "/api/integrations/vercel/connect",
+            Some(&a.token(&other)),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}

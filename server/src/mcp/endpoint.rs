@@ -70,7 +70,7 @@ pub async fn mint(
         .trim_end_matches('/');
     let url = format!("{base}/mcp/{}", project.id);
     let registered = crate::v0::mcp_servers::registered(&state, &project.id, &user.0).await?;
-    state.limits.spend_upstream(&user.0)?;
+    state.limits.spend_upstream(&user.0).await?;
     let v0_id =
         crate::v0::mcp_servers::register(&state, &project.id, &url, &token, registered.as_deref())
             .await?;

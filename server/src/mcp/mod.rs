@@ -226,7 +226,7 @@ async fn delete_server(
 /// Opens a connection to the user's server (its token refreshed when due), counted against
 /// the user's upstream rate limit.
 pub async fn connect(state: &AppState, server: &Server) -> Result<Connection, AppError> {
-    state.limits.spend_upstream(&server.user_id)?;
+    state.limits.spend_upstream(&server.user_id).await?;
     let secrets = oauth::fresh_secrets(state, server).await?;
     Connection::open(&state.egress, server, secrets.as_ref()).await
 }

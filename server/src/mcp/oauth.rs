@@ -284,7 +284,7 @@ pub async fn start(
         });
     }
     let redirect_uri = public_callback(&state)?;
-    state.limits.spend_upstream(&user)?;
+    state.limits.spend_upstream(&user).await?;
     let policy = &state.egress;
     let mut secrets = servers::secrets(&state.db.pool, &state.cipher, &server)
         .await?

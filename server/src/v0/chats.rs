@@ -135,7 +135,7 @@ pub(crate) async fn start_chat(
             message: "message must be 1–20000 bytes".into(),
         });
     }
-    state.limits.spend_upstream(user)?;
+    state.limits.spend_upstream(user).await?;
     // The project's MCP endpoint, when registered with v0, is offered to the new chat.
     let registered = match &project {
         Some(id) => crate::v0::mcp_servers::registered(state, id, user).await?,
@@ -218,7 +218,7 @@ async fn create_vercel_project(
     let v0 = v0(&state)?;
     require_v2(&state)?;
     known_chat(&state, &project.id, &path.chat_id).await?;
-    state.limits.spend_upstream(&user)?;
+    state.limits.spend_upstream(&user).await?;
     let request = v0
         .request(Method::POST, &["chats", path.chat_id.as_str(), "vercel-project"])
         .json(&json!({ "name": format!("sajtmaskin-{}", project.id.to_ascii_lowercase().replace('_', "-")) }));
@@ -274,7 +274,7 @@ async fn connect_status(
         ));
     }
     known_chat(&state, &project.id, &path.chat_id).await?;
-    state.limits.spend_upstream(&user)?;
+    state.limits.spend_upstream(&user).await?;
     let request = v0
         .request(
             Method::GET,
@@ -325,7 +325,7 @@ async fn resolve(
 ) -> Result<Response, AppError> {
     let v0 = v0(&state)?;
     known_chat(&state, &project.id, &body.chat_id).await?;
-    state.limits.spend_upstream(&user)?;
+    state.limits.spend_upstream(&user).await?;
     let rows = sqlx::query("SELECT integration_type, env_keys FROM user_integrations WHERE user_id = $1 AND project_id = $2 AND status = 'installed' ORDER BY created_at, id")
         .bind(&user)
         .bind(&project.id)

@@ -33,7 +33,7 @@ pub(super) async fn connect(
     User(user): User,
 ) -> Result<Response, AppError> {
     let app = app(&state)?;
-    state.limits.spend_upstream(&user)?;
+    state.limits.spend_upstream(&user).await?;
     let nonce = random_token()?;
     let now = now_ms();
     crate::secrets::prune_flows(

@@ -143,7 +143,7 @@ pub(super) async fn sync(
         .iter()
         .find(|p| p.kind == Kind::Integration && p.id == path.provider)
         .ok_or(AppError::NotFound("integration"))?;
-    state.limits.spend_upstream(&user)?;
+    state.limits.spend_upstream(&user).await?;
     Ok(Json(
         sync_provider(&state, &user, &project, provider.id).await?,
     ))
