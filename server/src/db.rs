@@ -99,3 +99,16 @@ pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<Db, String> {
         .map_err(|e| format!("migrations failed: {e}"))?;
     Ok(Db { pool, kind })
 }
+
+/// Records a webhook delivery's event id (Vercel's, or v0's prefixed `v0:`): whether it is the
+/// first time it is seen, so each event is handled once on any instance.
+pub async fn first_delivery(pool: &AnyPool, id: &str, kind: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("INSERT INTO webhook_events (id, kind, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+        .bind(id)
+        .bind(kind)
+        .bind(crate::clock::now_ms())
+        .execute(pool)
+        .await?
+        .rows_affected()
+        == 1)
+}

@@ -101,6 +101,26 @@ async fn fake_v0() -> (String, Seen) {
     (base, seen)
 }
 
+/// A server on v0 API v2 (the fake above; `PUBLIC_URL` when `public`) and a new user's
+/// project: (server, what v0 received, the user's token, the project id).
+async fn v2_project(name: &str, public: bool) -> (TestServer, Seen, String, String) {
+    let (fake_base, seen) = fake_v0().await;
+    let base = format!("{fake_base}/api/v2");
+    let mut args = vec![
+        "--v0-api-key",
+        "platform-v0-key",
+        "--v0-api-url",
+        base.as_str(),
+    ];
+    if public {
+        args.extend(["--public-url", "https://builder.example"]);
+    }
+    let server = spawn(&args).await;
+    let token = server.token(&user(name));
+    let project = server.project(&token, json!({})).await;
+    (server, seen, token, project)
+}
+
 async fn post_stream(
     server: &TestServer,
     path: &str,
@@ -311,18 +331,7 @@ async fn chat_routes_need_a_token_and_v0() {
 /// token removes it at v0 too.
 #[tokio::test]
 async fn minting_the_project_token_registers_the_endpoint_with_v0_and_revoking_removes_it() {
-    let (fake_base, seen) = fake_v0().await;
-    let server = spawn(&[
-        "--v0-api-key",
-        "platform-v0-key",
-        "--v0-api-url",
-        &format!("{fake_base}/api/v2"),
-        "--public-url",
-        "https://builder.example",
-    ])
-    .await;
-    let token = server.token(&user("mira"));
-    let project = server.project(&token, json!({})).await;
+    let (server, seen, token, project) = v2_project("mira", true).await;
     let path = format!("/api/projects/{project}/mcp-token");
     let (status, minted) = server.call(Method::POST, &path, Some(&token), None).await;
     assert_eq!(status, StatusCode::OK, "{minted}");
@@ -392,18 +401,7 @@ async fn minting_the_project_token_registers_the_endpoint_with_v0_and_revoking_r
 /// for a chat not subscribed here is 404.
 #[tokio::test]
 async fn a_chat_is_subscribed_to_v0_webhooks_and_a_delivery_makes_the_server_read_v0() {
-    let (fake_base, seen) = fake_v0().await;
-    let server = spawn(&[
-        "--v0-api-key",
-        "platform-v0-key",
-        "--v0-api-url",
-        &format!("{fake_base}/api/v2"),
-        "--public-url",
-        "https://builder.example",
-    ])
-    .await;
-    let token = server.token(&user("hugo"));
-    let project = server.project(&token, json!({})).await;
+    let (server, seen, token, project) = v2_project("hugo", true).await;
     let (status, _) = post_stream(
         &server,
         &format!("/api/projects/{project}/chats"),
@@ -519,16 +517,7 @@ async fn a_chat_is_subscribed_to_v0_webhooks_and_a_delivery_makes_the_server_rea
 /// passed on in its documented shapes. Other chats and other users' projects never reach v0.
 #[tokio::test]
 async fn a_chats_vercel_project_and_connect_status_come_from_v0_api_v2() {
-    let (fake_base, seen) = fake_v0().await;
-    let server = spawn(&[
-        "--v0-api-key",
-        "platform-v0-key",
-        "--v0-api-url",
-        &format!("{fake_base}/api/v2"),
-    ])
-    .await;
-    let token = server.token(&user("leo"));
-    let project = server.project(&token, json!({})).await;
+    let (server, seen, token, project) = v2_project("leo", false).await;
     let (status, _) = post_stream(
         &server,
         &format!("/api/projects/{project}/chats"),

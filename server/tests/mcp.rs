@@ -106,6 +106,27 @@ async fn authorize(server: &TestServer, token: &str, id: &str) -> (StatusCode, S
     (status, location, url)
 }
 
+/// A test MCP server behind the fake OAuth server, added for a new user as `name` with
+/// `authKind: oauth`: (the MCP server, our server, the user's token, the server's id).
+async fn oauth_server(who: &str, name: &str) -> (TestMcp, TestServer, String, String) {
+    let mcp = TestMcp::start(McpOptions {
+        json: true,
+        oauth: true,
+        ..McpOptions::default()
+    })
+    .await;
+    let server = spawn(&LOOPBACK).await;
+    let token = server.token(&user(who));
+    let added = add(
+        &server,
+        &token,
+        json!({"name": name, "url": mcp.url, "authKind": "oauth"}),
+    )
+    .await;
+    let id = added["id"].as_str().unwrap().to_owned();
+    (mcp, server, token, id)
+}
+
 /// An MCP client (the official SDK's) on the project's endpoint.
 async fn endpoint_client(
     server: &TestServer,
@@ -977,21 +998,8 @@ async fn server_configs_are_validated_limited_and_write_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pre_registered_client_secret_is_sealed_and_never_returned() {
-    let mcp = TestMcp::start(McpOptions {
-        json: true,
-        oauth: true,
-        ..McpOptions::default()
-    })
-    .await;
-    let server = spawn(&LOOPBACK).await;
-    let token = server.token(&user("hanna"));
-    let added = add(
-        &server,
-        &token,
-        json!({"name": "pre", "url": mcp.url, "authKind": "oauth"}),
-    )
-    .await;
-    let id = added["id"].as_str().unwrap();
+    let (mcp, server, token, id) = oauth_server("hanna", "pre").await;
+    let id = id.as_str();
     let (status, started) = post(
         &server,
         &token,
@@ -1145,21 +1153,8 @@ async fn a_url_that_carries_a_credential_is_sealed_at_rest_and_in_no_log_line() 
 /// callback without it is refused (a mix-up attack would strip it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_callback_without_the_advertised_iss_is_refused() {
-    let mcp = TestMcp::start(McpOptions {
-        json: true,
-        oauth: true,
-        ..McpOptions::default()
-    })
-    .await;
-    let server = spawn(&LOOPBACK).await;
-    let token = server.token(&user("ivar"));
-    let added = add(
-        &server,
-        &token,
-        json!({"name": "iss", "url": mcp.url, "authKind": "oauth"}),
-    )
-    .await;
-    let id = added["id"].as_str().unwrap();
+    let (_mcp, server, token, id) = oauth_server("ivar", "iss").await;
+    let id = id.as_str();
     let (cookie, _, back, no_redirects) = start_and_approve(&server, &token, id).await;
     let stripped: Vec<(String, String)> = back
         .query_pairs()

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "v0-sdk";
-import { drain, recordingFake, same, startBackend } from "./support.mjs";
+import { drain, recordingFake, resolveWhenRecorded, same, startBackend } from "./support.mjs";
 
 const PROJECT = "v0projContract";
 const CHAT = "chatLegacy1";
@@ -95,14 +95,7 @@ test("v0 API v1: project, env vars, chat and resolve are v0-sdk 0.16.7's request
   ours.chat = await fake.recording(async () => drain(await backend.api("POST", `/api/projects/${project.id}/chats`, { message: "Bygg en gästbok" })));
   // The chat id is recorded as the stream passes; then resolve it.
   ours.resolve = await fake.recording(async () => {
-    let resumed;
-    for (let i = 0; i < 50; i++) {
-      resumed = await backend.api("POST", `/api/projects/${project.id}/chat/resolve`, { chatId: CHAT });
-      if (resumed.status !== 404) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal(resumed.status, 200, await resumed.clone().text());
-    await drain(resumed);
+    await resolveWhenRecorded(backend, project.id, CHAT);
   });
 
   const by = (list, method, path) => list.find((r) => r.method === method && r.path === path);

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { createV0Client } from "v0";
 import { Vercel } from "@vercel/sdk";
-import { drain, recordingFake, root, same, startBackend } from "./support.mjs";
+import { recordingFake, resolveWhenRecorded, root, same, startBackend } from "./support.mjs";
 
 const spec = JSON.parse(readFileSync(join(root, "tests/contract/v0-openapi-2.0.0-6f0caa8.json"), "utf8"));
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
@@ -144,14 +144,7 @@ test("v0 API v2: creating a chat and resolving its task are the official client'
     const text = await started.text();
     assert.ok(text.includes(`"id":"${CHAT}"`), "the stream passes through");
     // The chat id is recorded as the stream passes; then resume it.
-    let resumed;
-    for (let i = 0; i < 50; i++) {
-      resumed = await backend.api("POST", `/api/projects/${project.id}/chat/resolve`, { chatId: CHAT });
-      if (resumed.status !== 404) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal(resumed.status, 200, await resumed.clone().text());
-    await drain(resumed);
+    await resolveWhenRecorded(backend, project.id, CHAT);
   });
   const find = (list, path) => list.find((r) => r.path === path);
   same(find(ours, "/api/v2/chats/stream"), find(official, "/api/v2/chats/stream"), "chats.createStream");

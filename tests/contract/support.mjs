@@ -114,3 +114,15 @@ export function same(ours, official, what, { accept = false } = {}) {
 
 /** Reads a streamed answer to its end. */
 export const drain = async (response) => { if (response?.body) for await (const _ of response.body) { /* read to the end */ } };
+
+/** Resumes a chat the backend started, once it has recorded it (as the stream passed). */
+export async function resolveWhenRecorded(backend, projectId, chatId) {
+  let resumed;
+  for (let i = 0; i < 50; i++) {
+    resumed = await backend.api("POST", `/api/projects/${projectId}/chat/resolve`, { chatId });
+    if (resumed.status !== 404) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(resumed.status, 200, await resumed.clone().text());
+  await drain(resumed);
+}

@@ -215,10 +215,7 @@ async fn create_vercel_project(
     OwnedProject(project, User(user)): OwnedProject,
     PathParams(path): PathParams<ChatPath>,
 ) -> Result<axum::Json<serde_json::Value>, AppError> {
-    let v0 = v0(&state)?;
-    require_v2(&state)?;
-    known_chat(&state, &project.id, &path.chat_id).await?;
-    state.limits.spend_upstream(&user).await?;
+    let v0 = v2_chat_call(&state, &project.id, &user, &path.chat_id).await?;
     let request = v0
         .request(Method::POST, &["chats", path.chat_id.as_str(), "vercel-project"])
         .json(&json!({ "name": format!("sajtmaskin-{}", project.id.to_ascii_lowercase().replace('_', "-")) }));
@@ -265,16 +262,13 @@ async fn connect_status(
     PathParams(path): PathParams<ChatPath>,
     QueryParams(query): QueryParams<ConnectQuery>,
 ) -> Result<axum::Json<serde_json::Value>, AppError> {
-    let v0 = v0(&state)?;
-    require_v2(&state)?;
     if !is_safe_id(&query.request_id, 128) {
         return Err(AppError::bad_request(
             "invalid_query",
             "query parameter requestId is not valid",
         ));
     }
-    known_chat(&state, &project.id, &path.chat_id).await?;
-    state.limits.spend_upstream(&user).await?;
+    let v0 = v2_chat_call(&state, &project.id, &user, &path.chat_id).await?;
     let request = v0
         .request(
             Method::GET,
@@ -302,6 +296,21 @@ async fn connect_status(
         }
     };
     Ok(axum::Json(status))
+}
+
+/// What a v2-only call on one of the project's chats needs first: v0 configured on API v2, the
+/// chat the server's own for this project, one request of the caller's upstream budget.
+async fn v2_chat_call<'s>(
+    state: &'s AppState,
+    project: &str,
+    user: &str,
+    chat: &str,
+) -> Result<&'s Upstream, AppError> {
+    let v0 = v0(state)?;
+    require_v2(state)?;
+    known_chat(state, project, chat).await?;
+    state.limits.spend_upstream(user).await?;
+    Ok(v0)
 }
 
 /// 422 `v0_api_version` for v2-only routes under `V0_API_VERSION=v1`.

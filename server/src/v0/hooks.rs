@@ -137,14 +137,7 @@ pub(crate) async fn deliver(
         .and_then(Value::as_str)
         .filter(|id| !id.is_empty() && id.len() <= 256)
         .ok_or_else(|| AppError::bad_request("invalid_json", "the delivery has no usable id"))?;
-    let first = sqlx::query("INSERT INTO webhook_events (id, kind, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-        .bind(format!("v0:{id}"))
-        .bind(kind)
-        .bind(now_ms())
-        .execute(&state.db.pool)
-        .await?
-        .rows_affected()
-        == 1;
+    let first = crate::db::first_delivery(&state.db.pool, &format!("v0:{id}"), kind).await?;
     crate::metrics::METRICS
         .webhook_events
         .with_label_values(&["v0", if first { "new" } else { "duplicate" }])

@@ -13,7 +13,6 @@ use sqlx::Row;
 
 use super::sync::sync_provider;
 use super::*;
-use crate::clock::now_ms;
 
 #[derive(Deserialize)]
 struct WebhookEvent {
@@ -55,14 +54,7 @@ pub(super) async fn webhook(
             "the event has no usable id",
         ));
     }
-    let first = sqlx::query("INSERT INTO webhook_events (id, kind, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-        .bind(&event.id)
-        .bind(&event.kind)
-        .bind(now_ms())
-        .execute(&state.db.pool)
-        .await?
-        .rows_affected()
-        == 1;
+    let first = crate::db::first_delivery(&state.db.pool, &event.id, &event.kind).await?;
     crate::metrics::METRICS
         .webhook_events
         .with_label_values(&["vercel", if first { "new" } else { "duplicate" }])
