@@ -109,11 +109,16 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(
             |request: &Request<axum::body::Body>| {
+                // A caller's id is logged only in a plain, short form.
                 let id = request
                     .headers()
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
+                    .filter(|v| {
+                        v.len() <= 64
+                            && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+                    })
+                    .unwrap_or("invalid");
                 tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
             },
         ))

@@ -103,6 +103,11 @@ pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<Db, String> {
 /// Records a webhook delivery's event id (Vercel's, or v0's prefixed `v0:`): whether it is the
 /// first time it is seen, so each event is handled once on any instance.
 pub async fn first_delivery(pool: &AnyPool, id: &str, kind: &str) -> Result<bool, sqlx::Error> {
+    // Ids older than the longest any sender retries are forgotten, so the table stays small.
+    sqlx::query("DELETE FROM webhook_events WHERE received_at < $1")
+        .bind(crate::clock::now_ms() - 30 * 24 * 3600 * 1000)
+        .execute(pool)
+        .await?;
     Ok(sqlx::query("INSERT INTO webhook_events (id, kind, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
         .bind(id)
         .bind(kind)

@@ -149,23 +149,14 @@ impl Oidc {
                 return Some(jwk.clone());
             }
         }
-        let mut last = self.fetching.lock().await;
-        // Another request may have fetched while this one waited.
-        {
-            let cache = self.cache.read().await;
-            let fresh = cache.fetched.is_some_and(|at| at.elapsed() < MAX_AGE);
-            if let (true, Some(jwk)) = (fresh, cache.keys.find(kid)) {
-                return Some(jwk.clone());
-            }
-        }
-        let stale = self
-            .cache
-            .read()
-            .await
-            .fetched
-            .is_none_or(|at| at.elapsed() >= MAX_AGE);
-        let allowed = stale || last.is_none_or(|at| at.elapsed() >= self.min_refetch);
-        if allowed {
+        // One fetch at a time; a request that finds one running uses the keys it has, so a slow
+        // or failing issuer never queues requests behind it.
+        let Ok(mut last) = self.fetching.try_lock() else {
+            return self.cache.read().await.keys.find(kid).cloned();
+        };
+        // Every attempt, successful or not, counts against the interval: an issuer that is down
+        // is asked again once per interval, and the cached keys keep serving meanwhile.
+        if last.is_none_or(|at| at.elapsed() >= self.min_refetch) {
             *last = Some(Instant::now());
             match self.fetch().await {
                 Ok(keys) => {

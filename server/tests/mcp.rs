@@ -1114,6 +1114,19 @@ async fn a_url_that_carries_a_credential_is_sealed_at_rest_and_in_no_log_line() 
         );
         assert!(!logs().contains(secret.as_str()), "{secret} in the logs");
     }
+    // OAuth would name the URL as its `resource` in the browser and to the authorization
+    // server: refused for a URL that is a credential.
+    let (status, out) = post(
+        &server,
+        &token,
+        &format!("/api/mcp/servers/{id}/oauth/start"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, out["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("mcp_oauth_unsupported"))
+    );
     let pool = server.pool().await;
     let urls: Vec<String> = sqlx::query_scalar("SELECT url FROM mcp_servers")
         .fetch_all(&pool)

@@ -277,6 +277,14 @@ pub async fn start(
     JsonBody(body): JsonBody<StartBody>,
 ) -> Result<Response, AppError> {
     let server = servers::owned(&state.db.pool, &user, &path.id).await?;
+    // OAuth names the server's URL as the `resource` in the browser's authorize URL and to the
+    // authorization server: a URL that is itself a credential must not travel there.
+    if server.has_sealed_url() {
+        return Err(AppError::Conflict {
+            code: "mcp_oauth_unsupported",
+            message: "OAuth is not offered for a URL that carries a credential".into(),
+        });
+    }
     if server.auth_kind != AuthKind::Oauth {
         return Err(AppError::Conflict {
             code: "mcp_not_oauth",

@@ -112,9 +112,16 @@ pub fn sealed_reference(url: &reqwest::Url) -> Result<String, AppError> {
     ))
 }
 
+impl Server {
+    /// Whether the row holds a reference to a sealed URL (one that carries a credential).
+    pub fn has_sealed_url(&self) -> bool {
+        self.url.contains(SEALED_MARK)
+    }
+}
+
 /// The URL requests go to: the row's, or the sealed one its row refers to.
 pub fn target<'a>(server: &'a Server, secrets: Option<&'a Secrets>) -> Result<&'a str, AppError> {
-    if !server.url.contains(SEALED_MARK) {
+    if !server.has_sealed_url() {
         return Ok(&server.url);
     }
     secrets

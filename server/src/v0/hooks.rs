@@ -115,13 +115,12 @@ pub(crate) async fn deliver(
     ) {
         return Err(AppError::NotFound("hook"));
     }
-    let row = sqlx::query("SELECT h.chat_id, c.last_event_at FROM v0_hooks h JOIN project_chats c ON c.chat_id = h.chat_id WHERE h.chat_id = $1")
+    let row = sqlx::query("SELECT h.chat_id FROM v0_hooks h JOIN project_chats c ON c.chat_id = h.chat_id WHERE h.chat_id = $1")
         .bind(&path.chat_id)
         .fetch_optional(&state.db.pool)
         .await?
         .ok_or(AppError::NotFound("hook"))?;
     let chat: String = row.try_get("chat_id")?;
-    let last_read: Option<i64> = row.try_get("last_event_at")?;
     let event: Value = serde_json::from_slice(&body)
         .map_err(|_| AppError::bad_request("invalid_json", "the delivery is not JSON"))?;
     let kind = event
@@ -137,14 +136,24 @@ pub(crate) async fn deliver(
         .and_then(Value::as_str)
         .filter(|id| !id.is_empty() && id.len() <= 256)
         .ok_or_else(|| AppError::bad_request("invalid_json", "the delivery has no usable id"))?;
-    let first = crate::db::first_delivery(&state.db.pool, &format!("v0:{id}"), kind).await?;
+    // Deliveries are unsigned: at most one per chat every few seconds does anything (claimed
+    // atomically, so a burst cannot pass together), which also bounds what they store.
+    let now = now_ms();
+    let claimed = sqlx::query("UPDATE project_chats SET last_event_at = $1 WHERE chat_id = $2 AND (last_event_at IS NULL OR last_event_at <= $3)")
+        .bind(now)
+        .bind(&chat)
+        .bind(now - MIN_READ_INTERVAL_MS)
+        .execute(&state.db.pool)
+        .await?
+        .rows_affected()
+        == 1;
+    let first =
+        claimed && crate::db::first_delivery(&state.db.pool, &format!("v0:{id}"), kind).await?;
     crate::metrics::METRICS
         .webhook_events
         .with_label_values(&["v0", if first { "new" } else { "duplicate" }])
         .inc();
-    let now = now_ms();
-    let recent = last_read.is_some_and(|at| now - at < MIN_READ_INTERVAL_MS);
-    if first && !recent {
+    if first {
         let v0 = state.v0.as_ref().ok_or(AppError::NotFound("hook"))?;
         let latest: Messages = v0
             .json(
@@ -157,14 +166,11 @@ pub(crate) async fn deliver(
             Some(_) => "message.streaming",
             None => "chat.created",
         };
-        sqlx::query(
-            "UPDATE project_chats SET last_event = $1, last_event_at = $2 WHERE chat_id = $3",
-        )
-        .bind(seen)
-        .bind(now)
-        .bind(&chat)
-        .execute(&state.db.pool)
-        .await?;
+        sqlx::query("UPDATE project_chats SET last_event = $1 WHERE chat_id = $2")
+            .bind(seen)
+            .bind(&chat)
+            .execute(&state.db.pool)
+            .await?;
     }
     Ok((
         StatusCode::OK,
