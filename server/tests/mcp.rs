@@ -1114,6 +1114,30 @@ async fn a_url_that_carries_a_credential_is_sealed_at_rest_and_in_no_log_line() 
         );
         assert!(!logs().contains(secret.as_str()), "{secret} in the logs");
     }
+    // A custom server with its key in the path (no preset, no query): sealed too.
+    let path_key = format!(
+        "Zq4vT{}",
+        sajtmaskin_server::ids::new_id("k").replace('_', "")
+    );
+    let custom = add(
+        &server,
+        &token,
+        json!({"name": "custom", "url": format!("https://mcp.example.com/k/{path_key}/sse")}),
+    )
+    .await;
+    assert_eq!(custom["url"], "https://mcp.example.com/…");
+    assert!(
+        !contains(&server.data_bytes(), &path_key),
+        "a key in the path is sealed"
+    );
+    // While a plain path stays readable.
+    let plain = add(
+        &server,
+        &token,
+        json!({"name": "plainpath", "url": "https://mcp.example.com/v1/mcp"}),
+    )
+    .await;
+    assert_eq!(plain["url"], "https://mcp.example.com/v1/mcp");
     // OAuth would name the URL as its `resource` in the browser and to the authorization
     // server: refused for a URL that is a credential.
     let (status, out) = post(
@@ -1132,7 +1156,11 @@ async fn a_url_that_carries_a_credential_is_sealed_at_rest_and_in_no_log_line() 
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert!(urls.iter().all(|u| u.contains("/…#sealed-")), "{urls:?}");
+    assert!(
+        urls.iter()
+            .all(|u| u.contains("/…#sealed-") || u == "https://mcp.example.com/v1/mcp"),
+        "{urls:?}"
+    );
 
     // An earlier version's row, stored plain: sealed at the next start, and still works.
     let legacy_secret = format!("lsecret{}", sajtmaskin_server::ids::new_id("k"));

@@ -92,14 +92,29 @@ impl Secrets {
 /// no real URL contains it.
 const SEALED_MARK: &str = "#sealed-";
 
-/// Whether `url` is itself a credential: its preset says so (Zapier's per-user URL), or it
-/// carries a query (where MCP URLs put API keys). Such a URL is sealed at rest like the other
+/// Whether `url` is itself a credential: its preset says so (Zapier's per-user URL), it
+/// carries a query (where MCP URLs put API keys), or a path segment looks like a key. Such a URL is sealed at rest like the other
 /// secrets, and shown as its origin only.
 pub fn carries_credential(preset: Option<&str>, url: &reqwest::Url) -> bool {
     preset
         .and_then(super::presets::find)
         .is_some_and(|p| p.secret_url)
         || url.query().is_some()
+        || url
+            .path_segments()
+            .is_some_and(|mut segments| segments.any(looks_like_a_key))
+}
+
+/// A path segment that looks like a key rather than a word: 20 or more URL-safe characters
+/// mixing letters and digits (`/s/Zq4vT…/mcp`, a per-user token in the path). A tenant id or
+/// UUID counts too, which errs on the side of sealing.
+fn looks_like_a_key(segment: &str) -> bool {
+    segment.len() >= 20
+        && segment.bytes().any(|b| b.is_ascii_digit())
+        && segment.bytes().any(|b| b.is_ascii_alphabetic())
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~%".contains(&b))
 }
 
 /// What a row stores instead of a URL that carries a credential: its origin, and a random
