@@ -154,8 +154,8 @@ impl Auth {
     /// The user id of a valid token: the OIDC issuer's (RS256, ES256, EdDSA) when one is
     /// configured, else one of our HS256 secrets'.
     pub async fn verify_any(&self, token: &str) -> Result<String, AppError> {
-        match &self.oidc {
-            Some(oidc) if crate::oidc::Oidc::handles(token) => oidc.verify(token).await,
+        match (&self.oidc, crate::oidc::Oidc::asymmetric(token)) {
+            (Some(oidc), Some(header)) => oidc.verify(token, header).await,
             _ => self.verify(token),
         }
     }

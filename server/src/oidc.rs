@@ -15,7 +15,7 @@
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Header, Validation};
 use serde::Deserialize;
 use tokio::sync::{Mutex, RwLock};
 
@@ -85,9 +85,10 @@ impl Oidc {
         })
     }
 
-    /// Whether a token is one of ours to check: signed with an asymmetric algorithm.
-    pub fn handles(token: &str) -> bool {
-        decode_header(token).is_ok_and(|h| {
+    /// The header of a token that is one of ours to check (signed with RS256, ES256 or
+    /// EdDSA), read once for [`Oidc::verify`].
+    pub fn asymmetric(token: &str) -> Option<Header> {
+        decode_header(token).ok().filter(|h| {
             matches!(
                 h.alg,
                 Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA
@@ -95,16 +96,9 @@ impl Oidc {
         })
     }
 
-    /// The user id (`sub`) of a valid token.
-    pub async fn verify(&self, token: &str) -> Result<String, AppError> {
+    /// The user id (`sub`) of a valid token whose header [`Oidc::asymmetric`] read.
+    pub async fn verify(&self, token: &str, header: Header) -> Result<String, AppError> {
         let invalid = || token_error("token_invalid", "the token is not valid");
-        let header = decode_header(token).map_err(|_| invalid())?;
-        if !matches!(
-            header.alg,
-            Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA
-        ) {
-            return Err(invalid());
-        }
         let kid = header
             .kid
             .filter(|k| !k.is_empty() && k.len() <= 256)

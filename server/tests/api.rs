@@ -81,6 +81,31 @@ async fn authorization_matrix() {
             false,
         ),
         (Method::GET, "/api/mcp/presets".into(), None, false),
+        // The project's chats (v0): list, a chat's Vercel project, its connect status.
+        (
+            Method::GET,
+            format!("/api/projects/{project}/chats"),
+            None,
+            true,
+        ),
+        (
+            Method::POST,
+            format!("/api/projects/{project}/chats/chat_abc/vercel-project"),
+            None,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/api/projects/{project}/chats/chat_abc/connect/status?requestId=r1"),
+            None,
+            true,
+        ),
+        (
+            Method::POST,
+            format!("/api/projects/{project}/mcp-token"),
+            None,
+            true,
+        ),
     ];
     let before = counts(&server).await;
     for (method, path, body, scoped) in &routes {

@@ -618,14 +618,12 @@ async fn counting_listener() -> (u16, Arc<AtomicUsize>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_egress_guard_refuses_private_addresses_before_any_request_leaves() {
     let (port, connections) = counting_listener().await;
-    let resolve = "loop.test=127.0.0.1,ten.test=10.0.0.1,meta.test=169.254.169.254,mapped.test=::ffff:127.0.0.1,zero.test=0.0.0.0,cgnat.test=100.64.0.1,ula.test=fd00::1,site.test=fec0::1,siit.test=::ffff:0:7f00:1,nat64.test=64:ff9b:1::a00:1,doc.test=3fff::1";
+    let resolve = "loop.test=127.0.0.1,ten.test=10.0.0.1,meta.test=169.254.169.254,mapped.test=::ffff:127.0.0.1,zero.test=0.0.0.0,cgnat.test=100.64.0.1,ula.test=fd00::1";
     let server = spawn(&["--mcp-resolve", resolve]).await;
     let token = server.token(&user("eve"));
-    for (n, host) in [
-        "loop", "ten", "meta", "mapped", "zero", "cgnat", "ula", "site", "siit", "nat64", "doc",
-    ]
-    .iter()
-    .enumerate()
+    for (n, host) in ["loop", "ten", "meta", "mapped", "zero", "cgnat", "ula"]
+        .iter()
+        .enumerate()
     {
         let url = format!("https://{host}.test:{port}/mcp");
         let added = add(
@@ -656,7 +654,10 @@ async fn the_egress_guard_refuses_private_addresses_before_any_request_leaves() 
             )
             .await;
     }
-    // IP literals are refused when the server is added.
+    // IP literals are refused when the server is added, before any connection (the newer
+    // ranges are tested this way only: if the guard broke, adding makes no connection, while a
+    // resolved name would send one to a non-loopback address; `is_public`'s unit test covers
+    // them one by one).
     for url in [
         format!("https://127.0.0.1:{port}/mcp"),
         "https://10.0.0.1/mcp".into(),
