@@ -53,10 +53,10 @@ step "jsondiffpatch vectors (structure and text diffs) are current (npm jsondiff
 node tests/js/jsondiffpatch-vectors.mjs --check
 node tests/js/jsondiffpatch-text-vectors.mjs --check
 
-step "package, demo end-to-end, Vite consumer and official-client contract tests (node + headless Chromium)"
+step "package, demo end-to-end, Vite and Next.js consumers, and official-client contract tests (node + headless Chromium)"
 bash scripts/build-pkg.sh
 cargo build --quiet -p sajtmaskin-server --bin sajtmaskin-server --example mcp_fixture
-node --test tests/js/ tests/e2e/ tests/vite/ tests/contract/
+node --test tests/js/ tests/e2e/ tests/vite/ tests/next/ tests/contract/
 
 step "the test run left the working tree as it found it"
 tree_after=$(git status --porcelain 2>/dev/null || true)

@@ -232,6 +232,18 @@ impl CardRenderer {
     }
 }
 
+/// Whether `url` may become an action link: `https:` on an allowed host, the rule
+/// `CardRenderer` applies before it renders a link (`@sajtmaskin/integrations/react` uses it
+/// for `<IntegrationCard>`). `allowedHosts` as in the renderer's options; throws
+/// `invalid_options` for a pattern that is not a host name.
+#[wasm_bindgen(js_name = isAllowedActionUrl)]
+pub fn is_allowed_action_url(
+    url: &str,
+    #[wasm_bindgen(js_name = allowedHosts)] allowed_hosts: Option<Vec<String>>,
+) -> Result<bool, JsValue> {
+    Ok(opt::allow_list(allowed_hosts.as_deref())?.permits(url))
+}
+
 impl Drop for CardRenderer {
     fn drop(&mut self) {
         self.detach();

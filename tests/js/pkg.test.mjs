@@ -20,6 +20,22 @@ test("package.json carries the npm name and the entry points", () => {
   }
   assert.ok(pkg.files.includes(pkg.types));
   assert.ok(pkg.files.includes("snippets/"), "SseParser's inline JS ships with the package");
+  // The React bindings are a subpath with their own types; React is an optional peer.
+  assert.deepEqual(pkg.exports["./react"], { types: "./react.d.ts", default: "./react.js" });
+  assert.ok(pkg.files.includes("react.js") && pkg.files.includes("react.d.ts"));
+  assert.equal(pkg.peerDependenciesMeta.react.optional, true);
+  assert.equal(pkg.dependencies, undefined, "nothing bundled or installed with it");
+});
+
+test("isAllowedActionUrl applies the renderer's link rule (used by the React <IntegrationCard>)", () => {
+  assert.equal(mod.isAllowedActionUrl("https://vercel.com/marketplace/neon"), true);
+  assert.equal(mod.isAllowedActionUrl("https://docs.vercel.com/x", undefined), true);
+  for (const bad of ["javascript:alert(1)", "http://vercel.com/", "https://vercel.com.evil.io/", "https://user@vercel.com/"]) {
+    assert.equal(mod.isAllowedActionUrl(bad), false, bad);
+  }
+  assert.equal(mod.isAllowedActionUrl("https://example.com/setup", ["example.com"]), true);
+  assert.equal(mod.isAllowedActionUrl("https://vercel.com/x", ["example.com"]), false);
+  assert.throws(() => mod.isAllowedActionUrl("https://x.io/", ["not a host"]), { code: "invalid_options" });
 });
 
 test("SseParser parses a fixture identically in any chunking", () => {
