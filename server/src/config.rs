@@ -56,8 +56,19 @@ pub enum StoreKind {
     /// The v0 Platform API's project env vars (V0_API_KEY; API v1 only: v2 has no env-var
     /// routes, a v2 chat's env vars are its Vercel project's).
     V0,
-    /// The Vercel REST API (VERCEL_TOKEN).
+    /// The Vercel REST API (VERCEL_TOKEN), on a Vercel project the server creates per project.
     Vercel,
+    /// The Vercel REST API on each project's own Vercel project, which its owner linked
+    /// (`POST /api/projects/{id}/vercel-project`), through the owner's Vercel connection: the
+    /// platform's credentials never act on it. Needs the Vercel integration settings.
+    VercelLinked,
+}
+
+impl StoreKind {
+    /// Whether env vars live on a Vercel project (a Marketplace sync then copies nothing).
+    pub fn on_vercel(self) -> bool {
+        matches!(self, StoreKind::Vercel | StoreKind::VercelLinked)
+    }
 }
 
 /// How log lines are written.

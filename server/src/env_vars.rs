@@ -1,7 +1,9 @@
 //! `GET/POST/PATCH/DELETE /api/v0/projects/{projectId}/env-vars`: the extractors find the
 //! owned project, count upstream spending and validate the body; the handlers call the store.
 
-use axum::extract::{FromRequestParts, State};
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -10,11 +12,13 @@ use sajtmaskin_integrations::wire::{
 };
 
 use crate::auth::User;
+use crate::config::StoreKind;
 use crate::error::AppError;
 use crate::json::Valid;
 use crate::project::Project;
 use crate::projects::OwnedProject;
 use crate::state::AppState;
+use crate::stores::{EnvVarStore, VercelStore};
 
 /// The env-var routes.
 pub fn routes() -> Router<AppState> {
@@ -28,9 +32,25 @@ fn answer(env_vars: Vec<EnvVar>) -> Json<EnvVarList> {
     Json(EnvVarList { env_vars })
 }
 
-/// The path's project, owned by the caller, with the request counted against the caller's
-/// upstream budget when the store spends upstream quota (429 when it is spent).
-pub struct Budgeted(pub Project);
+/// The store that holds `owner`'s projects' env vars: the configured one, or with
+/// `ENV_STORE=vercel-linked` one on their linked Vercel projects through their own Vercel
+/// connection (409 `vercel_not_connected` without one).
+pub async fn project_store(
+    state: &AppState,
+    owner: &str,
+) -> Result<Arc<dyn EnvVarStore>, AppError> {
+    match state.store_kind {
+        StoreKind::VercelLinked => {
+            let api = crate::vercel::user_api(state, owner).await?;
+            Ok(Arc::new(VercelStore::linked(api)))
+        }
+        _ => Ok(state.store.clone()),
+    }
+}
+
+/// The path's project, owned by the caller, its store, and the request counted against the
+/// caller's upstream budget when the store spends upstream quota (429 when it is spent).
+pub struct Budgeted(pub Project, pub Arc<dyn EnvVarStore>);
 
 impl FromRequestParts<AppState> for Budgeted {
     type Rejection = AppError;
@@ -41,37 +61,32 @@ impl FromRequestParts<AppState> for Budgeted {
         if state.store.is_upstream() {
             state.limits.spend_upstream(&user).await?;
         }
-        Ok(Budgeted(project))
+        let store = project_store(state, &user).await?;
+        Ok(Budgeted(project, store))
     }
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Budgeted(project): Budgeted,
-) -> Result<Json<EnvVarList>, AppError> {
-    Ok(answer(state.store.list(&project).await?))
+async fn list(Budgeted(project, store): Budgeted) -> Result<Json<EnvVarList>, AppError> {
+    Ok(answer(store.list(&project).await?))
 }
 
 async fn create(
-    State(state): State<AppState>,
-    Budgeted(project): Budgeted,
+    Budgeted(project, store): Budgeted,
     Valid(body): Valid<CreateEnvVars>,
 ) -> Result<Json<EnvVarList>, AppError> {
-    Ok(answer(state.store.create(&project, body).await?))
+    Ok(answer(store.create(&project, body).await?))
 }
 
 async fn update(
-    State(state): State<AppState>,
-    Budgeted(project): Budgeted,
+    Budgeted(project, store): Budgeted,
     Valid(body): Valid<UpdateEnvVars>,
 ) -> Result<Json<EnvVarList>, AppError> {
-    Ok(answer(state.store.update(&project, body).await?))
+    Ok(answer(store.update(&project, body).await?))
 }
 
 async fn delete(
-    State(state): State<AppState>,
-    Budgeted(project): Budgeted,
+    Budgeted(project, store): Budgeted,
     Valid(body): Valid<DeleteEnvVars>,
 ) -> Result<Json<EnvVarList>, AppError> {
-    Ok(answer(state.store.delete(&project, body).await?))
+    Ok(answer(store.delete(&project, body).await?))
 }

@@ -224,6 +224,15 @@ impl AppState {
                     timeout,
                 )?))
             }
+            // No credentials here: each request gets a store with its project owner's own
+            // Vercel connection (`env_vars::project_store`); this one only provisions (nothing).
+            StoreKind::VercelLinked => Arc::new(VercelStore::linked(Upstream::new(
+                "Vercel",
+                &config.vercel_api_url,
+                "",
+                None,
+                timeout,
+            )?)),
         };
         let v0 = match &config.v0_api_key {
             // A generation streams for minutes: the bound is on the whole answer.
@@ -264,6 +273,9 @@ impl AppState {
             (None, None, None, _) => None,
             _ => return Err("connecting Vercel accounts needs VERCEL_CLIENT_ID, VERCEL_CLIENT_SECRET, VERCEL_INTEGRATION_SLUG and PUBLIC_URL together".into()),
         };
+        if config.env_store == StoreKind::VercelLinked && vercel.is_none() {
+            return Err("ENV_STORE=vercel-linked keeps each project's env vars on the Vercel project its owner linked, through the owner's Vercel connection: it needs VERCEL_CLIENT_ID, VERCEL_CLIENT_SECRET, VERCEL_INTEGRATION_SLUG and PUBLIC_URL".into());
+        }
         let per_minute = NonZeroU32::new(config.upstream_requests_per_minute)
             .ok_or("UPSTREAM_REQUESTS_PER_MINUTE must be at least 1")?;
         let shared = (db.kind == crate::db::DbKind::Postgres).then(|| {

@@ -117,6 +117,25 @@ async fn start_vercel() -> (String, Fake) {
                 ]})))
             }),
         )
+        // createProjectEnv (`?upsert=true`): answers in the encrypted form, as Vercel does.
+        .route(
+            "/v10/projects/{id}/env",
+            post(|State(fake): State<Fake>, headers: HeaderMap, Path(id): Path<String>, Query(query): Query<Vec<(String, String)>>, Json(body): Json<Value>| async move {
+                let query = query.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+                fake.lock().unwrap().calls.push(("POST".into(), format!("/v10/projects/{id}/env"), query, auth(&headers), body.clone()));
+                let created: Vec<Value> = body.as_array().into_iter().flatten().map(|v| json!({"id": format!("env_{}", v["key"].as_str().unwrap_or_default()),
+                    "key": v["key"], "value": "eyJlbmMiOnRydWV9", "decrypted": false, "type": v["type"], "target": v["target"]})).collect();
+                Json(json!({"created": created, "failed": []}))
+            }),
+        )
+        // removeProjectEnv.
+        .route(
+            "/v9/projects/{id}/env/{env}",
+            axum::routing::delete(|State(fake): State<Fake>, headers: HeaderMap, Path((id, env)): Path<(String, String)>| async move {
+                fake.lock().unwrap().calls.push(("DELETE".into(), format!("/v9/projects/{id}/env/{env}"), String::new(), auth(&headers), Value::Null));
+                Json(json!({"id": env}))
+            }),
+        )
         // getProjectEnv: one env's decrypted value (PGHOST's Vercel does not decrypt).
         .route(
             "/v1/projects/{id}/env/{env}",
@@ -817,4 +836,169 @@ async fn a_flow_started_on_one_instance_finishes_on_another() {
         StatusCode::BAD_REQUEST,
         "and it cannot be finished twice"
     );
+}
+
+/// `ENV_STORE=vercel-linked`: a project's env vars live on the Vercel project its owner linked,
+/// and every call on them carries the owner's own token (never `VERCEL_TOKEN`, the platform's).
+/// Unconnected owners get 409, unlinked projects 422; another user cannot reach them at all.
+#[tokio::test]
+async fn env_vars_live_on_the_owners_linked_vercel_project_through_their_connection() {
+    let (fake_base, fake) = start_vercel().await;
+    let mut args = vercel_args(&fake_base);
+    // The platform's Vercel token is configured, and must never be used for these vars.
+    args.extend(
+        [
+            "--env-store",
+            "vercel-linked",
+            "--vercel-token",
+            "platform-vercel-token",
+        ]
+        .map(String::from),
+    );
+    let server = spawn_with(None, &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let alice = server.token(&user("alice"));
+    let env_path = |project: &str| format!("/api/v0/projects/{project}/env-vars");
+
+    // Creating a project creates nothing upstream; before a connection its vars are a 409.
+    let project = server.project(&alice, json!({"name": "Krukan"})).await;
+    assert!(calls(&fake).is_empty(), "nothing created with any token");
+    let (status, body) = server
+        .call(Method::GET, &env_path(&project), Some(&alice), None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("vercel_not_connected"))
+    );
+
+    let (nonce, _) = start(&server, &alice).await;
+    come_back(&server, Some(&nonce), &format!("code=code-1&state={nonce}")).await;
+    calls(&fake);
+    // Connected but not linked: 422, and no call to Vercel.
+    let (status, body) = server
+        .call(Method::GET, &env_path(&project), Some(&alice), None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("project_not_linked"))
+    );
+    assert!(calls(&fake).is_empty());
+
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &format!("/api/projects/{project}/vercel-project"),
+            Some(&alice),
+            Some(json!({"vercelProjectId": "prj_user"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    calls(&fake);
+
+    // List: the linked project's envs (readable ones read back decrypted), with her token.
+    let (status, list) = server
+        .call(Method::GET, &env_path(&project), Some(&alice), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let keys: Vec<&str> = list["envVars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["key"].as_str())
+        .collect();
+    assert!(
+        keys.contains(&"DATABASE_URL") && keys.contains(&"MY_OWN_VAR"),
+        "{keys:?}"
+    );
+    let database = list["envVars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["key"] == "DATABASE_URL")
+        .unwrap();
+    assert_eq!(
+        database["value"], NEON_SECRET,
+        "read back with getProjectEnv"
+    );
+    // Create (sensitive): upserted on prj_user; the answer has no value.
+    let (status, created) = server
+        .call(Method::POST, &env_path(&project), Some(&alice), Some(json!({"vars": [{"key": "STRIPE_SECRET_KEY", "value": "sk_test_linked", "sensitive": true}], "upsert": true})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["envVars"][0]["value"], Value::Null);
+    // Delete by key.
+    let (status, deleted) = server
+        .call(
+            Method::DELETE,
+            &env_path(&project),
+            Some(&alice),
+            Some(json!({"keys": ["MY_OWN_VAR"]})),
+        )
+        .await;
+    assert_eq!(
+        (status, deleted["envVars"][0]["key"].as_str()),
+        (StatusCode::OK, Some("MY_OWN_VAR"))
+    );
+    let sent = calls(&fake);
+    assert!(!sent.is_empty());
+    for (method, path, query, authorization, _) in &sent {
+        assert!(path.contains("/projects/prj_user/env"), "{method} {path}");
+        assert_eq!(
+            authorization, "Bearer vercel-user-token-1",
+            "{method} {path}"
+        );
+        if method == "POST" {
+            assert_eq!(query, "upsert=true");
+        }
+    }
+    let post = sent.iter().find(|c| c.0 == "POST").unwrap();
+    assert_eq!(post.4[0]["type"], "sensitive");
+    assert!(sent
+        .iter()
+        .any(|c| c.0 == "DELETE" && c.1 == "/v9/projects/prj_user/env/env_own"));
+
+    // Another user reaches neither the project nor, through it, her Vercel project.
+    let bob = server.token(&user("bob"));
+    let (status, _) = server
+        .call(Method::GET, &env_path(&project), Some(&bob), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(calls(&fake).is_empty());
+
+    // Disconnected: the vars are out of reach again (409), not read with any other token.
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            "/api/integrations/vercel",
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = server
+        .call(Method::GET, &env_path(&project), Some(&alice), None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("vercel_not_connected"))
+    );
+    assert!(calls(&fake).is_empty());
+}
+
+/// `ENV_STORE=vercel-linked` without the Vercel integration settings is a start-up error.
+#[tokio::test]
+async fn vercel_linked_store_needs_the_vercel_integration() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = <sajtmaskin_server::config::Config as clap::Parser>::try_parse_from([
+        "sajtmaskin-server",
+        "--data-dir",
+        &dir.path().display().to_string(),
+        "--env-store",
+        "vercel-linked",
+    ])
+    .unwrap();
+    let error = sajtmaskin_server::state::AppState::from_config(&config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("VERCEL_CLIENT_ID"), "{error}");
 }

@@ -1,5 +1,6 @@
 //! The Vercel store: the REST project env API of the Vercel project the server created for the
-//! local project. Sensitive vars are created with `type: "sensitive"` (Vercel itself never
+//! local project (`ENV_STORE=vercel`, the platform's token), or of the one its owner linked
+//! (`ENV_STORE=vercel-linked`, the owner's token: [`VercelStore::linked`]). Sensitive vars are created with `type: "sensitive"` (Vercel itself never
 //! returns their values), the others with `type: "encrypted"`. Updates and deletes take one
 //! call per var: they are capped at [`MAX_UPSTREAM_FANOUT`], every id is checked against the
 //! project's own list first, and a failure part-way reports what was already changed.
@@ -21,6 +22,16 @@ use crate::upstream::UpstreamError;
 /// See the module docs.
 pub struct VercelStore {
     api: Upstream,
+    target: Target,
+}
+
+/// Which of a project's Vercel projects the store works on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// The one the server created with the platform's token (`vercel_project_id`).
+    Created,
+    /// The one the owner linked, checked with their token (`linked_vercel_project_id`).
+    Linked,
 }
 
 #[derive(Deserialize)]
@@ -125,9 +136,31 @@ impl Changed {
 }
 
 impl VercelStore {
-    /// A store over the Vercel API (its `teamId` is part of `api`).
+    /// A store over the Vercel API (its `teamId` is part of `api`) on the Vercel project the
+    /// server created for each project.
     pub fn new(api: Upstream) -> Self {
-        VercelStore { api }
+        VercelStore {
+            api,
+            target: Target::Created,
+        }
+    }
+
+    /// A store on the project's linked Vercel project; `api` must carry the project owner's
+    /// own credentials (their Vercel connection), never the platform's.
+    pub fn linked(api: Upstream) -> Self {
+        VercelStore {
+            api,
+            target: Target::Linked,
+        }
+    }
+
+    /// The Vercel project id this store works on for `project`.
+    fn project_id<'a>(&self, project: &'a Project) -> Result<&'a str, StoreError> {
+        match self.target {
+            Target::Created => project.vercel_project_id.as_deref(),
+            Target::Linked => project.linked_vercel_project_id.as_deref(),
+        }
+        .ok_or(StoreError::NotLinked)
     }
 
     /// `/{version}/projects/{id}/env[/{env_id}]` of the project's Vercel project.
@@ -138,10 +171,8 @@ impl VercelStore {
         version: &str,
         env_id: Option<&str>,
     ) -> Result<reqwest::RequestBuilder, StoreError> {
-        let Some(id) = &project.vercel_project_id else {
-            return Err(StoreError::NotLinked);
-        };
-        let mut segments = vec![version, "projects", id.as_str(), "env"];
+        let id = self.project_id(project)?;
+        let mut segments = vec![version, "projects", id, "env"];
         segments.extend(env_id);
         Ok(self.api.request(method, &segments))
     }
@@ -160,6 +191,10 @@ impl EnvVarStore for VercelStore {
     }
 
     async fn provision(&self, local_id: &str) -> Result<UpstreamProject, StoreError> {
+        if self.target == Target::Linked {
+            // The owner links a project of their own later; nothing is created for them.
+            return Ok(UpstreamProject::None);
+        }
         // Vercel project names: lowercase letters, digits, '.', '_' and '-'.
         let name = format!(
             "sajtmaskin-{}",
@@ -176,9 +211,7 @@ impl EnvVarStore for VercelStore {
     }
 
     async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, StoreError> {
-        let Some(id) = project.vercel_project_id.as_deref() else {
-            return Err(StoreError::NotLinked);
-        };
+        let id = self.project_id(project)?;
         let mut envs = self.envs(project).await?;
         // A readable value that the listing left encrypted is read back decrypted, one
         // `getProjectEnv` each (the listing's `decrypt` parameter is deprecated).

@@ -351,7 +351,17 @@ async fn resolve(
             serde_json::from_str(&row.try_get::<String, _>("env_keys")?).unwrap_or_default();
         keys.extend(installed.into_iter().map(|k| k.key));
     }
-    keys.extend(state.store.list(&project).await?.into_iter().map(|v| v.key));
+    // The keys set on the project (none yet when its env vars live on a Vercel project it has
+    // not linked).
+    match crate::env_vars::project_store(&state, &user)
+        .await?
+        .list(&project)
+        .await
+    {
+        Ok(vars) => keys.extend(vars.into_iter().map(|v| v.key)),
+        Err(crate::stores::StoreError::NotLinked) => {}
+        Err(other) => return Err(other.into()),
+    }
     let task = json!({
         "type": "confirmed-steps",
         "connectedIntegrationNames": names,

@@ -257,6 +257,12 @@ pub(super) async fn require_connection(
     Ok((connection, api))
 }
 
+/// The Vercel API with `user`'s own credentials (409 `vercel_not_connected` without a
+/// connection).
+pub(crate) async fn user_api(state: &AppState, user: &str) -> Result<Upstream, AppError> {
+    Ok(require_connection(state, user).await?.1)
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct ConnectionView {

@@ -15,6 +15,7 @@
 //! (Vercel's signed events). HTTP to Vercel is [`crate::upstream`].
 
 mod connect;
+pub(crate) use connect::user_api;
 mod link;
 mod sync;
 mod webhooks;

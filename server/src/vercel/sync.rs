@@ -217,7 +217,7 @@ pub(super) async fn sync_provider(
         .find_map(|e| e.configuration_id.as_deref())
         .and_then(|c| vercel_id(Some(c)));
     let (mut copied, mut not_copied) = (Vec::new(), Vec::new());
-    if !found.is_empty() && state.store_kind != crate::config::StoreKind::Vercel {
+    if !found.is_empty() && !state.store_kind.on_vercel() {
         let mut vars = Vec::new();
         for env in &found {
             let readable =
@@ -243,7 +243,10 @@ pub(super) async fn sync_provider(
                 upsert: true,
             };
             request.validate()?;
-            state.store.create(project, request).await?;
+            crate::env_vars::project_store(state, user)
+                .await?
+                .create(project, request)
+                .await?;
         }
     } else {
         not_copied = found.iter().map(|e| e.key.clone()).collect();
