@@ -73,6 +73,16 @@ function route(method, pathname, body) {
         nodeVersion: "22.x", alias: [], deploymentExpiration: {}, defaultResourceConfig: { functionDefaultRegions: ["arn1"] },
         resourceConfig: { functionDefaultRegions: ["arn1"] }, ...EXTRA });
     case "POST /api/v2/chats/:chat/messages/resolve/stream": return stream(MESSAGE_EVENTS);
+    // messages.list: the newest message (as MessageListResponse: messages and a cursor).
+    case "GET /api/v2/chats/:chat/messages":
+      return json(200, { messages: MESSAGE_EVENTS.map(({ object, ...m }) => ({ ...m, ...EXTRA })), cursor: null, ...EXTRA });
+    // The integration's OAuth code exchange (a form), then the user's own project.
+    case "POST /v2/oauth/access_token":
+      return json(200, { token_type: "Bearer", access_token: "vercel-user-token", installation_id: "icfg_contract", user_id: "vuser_1", team_id: TEAM, ...EXTRA });
+    case "GET /v9/projects/prj_user":
+      return json(200, { id: "prj_user", name: "krukan", accountId: TEAM, createdAt: 1764000000000, updatedAt: 1764000000000,
+        nodeVersion: "22.x", alias: [], deploymentExpiration: {}, defaultResourceConfig: { functionDefaultRegions: ["arn1"] },
+        resourceConfig: { functionDefaultRegions: ["arn1"] }, ...EXTRA });
     case "POST /v10/projects/:project/env": {
       const created = (Array.isArray(body) ? body : [body]).map((v) => {
         const id = `env_${v.key.replace(/_/g, "")}`;
@@ -176,6 +186,21 @@ test("v0 API v2: creating a chat and resolving its task are the official client'
   });
   same(hooked, find(officialHook, "/api/v2/hooks"), "webhooks.create");
   assert.deepEqual(hooked.body, find(officialHook, "/api/v2/hooks").body);
+  // A delivery makes the server read the chat's newest message as messages.list does.
+  const listPath = `/api/v2/chats/${CHAT}/messages`;
+  const delivered = await recording(async () => {
+    const response = await fetch(`${backend.base}/api/webhooks/v0/${CHAT}`, { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: "evt_contract", type: "message.finished", chatId: CHAT }) });
+    assert.equal(response.status, 200, await response.clone().text());
+  });
+  const officialList = await recording(async () => {
+    const listed = await v0.messages.list({ chatId: CHAT, limit: 1 });
+    assert.ok(!listed.error, JSON.stringify(listed.error));
+    assert.equal(listed.data.messages[0].finishReason, "stop");
+  });
+  same(find(delivered, listPath), find(officialList, listPath), "messages.list");
+  const chats = await (await backend.api("GET", `/api/projects/${project.id}/chats`)).json();
+  assert.equal(chats.chats.find((c) => c.id === CHAT)?.lastEvent, "message.finished", JSON.stringify(chats));
   // Nothing else of v0 was called (the store's Vercel listing is the Vercel test's).
   assert.deepEqual(ours.filter((r) => r.path.startsWith("/api/v2")).map((r) => r.path).sort(),
     ["/api/v2/chats/stream", "/api/v2/hooks", resolvePath].sort());
@@ -281,4 +306,42 @@ test("v0 API v2: registering the project's MCP endpoint is the official client's
   const find = (list) => list.find((r) => r.path === "/api/v2/mcp-servers");
   same(find(ours), find(official), "mcpServers.create");
   assert.deepEqual(find(ours).body, find(official).body, "the same registration, the endpoint and its token only");
+});
+
+test("Vercel: the link step's project lookup is the official SDK's getProject, with the user's token from the OAuth exchange", async () => {
+  // A backend with the builder's Vercel integration: the user connects (the code exchange is a
+  // form POST no SDK operation covers: its documented fields are checked here), then links.
+  const linked = await startBackend(["--vercel-api-url", fakeUrl, "--vercel-oauth-url", fakeUrl, "--public-url", "https://builder.example",
+    "--vercel-client-id", "cid", "--vercel-integration-slug", "sajtmaskin"], { VERCEL_CLIENT_SECRET: "contract-client-secret" });
+  try {
+    const connect = await linked.api("POST", "/api/integrations/vercel/connect");
+    assert.equal(connect.status, 200, await connect.clone().text());
+    const nonce = connect.headers.get("set-cookie").split(";")[0].split("=")[1];
+    const exchange = await recording(async () => {
+      const back = await fetch(`${linked.base}/api/integrations/vercel/callback?code=code-1&state=${nonce}`,
+        { headers: { cookie: `sm_vercel_flow=${nonce}` }, redirect: "manual" });
+      assert.equal(back.status, 303, await back.clone().text());
+    });
+    const form = exchange.find((r) => r.path === "/v2/oauth/access_token");
+    assert.equal(form.method, "POST");
+    assert.equal(form.contentType, "application/x-www-form-urlencoded");
+    assert.deepEqual(Object.keys(form.body).sort(), ["client_id", "client_secret", "code", "redirect_uri"]);
+    assert.equal(form.body.redirect_uri, "https://builder.example/api/integrations/vercel/callback");
+    assert.match(form.userAgent, /^sajtmaskin-integrations\//);
+
+    const project = await (await linked.api("POST", "/api/projects", {})).json();
+    const ours = await recording(async () => {
+      const response = await linked.api("POST", `/api/projects/${project.id}/vercel-project`, { vercelProjectId: "prj_user" });
+      assert.equal(response.status, 200, await response.clone().text());
+    });
+    const vercel = new Vercel({ bearerToken: "vercel-user-token", serverURL: fakeUrl });
+    const official = await recording(async () => {
+      const found = await sdk(() => vercel.projects.getProject({ idOrName: "prj_user", teamId: TEAM }));
+      assert.equal(found.id, "prj_user");
+    });
+    const find = (list) => list.find((r) => r.path === "/v9/projects/prj_user");
+    same(find(ours), find(official), "getProject", { accept: true });
+  } finally {
+    linked.stop();
+  }
 });

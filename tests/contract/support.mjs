@@ -22,7 +22,9 @@ export async function recordingFake(route, normalize = (p) => p) {
     req.on("data", (d) => { text += d; });
     req.on("end", () => {
       const url = new URL(req.url, "http://fake");
-      const body = text ? JSON.parse(text) : null;
+      const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
+      // JSON, or a form (the OAuth code exchange) as an object of its fields.
+      const body = !text ? null : type === "application/x-www-form-urlencoded" ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
       recorder?.push({
         method: req.method, path: normalize(url.pathname), query: [...url.searchParams.keys()].sort(),
         contentType: (req.headers["content-type"] ?? "").split(";")[0].trim(), accept: req.headers.accept ?? "",
