@@ -15,7 +15,7 @@ use zeroize::Zeroize;
 
 use super::error::JsCodedError;
 use super::options as opt;
-use super::transport::{Inner, Transport};
+use super::transport::{Answer, Inner, Transport};
 use crate::wire::{CreateEnvVars, DeleteEnvVars, NewEnvVar, UpdateEnvVars, ValidationError};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -149,12 +149,22 @@ mod routes {
         format!("{PROJECTS}/{}/mcp-token", segment(project_id))
     }
 
+    /// `path`, with `?{name}={value}` when a value is given.
+    fn with_query(path: &str, name: &str, value: Option<&str>) -> String {
+        match value {
+            Some(value) => format!("{path}?{name}={}", segment(value)),
+            None => path.to_owned(),
+        }
+    }
+
     /// The records route, for one project when given.
     pub fn marketplace_records(project_id: Option<&str>) -> String {
-        match project_id {
-            Some(id) => format!("{MARKETPLACE_RECORDS}?projectId={}", segment(id)),
-            None => MARKETPLACE_RECORDS.to_owned(),
-        }
+        with_query(MARKETPLACE_RECORDS, "projectId", project_id)
+    }
+
+    /// The audit route, for one server when given.
+    pub fn mcp_audit(server_id: Option<&str>) -> String {
+        with_query(MCP_AUDIT, "serverId", server_id)
     }
 }
 
@@ -300,9 +310,114 @@ fn parse<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T
         .map_err(|e| JsCodedError::new("invalid_argument", format!("{what}: {e}")).into())
 }
 
-/// A promise that rejects with `err`, for input refused before any request.
-fn rejected(err: JsValue) -> js_sys::Promise {
-    js_sys::Promise::reject(&err)
+/// An HTTP method: one byte for a row to store, where a `Method` takes 16 and a clone.
+#[derive(Clone, Copy)]
+enum Verb {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl From<Verb> for Method {
+    fn from(verb: Verb) -> Method {
+        match verb {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Patch => Method::PATCH,
+            Verb::Delete => Method::DELETE,
+        }
+    }
+}
+
+/// The request a `BackendClient` method makes: built by the method's row in the table below
+/// and sent by [`BackendClient::send`].
+struct Call {
+    verb: Verb,
+    path: String,
+    /// The serialized body, or why the caller's input was refused: then the promise rejects
+    /// with that error and nothing is sent.
+    body: Result<Option<String>, JsValue>,
+    /// What the promise resolves with: the JSON answer (or one field of it), or the streamed
+    /// `Response`.
+    answer: Answer,
+}
+
+impl Call {
+    fn new(verb: Verb, path: impl Into<String>) -> Call {
+        Call {
+            verb,
+            path: path.into(),
+            body: Ok(None),
+            answer: Answer::Json(None),
+        }
+    }
+    fn get(path: impl Into<String>) -> Call {
+        Call::new(Verb::Get, path)
+    }
+    fn post(path: impl Into<String>) -> Call {
+        Call::new(Verb::Post, path)
+    }
+    fn patch(path: impl Into<String>) -> Call {
+        Call::new(Verb::Patch, path)
+    }
+    fn delete(path: impl Into<String>) -> Call {
+        Call::new(Verb::Delete, path)
+    }
+    /// With a JSON body built here from the arguments.
+    fn body(self, body: impl Into<String>) -> Call {
+        self.checked(Ok(body.into()))
+    }
+    /// With a body checked here first (see [`checked_body`]), or refused.
+    fn checked(self, body: Result<String, JsValue>) -> Call {
+        Call {
+            body: body.map(Some),
+            ..self
+        }
+    }
+    /// Resolving with `field` of the JSON answer.
+    fn field(self, field: &'static str) -> Call {
+        Call {
+            answer: Answer::Json(Some(field)),
+            ..self
+        }
+    }
+    /// Resolving with the streamed `Response`.
+    fn stream(self) -> Call {
+        Call {
+            answer: Answer::Stream,
+            ..self
+        }
+    }
+}
+
+/// An env-var write to the project's store: a body checked here, and the vars it resolves with.
+// Never inlined: the three writes share it (33 bytes gzip).
+#[inline(never)]
+fn env_write(verb: Verb, project_id: &str, body: Result<String, JsValue>) -> Call {
+    Call::new(verb, routes::env_vars(project_id))
+        .checked(body)
+        .field("envVars")
+}
+
+/// The body of a tool call: `tool` checked against MCP's rules, `arguments` an object (or
+/// absent: `{}`).
+fn tool_call_body(tool: &str, arguments: JsValue) -> Result<String, JsValue> {
+    let invalid = |message: &'static str| -> JsValue {
+        JsCodedError::new("invalid_argument", message).into()
+    };
+    if !crate::wire::is_mcp_tool_name(tool) {
+        return Err(invalid("tool: 1–128 letters, digits, '_', '-', '.'"));
+    }
+    let arguments = if arguments.is_undefined() || arguments.is_null() {
+        Value::Object(serde_json::Map::new())
+    } else {
+        match json_value(arguments) {
+            Some(Value::Object(map)) => Value::Object(map),
+            _ => return Err(invalid("arguments: not an object")),
+        }
+    };
+    Ok(serde_json::json!({ "arguments": arguments }).to_string())
 }
 
 #[wasm_bindgen]
@@ -337,63 +452,118 @@ impl BackendClient {
             }),
         })
     }
+}
 
-    /// The caller's projects.
-    #[wasm_bindgen(js_name = listProjects, unchecked_return_type = "Promise<Project[]>")]
-    pub fn list_projects(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.transport.call(
-            Method::GET,
-            routes::PROJECTS.into(),
-            None,
-            Some("projects"),
-            signal,
-        )
-    }
-
-    /// Creates a project owned by the caller.
-    #[wasm_bindgen(js_name = createProject, unchecked_return_type = "Promise<Project>")]
-    pub fn create_project(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "NewProject")] project: JsValue,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        match parse::<Value>(project, "project") {
-            Ok(body) => self.transport.call(
-                Method::POST,
-                routes::PROJECTS.into(),
-                Some(body.to_string()),
-                None,
-                signal,
-            ),
-            Err(err) => rejected(err),
+impl BackendClient {
+    /// Sends `call` (or rejects, if its body was refused); `signal` aborts it.
+    // Never inlined: one copy serves every method (inlined, the module grew by 0.4 KB gzip).
+    #[inline(never)]
+    fn send(&self, call: Call, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
+        let Call {
+            verb,
+            path,
+            body,
+            answer,
+        } = call;
+        match body {
+            Ok(body) => self.transport.call(verb.into(), path, body, answer, signal),
+            Err(err) => js_sys::Promise::reject(&err),
         }
     }
+}
 
-    /// The project's env vars (sensitive ones with `value: null`).
-    #[wasm_bindgen(js_name = listEnvVars, unchecked_return_type = "Promise<EnvVar[]>")]
-    pub fn list_env_vars(
-        &self,
-        #[wasm_bindgen(js_name = projectId)] project_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::GET,
-            routes::env_vars(project_id),
-            None,
-            Some("envVars"),
-            signal,
-        )
+/// Writes the route methods of `BackendClient` from the table below. A row is the method as it
+/// would be written by hand, without what every method shares: `pub`, `&self`, a last
+/// parameter `signal: Option<web_sys::AbortSignal>` (JS `signal?: AbortSignal | null`) and the
+/// return type `js_sys::Promise`. Its block only builds the [`Call`]; the method sends it with
+/// the signal. The attributes (`#[wasm_bindgen(js_name = …, unchecked_return_type = …)]`, the
+/// doc) and parameters pass through unchanged, so they make the JS names, the TypeScript types
+/// and the doc comments in the `.d.ts`.
+///
+/// The docs are `#[doc = " …"]`, not `///`: `macro_rules!` turns a `///` comment into a raw
+/// string, which wasm-bindgen 0.2.130 copies into the `.d.ts` as `r" …`.
+macro_rules! route_methods {
+    ($(
+        $(#[$($attr:tt)*])*
+        fn $name:ident($($(#[$($param_attr:tt)*])* $param:ident: $ty:ty),* $(,)?) $call:block
+    )*) => {
+        #[wasm_bindgen]
+        impl BackendClient {
+            $(
+                $(#[$($attr)*])*
+                #[allow(unused_braces)] // a one-line row's block: `{ Call::get(…) }`
+                pub fn $name(
+                    &self,
+                    $($(#[$($param_attr)*])* $param: $ty,)*
+                    signal: Option<web_sys::AbortSignal>,
+                ) -> js_sys::Promise {
+                    self.send($call, signal)
+                }
+            )*
+        }
+    };
+}
+
+route_methods! {
+    #[doc = " The caller's projects."]
+    #[wasm_bindgen(js_name = listProjects, unchecked_return_type = "Promise<Project[]>")]
+    fn list_projects() { Call::get(routes::PROJECTS).field("projects") }
+
+    #[doc = " Creates a project owned by the caller."]
+    #[wasm_bindgen(js_name = createProject, unchecked_return_type = "Promise<Project>")]
+    fn create_project(#[wasm_bindgen(unchecked_param_type = "NewProject")] project: JsValue) {
+        let body = parse::<Value>(project, "project").map(|project| project.to_string());
+        Call::post(routes::PROJECTS).checked(body)
     }
 
-    /// Creates or (by default) overwrites env vars; values are validated here first.
+    #[doc = " Links the project to one of the caller's Vercel projects (checked with their token)."]
+    #[wasm_bindgen(js_name = linkVercelProject, unchecked_return_type = "Promise<Project>")]
+    fn link_vercel_project(
+        #[wasm_bindgen(js_name = projectId)] project_id: &str,
+        #[wasm_bindgen(js_name = vercelProjectId)] vercel_project_id: &str,
+    ) {
+        let body = serde_json::json!({ "vercelProjectId": vercel_project_id });
+        Call::post(routes::vercel_project(project_id)).body(body.to_string())
+    }
+
+    #[doc = " Syncs a Marketplace install of the project from its linked Vercel project."]
+    #[wasm_bindgen(js_name = syncIntegration, unchecked_return_type = "Promise<IntegrationSync>")]
+    fn sync_integration(#[wasm_bindgen(js_name = projectId)] project_id: &str, provider: &str) {
+        Call::post(routes::sync(project_id, provider))
+    }
+
+    #[doc = " Starts a v0 chat for the project; resolves with the streamed `Response` (read it with"]
+    #[doc = " `StreamSession.consume(response.body, …)`)."]
+    #[wasm_bindgen(js_name = startChat, unchecked_return_type = "Promise<Response>")]
+    fn start_chat(#[wasm_bindgen(js_name = projectId)] project_id: &str, message: &str) {
+        let body = serde_json::json!({ "message": message });
+        Call::post(routes::chats(project_id)).body(body.to_string()).stream()
+    }
+
+    #[doc = " Resumes a chat of the project that waits on integrations (v0 is told which are"]
+    #[doc = " installed and which keys are set); resolves with the streamed `Response`."]
+    #[wasm_bindgen(js_name = resolveChat, unchecked_return_type = "Promise<Response>")]
+    fn resolve_chat(
+        #[wasm_bindgen(js_name = projectId)] project_id: &str,
+        #[wasm_bindgen(js_name = chatId)] chat_id: &str,
+    ) {
+        let body = serde_json::json!({ "chatId": chat_id });
+        Call::post(routes::resolve(project_id)).body(body.to_string()).stream()
+    }
+
+    #[doc = " The project's env vars (sensitive ones with `value: null`)."]
+    #[wasm_bindgen(js_name = listEnvVars, unchecked_return_type = "Promise<EnvVar[]>")]
+    fn list_env_vars(#[wasm_bindgen(js_name = projectId)] project_id: &str) {
+        Call::get(routes::env_vars(project_id)).field("envVars")
+    }
+
+    #[doc = " Creates or (by default) overwrites env vars; values are validated here first."]
     #[wasm_bindgen(js_name = upsertEnvVars, unchecked_return_type = "Promise<EnvVar[]>")]
-    pub fn upsert_env_vars(
-        &self,
+    fn upsert_env_vars(
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(unchecked_param_type = "NewEnvVar[]")] vars: JsValue,
         #[wasm_bindgen(unchecked_param_type = "{ upsert?: boolean } | undefined")] options: JsValue,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
+    ) {
         let upsert = !options.is_object()
             || js_sys::Reflect::get(&options, &"upsert".into())
                 .ok()
@@ -401,424 +571,150 @@ impl BackendClient {
                 .unwrap_or(true);
         let body = parse::<Vec<NewEnvVar>>(vars, "vars")
             .and_then(|vars| checked_body(CreateEnvVars { vars, upsert }));
-        self.env_write(Method::POST, project_id, body, signal)
+        env_write(Verb::Post, project_id, body)
     }
 
-    /// Changes values by id.
+    #[doc = " Changes values by id."]
     #[wasm_bindgen(js_name = updateEnvVars, unchecked_return_type = "Promise<EnvVar[]>")]
-    pub fn update_env_vars(
-        &self,
+    fn update_env_vars(
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(unchecked_param_type = "EnvVarUpdate[]")] vars: JsValue,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
+    ) {
         let body = parse(vars, "vars").and_then(|vars| checked_body(UpdateEnvVars { vars }));
-        self.env_write(Method::PATCH, project_id, body, signal)
+        env_write(Verb::Patch, project_id, body)
     }
 
-    /// Deletes by ids and/or keys; resolves with the deleted vars.
+    #[doc = " Deletes by ids and/or keys; resolves with the deleted vars."]
     #[wasm_bindgen(js_name = deleteEnvVars, unchecked_return_type = "Promise<EnvVar[]>")]
-    pub fn delete_env_vars(
-        &self,
+    fn delete_env_vars(
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(unchecked_param_type = "EnvVarSelector")] selector: JsValue,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
+    ) {
         let body = parse::<DeleteEnvVars>(selector, "selector").and_then(checked_body);
-        self.env_write(Method::DELETE, project_id, body, signal)
+        env_write(Verb::Delete, project_id, body)
     }
 
-    /// How integrations are installed, and the catalog's Marketplace providers.
+    #[doc = " The caller's Vercel connection."]
+    #[wasm_bindgen(js_name = vercelConnection, unchecked_return_type = "Promise<VercelConnection>")]
+    fn vercel_connection() { Call::get(routes::VERCEL) }
+
+    #[doc = " Starts connecting the caller's Vercel account: resolves with the URL to send the"]
+    #[doc = " browser to (the backend sets the flow's cookie on this origin)."]
+    #[wasm_bindgen(js_name = connectVercel, unchecked_return_type = "Promise<VercelConnect>")]
+    fn connect_vercel() { Call::post(routes::VERCEL_CONNECT) }
+
+    #[doc = " Forgets the caller's Vercel connection."]
+    #[wasm_bindgen(js_name = disconnectVercel, unchecked_return_type = "Promise<VercelConnection>")]
+    fn disconnect_vercel() { Call::delete(routes::VERCEL) }
+
+    #[doc = " The caller's recorded integrations."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<IntegrationStatus>")]
+    fn status() { Call::get(routes::STATUS) }
+
+    #[doc = " How integrations are installed, and the catalog's Marketplace providers."]
     #[wasm_bindgen(js_name = marketplaceStrategy, unchecked_return_type = "Promise<MarketplaceStrategy>")]
-    pub fn marketplace_strategy(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.transport.call(
-            Method::GET,
-            routes::MARKETPLACE_STRATEGY.into(),
-            None,
-            None,
-            signal,
-        )
-    }
+    fn marketplace_strategy() { Call::get(routes::MARKETPLACE_STRATEGY) }
 
-    /// Records an install start and resolves with the install URL.
+    #[doc = " Records an install start and resolves with the install URL."]
     #[wasm_bindgen(js_name = startMarketplaceInstall, unchecked_return_type = "Promise<MarketplaceStart>")]
-    pub fn start_marketplace_install(
-        &self,
+    fn start_marketplace_install(
         #[wasm_bindgen(js_name = integrationType)] integration_type: &str,
         #[wasm_bindgen(js_name = projectId)] project_id: Option<String>,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        let body =
-            serde_json::json!({ "integrationType": integration_type, "projectId": project_id })
-                .to_string();
-        self.transport.call(
-            Method::POST,
-            routes::MARKETPLACE_START.into(),
-            Some(body),
-            None,
-            signal,
-        )
+    ) {
+        let body = serde_json::json!({ "integrationType": integration_type, "projectId": project_id });
+        Call::post(routes::MARKETPLACE_START).body(body.to_string())
     }
 
-    /// Install records, optionally of one project.
+    #[doc = " Install records, optionally of one project."]
     #[wasm_bindgen(js_name = marketplaceRecords, unchecked_return_type = "Promise<MarketplaceRecord[]>")]
-    pub fn marketplace_records(
-        &self,
-        #[wasm_bindgen(js_name = projectId)] project_id: Option<String>,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::GET,
-            routes::marketplace_records(project_id.as_deref()),
-            None,
-            Some("records"),
-            signal,
-        )
+    fn marketplace_records(#[wasm_bindgen(js_name = projectId)] project_id: Option<String>) {
+        Call::get(routes::marketplace_records(project_id.as_deref())).field("records")
     }
 
-    /// MCP presets in priority order.
+    #[doc = " MCP presets in priority order."]
     #[wasm_bindgen(js_name = mcpPresets, unchecked_return_type = "Promise<McpPreset[]>")]
-    pub fn mcp_presets(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.transport.call(
-            Method::GET,
-            routes::MCP_PRESETS.into(),
-            None,
-            Some("presets"),
-            signal,
-        )
-    }
+    fn mcp_presets() { Call::get(routes::MCP_PRESETS).field("presets") }
 
-    /// The caller's MCP servers.
+    #[doc = " The caller's MCP servers."]
     #[wasm_bindgen(js_name = listMcpServers, unchecked_return_type = "Promise<McpServer[]>")]
-    pub fn list_mcp_servers(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.transport.call(
-            Method::GET,
-            routes::MCP_SERVERS.into(),
-            None,
-            Some("servers"),
-            signal,
-        )
-    }
+    fn list_mcp_servers() { Call::get(routes::MCP_SERVERS).field("servers") }
 
-    /// Adds an MCP server; its bearer token and header values are wiped here once sent.
+    #[doc = " Adds an MCP server; its bearer token and header values are wiped here once sent."]
     #[wasm_bindgen(js_name = createMcpServer, unchecked_return_type = "Promise<McpServer>")]
-    pub fn create_mcp_server(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "NewMcpServer")] server: JsValue,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        match McpServerBody::read(server, "server").and_then(checked_body) {
-            Ok(body) => self.transport.call(
-                Method::POST,
-                routes::MCP_SERVERS.into(),
-                Some(body),
-                None,
-                signal,
-            ),
-            Err(err) => rejected(err),
-        }
+    fn create_mcp_server(#[wasm_bindgen(unchecked_param_type = "NewMcpServer")] server: JsValue) {
+        let body = McpServerBody::read(server, "server").and_then(checked_body);
+        Call::post(routes::MCP_SERVERS).checked(body)
     }
 
-    /// Changes an MCP server (see `McpServerPatch`).
+    #[doc = " Changes an MCP server (see `McpServerPatch`)."]
     #[wasm_bindgen(js_name = updateMcpServer, unchecked_return_type = "Promise<McpServer>")]
-    pub fn update_mcp_server(
-        &self,
+    fn update_mcp_server(
         #[wasm_bindgen(js_name = serverId)] server_id: &str,
         #[wasm_bindgen(unchecked_param_type = "McpServerPatch")] patch: JsValue,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        match McpServerBody::read(patch, "patch").and_then(checked_body) {
-            Ok(body) => self.transport.call(
-                Method::PATCH,
-                routes::mcp_server(server_id, &[]),
-                Some(body),
-                None,
-                signal,
-            ),
-            Err(err) => rejected(err),
-        }
+    ) {
+        let body = McpServerBody::read(patch, "patch").and_then(checked_body);
+        Call::patch(routes::mcp_server(server_id, &[])).checked(body)
     }
 
-    /// Deletes an MCP server and its secrets.
+    #[doc = " Deletes an MCP server and its secrets."]
     #[wasm_bindgen(js_name = deleteMcpServer, unchecked_return_type = "Promise<{ deleted: string }>")]
-    pub fn delete_mcp_server(
-        &self,
-        #[wasm_bindgen(js_name = serverId)] server_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::DELETE,
-            routes::mcp_server(server_id, &[]),
-            None,
-            None,
-            signal,
-        )
+    fn delete_mcp_server(#[wasm_bindgen(js_name = serverId)] server_id: &str) {
+        Call::delete(routes::mcp_server(server_id, &[]))
     }
 
-    /// Connects to the server and lists its tools: who answered and how many tools.
+    #[doc = " Connects to the server and lists its tools: who answered and how many tools."]
     #[wasm_bindgen(js_name = testMcpServer, unchecked_return_type = "Promise<McpServerTest>")]
-    pub fn test_mcp_server(
-        &self,
-        #[wasm_bindgen(js_name = serverId)] server_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::POST,
-            routes::mcp_server(server_id, &["test"]),
-            Some("{}".into()),
-            None,
-            signal,
-        )
+    fn test_mcp_server(#[wasm_bindgen(js_name = serverId)] server_id: &str) {
+        Call::post(routes::mcp_server(server_id, &["test"])).body("{}")
     }
 
-    /// The server's tools, each marked allowed or not.
+    #[doc = " The server's tools, each marked allowed or not."]
     #[wasm_bindgen(js_name = listMcpTools, unchecked_return_type = "Promise<McpTool[]>")]
-    pub fn list_mcp_tools(
-        &self,
-        #[wasm_bindgen(js_name = serverId)] server_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::GET,
-            routes::mcp_server(server_id, &["tools"]),
-            None,
-            Some("tools"),
-            signal,
-        )
+    fn list_mcp_tools(#[wasm_bindgen(js_name = serverId)] server_id: &str) {
+        Call::get(routes::mcp_server(server_id, &["tools"])).field("tools")
     }
 
-    /// Calls an allowed tool through the backend (with the server's credentials, which never
-    /// reach the page). Throws `invalid_argument` for a name MCP does not allow.
+    #[doc = " Calls an allowed tool through the backend (with the server's credentials, which never"]
+    #[doc = " reach the page). Throws `invalid_argument` for a name MCP does not allow."]
     #[wasm_bindgen(js_name = callMcpTool, unchecked_return_type = "Promise<McpToolResult>")]
-    pub fn call_mcp_tool(
-        &self,
+    fn call_mcp_tool(
         #[wasm_bindgen(js_name = serverId)] server_id: &str,
         tool: &str,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")]
         arguments: JsValue,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        if !crate::wire::is_mcp_tool_name(tool) {
-            return rejected(
-                JsCodedError::new(
-                    "invalid_argument",
-                    "tool: 1–128 letters, digits, '_', '-', '.'",
-                )
-                .into(),
-            );
-        }
-        let arguments = if arguments.is_undefined() || arguments.is_null() {
-            Ok(Value::Object(serde_json::Map::new()))
-        } else {
-            match json_value(arguments) {
-                Some(Value::Object(map)) => Ok(Value::Object(map)),
-                _ => Err(JsCodedError::new("invalid_argument", "arguments: not an object").into()),
-            }
-        };
-        match arguments {
-            Ok(arguments) => self.transport.call(
-                Method::POST,
-                routes::mcp_server(server_id, &["tools", tool, "call"]),
-                Some(serde_json::json!({ "arguments": arguments }).to_string()),
-                None,
-                signal,
-            ),
-            Err(err) => rejected(err),
-        }
+    ) {
+        let body = tool_call_body(tool, arguments);
+        Call::post(routes::mcp_server(server_id, &["tools", tool, "call"])).checked(body)
     }
 
-    /// Starts OAuth for the server: resolves with the URL to send the browser to (the
-    /// backend sets the flow's cookie on this origin and, once authorized, sends the browser
-    /// back to `/?mcp=connected&server=<id>`).
+    #[doc = " Starts OAuth for the server: resolves with the URL to send the browser to (the"]
+    #[doc = " backend sets the flow's cookie on this origin and, once authorized, sends the browser"]
+    #[doc = " back to `/?mcp=connected&server=<id>`)."]
     #[wasm_bindgen(js_name = startMcpOAuth, unchecked_return_type = "Promise<McpOAuthStart>")]
-    pub fn start_mcp_oauth(
-        &self,
-        #[wasm_bindgen(js_name = serverId)] server_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::POST,
-            routes::mcp_server(server_id, &["oauth", "start"]),
-            Some("{}".into()),
-            None,
-            signal,
-        )
+    fn start_mcp_oauth(#[wasm_bindgen(js_name = serverId)] server_id: &str) {
+        Call::post(routes::mcp_server(server_id, &["oauth", "start"])).body("{}")
     }
 
-    /// The caller's latest 100 tool calls, newest first (one server's, when given).
+    #[doc = " The caller's latest 100 tool calls, newest first (one server's, when given)."]
     #[wasm_bindgen(js_name = mcpAudit, unchecked_return_type = "Promise<McpAuditEntry[]>")]
-    pub fn mcp_audit(
-        &self,
-        #[wasm_bindgen(js_name = serverId)] server_id: Option<String>,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        let path = match server_id.as_deref() {
-            Some(id) => format!(
-                "{}?serverId={}",
-                routes::MCP_AUDIT,
-                js_sys::encode_uri_component(id)
-            ),
-            None => routes::MCP_AUDIT.to_owned(),
-        };
-        self.transport
-            .call(Method::GET, path, None, Some("entries"), signal)
+    fn mcp_audit(#[wasm_bindgen(js_name = serverId)] server_id: Option<String>) {
+        Call::get(routes::mcp_audit(server_id.as_deref())).field("entries")
     }
 
-    /// A new token for the project's MCP endpoint (the previous one stops working).
+    #[doc = " A new token for the project's MCP endpoint (the previous one stops working)."]
     #[wasm_bindgen(js_name = mintMcpToken, unchecked_return_type = "Promise<McpProjectToken>")]
-    pub fn mint_mcp_token(
-        &self,
-        #[wasm_bindgen(js_name = projectId)] project_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::POST,
-            routes::mcp_token(project_id),
-            Some("{}".into()),
-            None,
-            signal,
-        )
+    fn mint_mcp_token(#[wasm_bindgen(js_name = projectId)] project_id: &str) {
+        Call::post(routes::mcp_token(project_id)).body("{}")
     }
 
-    /// Revokes the project's MCP endpoint token.
+    #[doc = " Revokes the project's MCP endpoint token."]
     #[wasm_bindgen(js_name = revokeMcpToken, unchecked_return_type = "Promise<{ revoked: boolean; v0Unregistered: boolean }>")]
-    pub fn revoke_mcp_token(
-        &self,
-        #[wasm_bindgen(js_name = projectId)] project_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::DELETE,
-            routes::mcp_token(project_id),
-            None,
-            None,
-            signal,
-        )
-    }
-
-    /// The caller's recorded integrations.
-    #[wasm_bindgen(unchecked_return_type = "Promise<IntegrationStatus>")]
-    pub fn status(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.transport
-            .call(Method::GET, routes::STATUS.into(), None, None, signal)
-    }
-
-    /// Starts connecting the caller's Vercel account: resolves with the URL to send the
-    /// browser to (the backend sets the flow's cookie on this origin).
-    #[wasm_bindgen(js_name = connectVercel, unchecked_return_type = "Promise<VercelConnect>")]
-    pub fn connect_vercel(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.transport.call(
-            Method::POST,
-            routes::VERCEL_CONNECT.into(),
-            None,
-            None,
-            signal,
-        )
-    }
-
-    /// The caller's Vercel connection.
-    #[wasm_bindgen(js_name = vercelConnection, unchecked_return_type = "Promise<VercelConnection>")]
-    pub fn vercel_connection(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.transport
-            .call(Method::GET, routes::VERCEL.into(), None, None, signal)
-    }
-
-    /// Forgets the caller's Vercel connection.
-    #[wasm_bindgen(js_name = disconnectVercel, unchecked_return_type = "Promise<VercelConnection>")]
-    pub fn disconnect_vercel(&self, signal: Option<web_sys::AbortSignal>) -> js_sys::Promise {
-        self.transport
-            .call(Method::DELETE, routes::VERCEL.into(), None, None, signal)
-    }
-
-    /// Links the project to one of the caller's Vercel projects (checked with their token).
-    #[wasm_bindgen(js_name = linkVercelProject, unchecked_return_type = "Promise<Project>")]
-    pub fn link_vercel_project(
-        &self,
-        #[wasm_bindgen(js_name = projectId)] project_id: &str,
-        #[wasm_bindgen(js_name = vercelProjectId)] vercel_project_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        let body = serde_json::json!({ "vercelProjectId": vercel_project_id }).to_string();
-        self.transport.call(
-            Method::POST,
-            routes::vercel_project(project_id),
-            Some(body),
-            None,
-            signal,
-        )
-    }
-
-    /// Syncs a Marketplace install of the project from its linked Vercel project.
-    #[wasm_bindgen(js_name = syncIntegration, unchecked_return_type = "Promise<IntegrationSync>")]
-    pub fn sync_integration(
-        &self,
-        #[wasm_bindgen(js_name = projectId)] project_id: &str,
-        provider: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        self.transport.call(
-            Method::POST,
-            routes::sync(project_id, provider),
-            None,
-            None,
-            signal,
-        )
-    }
-
-    /// Starts a v0 chat for the project; resolves with the streamed `Response` (read it with
-    /// `StreamSession.consume(response.body, …)`).
-    #[wasm_bindgen(js_name = startChat, unchecked_return_type = "Promise<Response>")]
-    pub fn start_chat(
-        &self,
-        #[wasm_bindgen(js_name = projectId)] project_id: &str,
-        message: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        let body = serde_json::json!({ "message": message }).to_string();
-        self.transport
-            .call_stream(Method::POST, routes::chats(project_id), Some(body), signal)
-    }
-
-    /// Resumes a chat of the project that waits on integrations (v0 is told which are
-    /// installed and which keys are set); resolves with the streamed `Response`.
-    #[wasm_bindgen(js_name = resolveChat, unchecked_return_type = "Promise<Response>")]
-    pub fn resolve_chat(
-        &self,
-        #[wasm_bindgen(js_name = projectId)] project_id: &str,
-        #[wasm_bindgen(js_name = chatId)] chat_id: &str,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        let body = serde_json::json!({ "chatId": chat_id }).to_string();
-        self.transport.call_stream(
-            Method::POST,
-            routes::resolve(project_id),
-            Some(body),
-            signal,
-        )
-    }
-
-    /// An env-var write whose body was checked here: a rejected promise if it was not valid.
-    fn env_write(
-        &self,
-        method: Method,
-        project_id: &str,
-        body: Result<String, JsValue>,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> js_sys::Promise {
-        match body {
-            Ok(body) => self.transport.call(
-                method,
-                routes::env_vars(project_id),
-                Some(body),
-                Some("envVars"),
-                signal,
-            ),
-            Err(err) => rejected(err),
-        }
+    fn revoke_mcp_token(#[wasm_bindgen(js_name = projectId)] project_id: &str) {
+        Call::delete(routes::mcp_token(project_id))
     }
 }
 
-/// Options without `token` (a function cannot be deserialized; it is read separately).
+#[doc = " Options without `token` (a function cannot be deserialized; it is read separately)."]
 fn strip_token(options: &JsValue) -> Result<JsValue, JsValue> {
     if !options.is_object() {
         return Ok(options.clone());
