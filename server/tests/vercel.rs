@@ -838,6 +838,27 @@ async fn a_flow_started_on_one_instance_finishes_on_another() {
     );
 }
 
+/// GET the project's env vars: refused with `status` and `code`, and nothing sent to Vercel.
+async fn env_refused(
+    server: &TestServer,
+    fake: &Fake,
+    project: &str,
+    token: &str,
+    status: StatusCode,
+    code: &str,
+) {
+    let (got, body) = server
+        .call(
+            Method::GET,
+            &format!("/api/v0/projects/{project}/env-vars"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!((got, body["error"]["code"].as_str()), (status, Some(code)));
+    assert!(calls(fake).is_empty());
+}
+
 /// `ENV_STORE=vercel-linked`: a project's env vars live on the Vercel project its owner linked,
 /// and every call on them carries the owner's own token (never `VERCEL_TOKEN`, the platform's).
 /// Unconnected owners get 409, unlinked projects 422; another user cannot reach them at all.
@@ -862,26 +883,29 @@ async fn env_vars_live_on_the_owners_linked_vercel_project_through_their_connect
     // Creating a project creates nothing upstream; before a connection its vars are a 409.
     let project = server.project(&alice, json!({"name": "Krukan"})).await;
     assert!(calls(&fake).is_empty(), "nothing created with any token");
-    let (status, body) = server
-        .call(Method::GET, &env_path(&project), Some(&alice), None)
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("vercel_not_connected"))
-    );
+    env_refused(
+        &server,
+        &fake,
+        &project,
+        &alice,
+        StatusCode::CONFLICT,
+        "vercel_not_connected",
+    )
+    .await;
 
     let (nonce, _) = start(&server, &alice).await;
     come_back(&server, Some(&nonce), &format!("code=code-1&state={nonce}")).await;
     calls(&fake);
     // Connected but not linked: 422, and no call to Vercel.
-    let (status, body) = server
-        .call(Method::GET, &env_path(&project), Some(&alice), None)
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("project_not_linked"))
-    );
-    assert!(calls(&fake).is_empty());
+    env_refused(
+        &server,
+        &fake,
+        &project,
+        &alice,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "project_not_linked",
+    )
+    .await;
 
     let (status, _) = server
         .call(
@@ -974,14 +998,15 @@ async fn env_vars_live_on_the_owners_linked_vercel_project_through_their_connect
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = server
-        .call(Method::GET, &env_path(&project), Some(&alice), None)
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("vercel_not_connected"))
-    );
-    assert!(calls(&fake).is_empty());
+    env_refused(
+        &server,
+        &fake,
+        &project,
+        &alice,
+        StatusCode::CONFLICT,
+        "vercel_not_connected",
+    )
+    .await;
 }
 
 /// `ENV_STORE=vercel-linked` without the Vercel integration settings is a start-up error.
