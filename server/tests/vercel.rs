@@ -883,29 +883,14 @@ async fn env_vars_live_on_the_owners_linked_vercel_project_through_their_connect
     // Creating a project creates nothing upstream; before a connection its vars are a 409.
     let project = server.project(&alice, json!({"name": "Krukan"})).await;
     assert!(calls(&fake).is_empty(), "nothing created with any token");
-    env_refused(
-        &server,
-        &fake,
-        &project,
-        &alice,
-        StatusCode::CONFLICT,
-        "vercel_not_connected",
-    )
-    .await;
+    let refused = |status, code| env_refused(&server, &fake, &project, &alice, status, code);
+    refused(StatusCode::CONFLICT, "vercel_not_connected").await;
 
     let (nonce, _) = start(&server, &alice).await;
     come_back(&server, Some(&nonce), &format!("code=code-1&state={nonce}")).await;
     calls(&fake);
     // Connected but not linked: 422, and no call to Vercel.
-    env_refused(
-        &server,
-        &fake,
-        &project,
-        &alice,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "project_not_linked",
-    )
-    .await;
+    refused(StatusCode::UNPROCESSABLE_ENTITY, "project_not_linked").await;
 
     let (status, _) = server
         .call(
@@ -998,15 +983,7 @@ async fn env_vars_live_on_the_owners_linked_vercel_project_through_their_connect
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    env_refused(
-        &server,
-        &fake,
-        &project,
-        &alice,
-        StatusCode::CONFLICT,
-        "vercel_not_connected",
-    )
-    .await;
+    refused(StatusCode::CONFLICT, "vercel_not_connected").await;
 }
 
 /// `ENV_STORE=vercel-linked` without the Vercel integration settings is a start-up error.
