@@ -29,13 +29,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
 fi
 
 # Debian packages: the browser and its driver for the tests; PostgreSQL for the backend's
-# Postgres tests (optional: those tests say why they skip when it is missing).
+# Postgres tests (optional: those tests say why they skip when it is missing); Redis.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ "${SETUP_SKIP_POSTGRES:-}" != 1 ] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
+# Redis for the credential checks' tests (a real server, started by the test itself).
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing Debian packages: ${missing[*]}"

@@ -60,7 +60,8 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
         .merge(integrations::routes())
         .merge(vercel::routes())
         .merge(crate::v0::chats::routes())
-        .merge(mcp::routes());
+        .merge(mcp::routes())
+        .merge(crate::verify::routes());
     if config.dev || config.demo {
         api = api.merge(demo::routes());
     }

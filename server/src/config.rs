@@ -193,6 +193,23 @@ pub struct Config {
         global = true
     )]
     pub vercel_api_url: String,
+    /// Stripe's API, for credential checks of `STRIPE_SECRET_KEY` (`GET /v1/balance`).
+    #[arg(
+        long,
+        env = "STRIPE_API_URL",
+        default_value = "https://api.stripe.com",
+        global = true
+    )]
+    pub stripe_api_url: String,
+    /// The OpenAI API, for credential checks of `OPENAI_API_KEY` (`GET /models`) when the
+    /// project sets no `OPENAI_BASE_URL` of its own.
+    #[arg(
+        long,
+        env = "OPENAI_API_URL",
+        default_value = "https://api.openai.com/v1",
+        global = true
+    )]
+    pub openai_api_url: String,
     /// The builder's Vercel integration: its OAuth client id (connecting users' Vercel accounts).
     #[arg(long, env = "VERCEL_CLIENT_ID", global = true)]
     pub vercel_client_id: Option<String>,

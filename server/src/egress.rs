@@ -18,7 +18,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use serde_json::Value;
+
+use crate::error::AppError;
 use ipnet::{Ipv4Net, Ipv6Net};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
@@ -63,6 +66,24 @@ impl EgressPolicy {
     /// Whether a connection to `ip` is allowed.
     pub fn permits(&self, ip: IpAddr) -> bool {
         is_public(ip) || (self.allow_loopback && ip.is_loopback())
+    }
+
+    /// The addresses of `host` (a name: `MCP_RESOLVE`, else DNS; or an IP literal, as is) that a
+    /// connection may go to; empty when there is none.
+    pub async fn allowed_addrs(&self, host: &str) -> std::io::Result<Vec<IpAddr>> {
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        let found: Vec<IpAddr> = match (host.parse::<IpAddr>(), self.resolve.get(&host)) {
+            (Ok(ip), _) => vec![ip],
+            (Err(_), Some(ips)) => ips.clone(),
+            (Err(_), None) => tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .map(|a| a.ip())
+                .collect(),
+        };
+        Ok(found.into_iter().filter(|ip| self.permits(*ip)).collect())
     }
 
     /// The URL, checked and canonical (lowercase host, no default port, no fragment, no user
@@ -187,19 +208,14 @@ struct NoPublicAddress;
 
 impl Resolve for Guard {
     fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_ascii_lowercase();
+        let host = name.as_str().to_owned();
         let guard = self.clone();
         Box::pin(async move {
-            let found: Vec<IpAddr> = match guard.policy.resolve.get(&host) {
-                Some(ips) => ips.clone(),
-                None => tokio::net::lookup_host((host.as_str(), 0))
-                    .await?
-                    .map(|a| a.ip())
-                    .collect(),
-            };
-            let allowed: Vec<SocketAddr> = found
+            let allowed: Vec<SocketAddr> = guard
+                .policy
+                .allowed_addrs(&host)
+                .await?
                 .into_iter()
-                .filter(|ip| guard.policy.permits(*ip))
                 .map(|ip| SocketAddr::new(ip, 0))
                 .collect();
             if allowed.is_empty() {
@@ -209,6 +225,45 @@ impl Resolve for Guard {
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
     }
+}
+
+/// One HTTP exchange through the guard: the answer's status, headers and JSON body (`Null`
+/// when it is not JSON), read up to the size limit.
+pub async fn exchange(
+    policy: &EgressPolicy,
+    guard: &Guard,
+    request: reqwest::RequestBuilder,
+) -> Result<(StatusCode, HeaderMap, Value), AppError> {
+    let failed = |guard: &Guard| {
+        AppError::Upstream(guard.refusal().unwrap_or(UpstreamError {
+            status: StatusCode::BAD_GATEWAY,
+            code: "mcp_unreachable",
+            message: "the server could not be reached".into(),
+            retry_after: None,
+        }))
+    };
+    let mut response = request
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|_| failed(guard))?;
+    if let Some(refusal) = guard.refusal() {
+        return Err(AppError::Upstream(refusal));
+    }
+    let status = response.status();
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|_| failed(guard))? {
+        if body.len() + chunk.len() > policy.max_answer_bytes {
+            return Err(AppError::Upstream(crate::egress::too_large()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((
+        status,
+        headers,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+    ))
 }
 
 /// 504 `mcp_timeout`.

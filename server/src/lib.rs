@@ -30,6 +30,7 @@ pub mod transport;
 pub mod upstream;
 pub mod v0;
 pub mod vercel;
+pub mod verify;
 
 use std::future::Future;
 use std::sync::Arc;

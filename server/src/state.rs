@@ -143,8 +143,10 @@ pub struct AppState {
     pub v0_version: crate::config::V0ApiVersion,
     /// Stored values that did not open with the keyring at start.
     pub unreadable: Arc<std::sync::atomic::AtomicU64>,
-    /// What outgoing MCP and OAuth requests may reach.
+    /// What outgoing MCP, OAuth and credential-check requests may reach.
     pub egress: crate::egress::EgressPolicy,
+    /// Where credential checks reach Stripe and OpenAI (`STRIPE_API_URL`, `OPENAI_API_URL`).
+    pub check_apis: crate::verify::CheckApis,
     /// `PUBLIC_URL`: where browsers come back to (OAuth callbacks) and v0 reaches `/mcp/…`.
     pub public_url: Option<String>,
     /// Recorded streams for the demo.
@@ -312,6 +314,10 @@ impl AppState {
             metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
             fixtures_dir: config.fixtures_dir.clone(),
             egress: crate::egress::EgressPolicy::from_config(config),
+            check_apis: crate::verify::CheckApis {
+                stripe: config.stripe_api_url.trim_end_matches('/').to_owned(),
+                openai: config.openai_api_url.trim_end_matches('/').to_owned(),
+            },
             public_url: config.public_url.clone(),
             v0,
         })

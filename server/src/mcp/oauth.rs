@@ -23,7 +23,7 @@ use sqlx::Row;
 use super::servers::{self, AuthKind, OAuthSecrets, Secrets, Server};
 use crate::auth::User;
 use crate::clock::now_ms;
-use crate::egress::{EgressPolicy, Guard};
+use crate::egress::EgressPolicy;
 use crate::error::AppError;
 use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::secrets::{cookie, flow_cookie, hash, random_token};
@@ -51,44 +51,6 @@ fn oauth_error(status: StatusCode, code: &'static str, message: &str) -> AppErro
 
 fn bad_metadata(message: &str) -> AppError {
     oauth_error(StatusCode::BAD_GATEWAY, "mcp_oauth_metadata", message)
-}
-
-/// One HTTP exchange through the guard: the answer's status and JSON body (size-limited).
-async fn exchange(
-    policy: &EgressPolicy,
-    guard: &Guard,
-    request: reqwest::RequestBuilder,
-) -> Result<(StatusCode, HeaderMap, Value), AppError> {
-    let failed = |guard: &Guard| {
-        AppError::Upstream(guard.refusal().unwrap_or(UpstreamError {
-            status: StatusCode::BAD_GATEWAY,
-            code: "mcp_unreachable",
-            message: "the authorization server could not be reached".into(),
-            retry_after: None,
-        }))
-    };
-    let mut response = request
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(|_| failed(guard))?;
-    if let Some(refusal) = guard.refusal() {
-        return Err(AppError::Upstream(refusal));
-    }
-    let status = response.status();
-    let headers = response.headers().clone();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|_| failed(guard))? {
-        if body.len() + chunk.len() > policy.max_answer_bytes {
-            return Err(AppError::Upstream(crate::egress::too_large()));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((
-        status,
-        headers,
-        serde_json::from_slice(&body).unwrap_or(Value::Null),
-    ))
 }
 
 /// `resource_metadata="…"` of a `WWW-Authenticate: Bearer …` header.
@@ -129,7 +91,7 @@ struct Metadata {
 async fn get_json(policy: &EgressPolicy, url: &str) -> Result<Option<Value>, AppError> {
     let url = policy.check_url(url)?;
     let (client, guard) = policy.client()?;
-    let (status, _, body) = exchange(policy, &guard, client.get(url)).await?;
+    let (status, _, body) = crate::egress::exchange(policy, &guard, client.get(url)).await?;
     Ok((status.is_success() && body.is_object()).then_some(body))
 }
 
@@ -141,7 +103,7 @@ async fn discover(policy: &EgressPolicy, server: &Url) -> Result<Metadata, AppEr
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::ACCEPT, "application/json, text/event-stream")
         .body(r#"{"jsonrpc":"2.0","id":0,"method":"ping"}"#);
-    let (_, headers, _) = exchange(policy, &guard, probe).await?;
+    let (_, headers, _) = crate::egress::exchange(policy, &guard, probe).await?;
     let mut candidates: Vec<String> = resource_metadata(&headers).into_iter().collect();
     candidates.extend(well_known(server, "oauth-protected-resource"));
     let mut resource = None;
@@ -399,7 +361,7 @@ async fn register(
         "response_types": ["code"],
         "token_endpoint_auth_method": "none",
     }));
-    let (status, _, body) = exchange(policy, &guard, request).await?;
+    let (status, _, body) = crate::egress::exchange(policy, &guard, request).await?;
     let client_id = body.get("client_id").and_then(Value::as_str);
     match client_id {
         Some(id) if status.is_success() => Ok((
@@ -431,7 +393,8 @@ async fn token_request(
         form.push(("client_secret", secret));
     }
     let (client, guard) = policy.client()?;
-    let (status, _, body) = exchange(policy, &guard, client.post(endpoint).form(&form)).await?;
+    let (status, _, body) =
+        crate::egress::exchange(policy, &guard, client.post(endpoint).form(&form)).await?;
     let access = body.get("access_token").and_then(Value::as_str);
     let Some(access) = access.filter(|_| status.is_success()) else {
         return Err(oauth_error(

@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use sajtmaskin_integrations::wire::{CreateEnvVars, DeleteEnvVars, EnvVar, UpdateEnvVars};
 use sqlx::Row;
+use zeroize::Zeroizing;
 
 use super::{EnvVarStore, StoreError, UpstreamProject};
 use crate::clock::{now_ms, rfc3339};
@@ -125,6 +126,38 @@ impl EnvVarStore for LocalStore {
 
     async fn provision(&self, _local_id: &str) -> Result<UpstreamProject, StoreError> {
         Ok(UpstreamProject::None)
+    }
+
+    async fn read_for_check(
+        &self,
+        project: &Project,
+        keys: &[&str],
+    ) -> Result<Vec<(String, Zeroizing<String>)>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM env_vars WHERE project_id = $1 ORDER BY key"
+        ))
+        .bind(&project.id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut values = Vec::new();
+        for row in &rows {
+            let key: String = row.try_get("key")?;
+            if !keys.contains(&key.as_str()) {
+                continue;
+            }
+            let sealed = SealedRow {
+                project_id: &project.id,
+                key: &key,
+                sensitive: row.try_get::<i64, _>("sensitive")? != 0,
+            };
+            let version: i64 = row.try_get("seal_version")?;
+            let nonce: Vec<u8> = row.try_get("nonce")?;
+            let ciphertext: Vec<u8> = row.try_get("ciphertext")?;
+            if let Ok(value) = self.cipher.open(sealed, version, &nonce, &ciphertext) {
+                values.push((key, Zeroizing::new(value)));
+            }
+        }
+        Ok(values)
     }
 
     async fn list(&self, project: &Project) -> Result<Vec<EnvVar>, StoreError> {

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use sajtmaskin_integrations::wire::{
     is_safe_id, CreateEnvVars, DeleteEnvVars, EnvVar, UpdateEnvVars, MAX_UPSTREAM_ID_BYTES,
 };
+use zeroize::Zeroizing;
 
 pub use local::LocalStore;
 pub use v0::V0Store;
@@ -103,6 +104,22 @@ pub trait EnvVarStore: Send + Sync {
         project: &Project,
         request: DeleteEnvVars,
     ) -> Result<Vec<EnvVar>, StoreError>;
+    /// The values of `keys` for a check the server runs itself (credential verification),
+    /// never for an answer: sensitive ones too where the store can read them (the local store
+    /// decrypts them; Vercel and v0 never return them). Keys it cannot read are left out.
+    async fn read_for_check(
+        &self,
+        project: &Project,
+        keys: &[&str],
+    ) -> Result<Vec<(String, Zeroizing<String>)>, StoreError> {
+        Ok(self
+            .list(project)
+            .await?
+            .into_iter()
+            .filter(|v| keys.contains(&v.key.as_str()))
+            .filter_map(|v| Some((v.key, Zeroizing::new(v.value?))))
+            .collect())
+    }
 }
 
 /// [`StoreError::NotFound`] unless every wanted id is among `existing`: checked before any

@@ -1,0 +1,671 @@
+//! Credential checks (`POST /api/projects/{id}/integrations/{provider}/verify`): against fakes of
+//! Stripe, OpenAI, Supabase and Upstash REST that follow their public API shapes and record what
+//! they receive, against a real `redis-server` (with and without `requirepass`) and, with
+//! `--ignored`, a real PostgreSQL. Each provider's verified / invalid / unreachable case; the
+//! values never in an answer, a log line or the data directory; the egress guard in force.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use axum::routing::get;
+use axum::{Json, Router};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::*;
+
+const STRIPE_TEST: &str = "sk_test_51VerifyTestKey0000000000000000aa";
+const STRIPE_LIVE: &str = "sk_live_51VerifyLiveKey0000000000000000bb";
+const OPENAI_KEY: &str = "sk-proj-verify-openai-key-000000000000cc";
+const SUPABASE_ANON: &str = "eyJhbGciOiJIUzI1NiJ9.verify-anon.dd";
+const UPSTASH_TOKEN: &str = "AYVerifyUpstashToken000000000000ee";
+const WRONG: &str = "wrong-key-verify-ff";
+
+/// (path, authorization, apikey) of each request the fake received.
+type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
+
+fn header(headers: &HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Stripe, OpenAI, Supabase and Upstash REST, each on the path its API uses.
+async fn fake_services() -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let record = |seen: &Seen, path: &str, headers: &HeaderMap| {
+        seen.lock().unwrap().push((
+            path.to_owned(),
+            header(headers, "authorization"),
+            header(headers, "apikey"),
+        ));
+    };
+    let app = Router::new()
+        .route(
+            "/v1/balance",
+            get(move |State(seen): State<Seen>, headers: HeaderMap| async move {
+                record(&seen, "/v1/balance", &headers);
+                let auth = header(&headers, "authorization");
+                let live = auth == format!("Bearer {STRIPE_LIVE}");
+                if auth == format!("Bearer {STRIPE_TEST}") || live {
+                    (AxumStatus::OK, Json(json!({"object": "balance", "livemode": live,
+                        "available": [{"amount": 0, "currency": "sek", "source_types": {"card": 0}}],
+                        "pending": [{"amount": 0, "currency": "sek"}]})))
+                } else {
+                    // Stripe's message names part of the key: it must not reach our answer.
+                    (AxumStatus::UNAUTHORIZED, Json(json!({"error": {"type": "invalid_request_error",
+                        "message": format!("Invalid API Key provided: {}", &auth[7.min(auth.len())..])}})))
+                }
+            }),
+        )
+        .route(
+            "/openai/v1/models",
+            get(move |State(seen): State<Seen>, headers: HeaderMap| async move {
+                record(&seen, "/openai/v1/models", &headers);
+                if header(&headers, "authorization") == format!("Bearer {OPENAI_KEY}") {
+                    (AxumStatus::OK, Json(json!({"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model", "created": 1, "owned_by": "openai"}]})))
+                } else {
+                    (AxumStatus::UNAUTHORIZED, Json(json!({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}})))
+                }
+            }),
+        )
+        .route(
+            "/supabase/rest/v1/",
+            get(move |State(seen): State<Seen>, headers: HeaderMap| async move {
+                record(&seen, "/supabase/rest/v1/", &headers);
+                if header(&headers, "apikey") == SUPABASE_ANON {
+                    (AxumStatus::OK, Json(json!({"swagger": "2.0", "info": {"title": "PostgREST API"}, "paths": {}})))
+                } else {
+                    (AxumStatus::UNAUTHORIZED, Json(json!({"message": "Invalid API key", "hint": "Double check your Supabase `anon` or `service_role` API key."})))
+                }
+            }),
+        )
+        .route(
+            "/upstash/ping",
+            get(move |State(seen): State<Seen>, headers: HeaderMap| async move {
+                record(&seen, "/upstash/ping", &headers);
+                if header(&headers, "authorization") == format!("Bearer {UPSTASH_TOKEN}") {
+                    (AxumStatus::OK, Json(json!({"result": "PONG"})))
+                } else {
+                    (AxumStatus::UNAUTHORIZED, Json(json!({"error": "WRONGPASS invalid or missing auth token"})))
+                }
+            }),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, seen)
+}
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+async fn verify(
+    server: &TestServer,
+    token: &str,
+    project: &str,
+    provider: &str,
+) -> (StatusCode, Value) {
+    server
+        .call(
+            Method::POST,
+            &format!("/api/projects/{project}/integrations/{provider}/verify"),
+            Some(token),
+            None,
+        )
+        .await
+}
+
+/// `(status, code)` of a check.
+async fn outcome(
+    server: &TestServer,
+    token: &str,
+    project: &str,
+    provider: &str,
+) -> (String, String, Value) {
+    let (status, body) = verify(server, token, project, provider).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (
+        body["status"].as_str().unwrap().to_owned(),
+        body["code"].as_str().unwrap().to_owned(),
+        body,
+    )
+}
+
+/// No value, and nothing the fakes said about them, anywhere the server writes.
+fn assert_never_shown(server: &TestServer, answers: &str, values: &[&str]) {
+    let logs = logs();
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(&server.data_dir).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    for value in values {
+        assert!(!answers.contains(value), "{value} in an answer");
+        assert!(!logs.contains(value), "{value} in the logs");
+        assert!(!stored.contains(value), "{value} in the data directory");
+    }
+    for words in [
+        "Invalid API Key provided",
+        "Incorrect API key",
+        "Double check",
+        "WRONGPASS",
+    ] {
+        assert!(
+            !answers.contains(words),
+            "an upstream's words in an answer: {words}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn http_providers_verified_invalid_and_unreachable() {
+    let (fake, seen) = fake_services().await;
+    let stripe_api = fake.clone();
+    let openai_api = format!("{fake}/openai/v1");
+    let server = spawn(&[
+        "--mcp-allow-loopback",
+        "--stripe-api-url",
+        &stripe_api,
+        "--openai-api-url",
+        &openai_api,
+    ])
+    .await;
+    let token = server.token(&user("ada"));
+    let project = server.project(&token, json!({"name": "Kassan"})).await;
+    let closed = format!("http://127.0.0.1:{}", closed_port());
+    let mut answers = String::new();
+    let check = |provider: &'static str| {
+        let (server, token, project) = (&server, &token, &project);
+        async move { outcome(server, token, project, provider).await }
+    };
+
+    // Nothing set yet: 422 naming the keys; no request to any fake.
+    let (status, body) = verify(&server, &token, &project, "stripe").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("keys_missing"))
+    );
+    assert!(body.to_string().contains("STRIPE_SECRET_KEY"));
+    assert!(seen.lock().unwrap().is_empty());
+
+    // Stripe: test and live keys verified (the mode told), a wrong one invalid.
+    server
+        .set(&project, &token, "STRIPE_SECRET_KEY", STRIPE_TEST, true)
+        .await;
+    let (status, code, body) = check("stripe").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("verified", "stripe_ok"),
+        "{body}"
+    );
+    assert_eq!(
+        (
+            body["facts"]["mode"].as_str(),
+            body["facts"]["key"].as_str()
+        ),
+        (Some("test"), Some("STRIPE_SECRET_KEY"))
+    );
+    answers += &body.to_string();
+    server
+        .set(&project, &token, "STRIPE_SECRET_KEY", STRIPE_LIVE, true)
+        .await;
+    let (_, _, body) = check("stripe").await;
+    assert_eq!(body["facts"]["mode"], "live");
+    server
+        .set(&project, &token, "STRIPE_SECRET_KEY", WRONG, true)
+        .await;
+    let (status, code, body) = check("stripe").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("invalid", "unauthorized")
+    );
+    answers += &body.to_string();
+    // The key went to Stripe as its bearer token, and only there.
+    let stripe_calls: Vec<_> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| c.0 == "/v1/balance")
+        .cloned()
+        .collect();
+    assert_eq!(stripe_calls.len(), 3);
+    assert_eq!(stripe_calls[0].1, format!("Bearer {STRIPE_TEST}"));
+
+    // OpenAI: the configured API, or the project's own OPENAI_BASE_URL.
+    server
+        .set(&project, &token, "OPENAI_API_KEY", OPENAI_KEY, true)
+        .await;
+    let (status, code, body) = check("openai").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("verified", "openai_ok"),
+        "{body}"
+    );
+    answers += &body.to_string();
+    server
+        .set(&project, &token, "OPENAI_API_KEY", WRONG, true)
+        .await;
+    assert_eq!(check("openai").await.1, "unauthorized");
+    server
+        .set(
+            &project,
+            &token,
+            "OPENAI_BASE_URL",
+            &format!("{closed}/v1"),
+            false,
+        )
+        .await;
+    let (status, code, _) = check("openai").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("unreachable", "connection_failed")
+    );
+    // A base URL on a private address is refused before any connection.
+    server
+        .set(
+            &project,
+            &token,
+            "OPENAI_BASE_URL",
+            "https://169.254.169.254/v1",
+            false,
+        )
+        .await;
+    let (status, code, _) = check("openai").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("unreachable", "egress_refused")
+    );
+
+    // Supabase: the project's REST root with the anon key (as `apikey` and bearer).
+    server
+        .set(
+            &project,
+            &token,
+            "NEXT_PUBLIC_SUPABASE_URL",
+            &format!("{fake}/supabase"),
+            false,
+        )
+        .await;
+    server
+        .set(
+            &project,
+            &token,
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            SUPABASE_ANON,
+            false,
+        )
+        .await;
+    let (status, code, body) = check("supabase").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("verified", "supabase_ok"),
+        "{body}"
+    );
+    let last = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (last.1, last.2),
+        (format!("Bearer {SUPABASE_ANON}"), SUPABASE_ANON.to_owned())
+    );
+    server
+        .set(
+            &project,
+            &token,
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            WRONG,
+            false,
+        )
+        .await;
+    let (status, code, body) = check("supabase").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("invalid", "unauthorized")
+    );
+    answers += &body.to_string();
+    server
+        .set(
+            &project,
+            &token,
+            "NEXT_PUBLIC_SUPABASE_URL",
+            &format!("{closed}/supabase"),
+            false,
+        )
+        .await;
+    assert_eq!(check("supabase").await.0, "unreachable");
+
+    // Upstash REST: PING with the token.
+    server
+        .set(
+            &project,
+            &token,
+            "UPSTASH_REDIS_REST_URL",
+            &format!("{fake}/upstash"),
+            false,
+        )
+        .await;
+    server
+        .set(
+            &project,
+            &token,
+            "UPSTASH_REDIS_REST_TOKEN",
+            UPSTASH_TOKEN,
+            true,
+        )
+        .await;
+    let (status, code, body) = check("upstash").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("verified", "upstash_ok"),
+        "{body}"
+    );
+    server
+        .set(&project, &token, "UPSTASH_REDIS_REST_TOKEN", WRONG, true)
+        .await;
+    let (status, code, body) = check("upstash").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("invalid", "unauthorized")
+    );
+    answers += &body.to_string();
+    server
+        .set(&project, &token, "UPSTASH_REDIS_REST_URL", &closed, false)
+        .await;
+    assert_eq!(check("upstash").await.0, "unreachable");
+
+    // A provider without a check, and one that is not a provider id.
+    let (status, code, _) = check("resend").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("unsupported", "no_check")
+    );
+    assert_eq!(
+        verify(&server, &token, &project, "Bad_Id").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // The last outcome per provider is kept and listed; another user reaches none of it.
+    let (status, listed) = server
+        .call(
+            Method::GET,
+            &format!("/api/projects/{project}/integrations/checks"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let stripe = listed["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["provider"] == "stripe")
+        .unwrap();
+    assert_eq!(
+        (stripe["status"].as_str(), stripe["code"].as_str()),
+        (Some("invalid"), Some("unauthorized"))
+    );
+    answers += &listed.to_string();
+    let other = server.token(&user("eve"));
+    assert_eq!(
+        verify(&server, &other, &project, "stripe").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    assert_never_shown(
+        &server,
+        &answers,
+        &[STRIPE_TEST, STRIPE_LIVE, OPENAI_KEY, UPSTASH_TOKEN, WRONG],
+    );
+}
+
+#[tokio::test]
+async fn without_the_loopback_allowance_a_check_never_reaches_loopback() {
+    let (fake, seen) = fake_services().await;
+    let server = spawn(&["--stripe-api-url", &fake]).await;
+    let token = server.token(&user("ada"));
+    let project = server.project(&token, json!({"name": "Kassan"})).await;
+    server
+        .set(&project, &token, "STRIPE_SECRET_KEY", STRIPE_TEST, true)
+        .await;
+    let (status, code, _) = outcome(&server, &token, &project, "stripe").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("invalid", "invalid_url"),
+        "http to loopback is refused as a URL"
+    );
+    server
+        .set(
+            &project,
+            &token,
+            "REDIS_URL",
+            "redis://localhost:6379",
+            true,
+        )
+        .await;
+    let (status, code, _) = outcome(&server, &token, &project, "redis").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("unreachable", "egress_refused")
+    );
+    server
+        .set(
+            &project,
+            &token,
+            "DATABASE_URL",
+            "postgres://u:p@127.0.0.1:5432/db",
+            true,
+        )
+        .await;
+    let (status, code, _) = outcome(&server, &token, &project, "neon").await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("unreachable", "egress_refused")
+    );
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+/// A throwaway `redis-server` on a free loopback port, with `requirepass` when given.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start(password: Option<&str>) -> Option<Redis> {
+        if !std::path::Path::new("/usr/bin/redis-server").exists() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "redis-server is not installed (scripts/setup.sh installs it)"
+            );
+            eprintln!("skipped: redis-server is not installed");
+            return None;
+        }
+        let port = closed_port();
+        let mut args = vec![
+            "--port".to_owned(),
+            port.to_string(),
+            "--bind".into(),
+            "127.0.0.1".into(),
+            "--save".into(),
+            String::new(),
+            "--appendonly".into(),
+            "no".into(),
+        ];
+        if let Some(password) = password {
+            args.extend(["--requirepass".to_owned(), password.to_owned()]);
+        }
+        let child = Command::new("/usr/bin/redis-server")
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Dropped (killed and waited for) on every path from here.
+        let redis = Redis { child, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(redis);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start");
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn redis_protocol_ping_against_a_real_server() {
+    let Some(open) = Redis::start(None) else {
+        return;
+    };
+    let Some(locked) = Redis::start(Some("redis-right-pw-0123")) else {
+        return;
+    };
+    let server = spawn(&["--mcp-allow-loopback"]).await;
+    let token = server.token(&user("ada"));
+    let project = server.project(&token, json!({"name": "Cache"})).await;
+    let cases = [
+        (
+            format!("redis://127.0.0.1:{}", open.port),
+            "verified",
+            "redis_ok",
+        ),
+        (
+            format!("redis://:redis-right-pw-0123@127.0.0.1:{}", locked.port),
+            "verified",
+            "redis_ok",
+        ),
+        (
+            format!(
+                "redis://default:redis-right-pw-0123@127.0.0.1:{}/0",
+                locked.port
+            ),
+            "verified",
+            "redis_ok",
+        ),
+        (
+            format!("redis://:redis-wrong-pw-4567@127.0.0.1:{}", locked.port),
+            "invalid",
+            "redis_auth_failed",
+        ),
+        (
+            format!("redis://127.0.0.1:{}", locked.port),
+            "invalid",
+            "redis_auth_required",
+        ),
+        (
+            format!("redis://127.0.0.1:{}", closed_port()),
+            "unreachable",
+            "connection_failed",
+        ),
+        (
+            "rediss://:pw@cache.example.com:6380".to_owned(),
+            "unsupported",
+            "redis_tls_unsupported",
+        ),
+        (
+            "https://cache.example.com".to_owned(),
+            "invalid",
+            "invalid_url",
+        ),
+    ];
+    let mut answers = String::new();
+    for (url, status, code) in &cases {
+        server.set(&project, &token, "REDIS_URL", url, true).await;
+        let (got, got_code, body) = outcome(&server, &token, &project, "redis").await;
+        assert_eq!(
+            (got.as_str(), got_code.as_str()),
+            (*status, *code),
+            "{url}: {body}"
+        );
+        answers += &body.to_string();
+    }
+    assert_never_shown(
+        &server,
+        &answers,
+        &["redis-right-pw-0123", "redis-wrong-pw-4567"],
+    );
+}
+
+/// Postgres (Neon, Supabase, any DATABASE_URL): a role that must log in with its password on the
+/// test server (an `pg_hba.conf` line for it alone, before the server's `trust` lines).
+#[tokio::test]
+#[ignore = "needs PostgreSQL: npm test starts one and runs these with --ignored"]
+async fn postgres_connect_and_select_1_against_a_real_server() {
+    let admin_url = postgres_url();
+    let dir = std::env::var("TEST_POSTGRES_DIR").expect("TEST_POSTGRES_DIR (scripts/postgres.sh)");
+    let hba = format!("{dir}/data/pg_hba.conf");
+    let rules = std::fs::read_to_string(&hba).unwrap();
+    let line = "host all sajtmaskin_check 127.0.0.1/32 scram-sha-256\n";
+    if !rules.contains(line) {
+        std::fs::write(&hba, format!("{line}{rules}")).unwrap();
+    }
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    sqlx::query("SELECT pg_reload_conf()")
+        .execute(&admin)
+        .await
+        .unwrap();
+    let exists: Option<i32> =
+        sqlx::query_scalar("SELECT 1 FROM pg_roles WHERE rolname = 'sajtmaskin_check'")
+            .fetch_optional(&admin)
+            .await
+            .unwrap();
+    if exists.is_none() {
+        sqlx::query("CREATE ROLE sajtmaskin_check LOGIN PASSWORD 'pg-right-pw-0123'")
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+    admin.close().await;
+    let port = reqwest::Url::parse(&admin_url).unwrap().port().unwrap();
+
+    let server = spawn(&["--mcp-allow-loopback"]).await;
+    let token = server.token(&user("ada"));
+    let project = server.project(&token, json!({"name": "Gästbok"})).await;
+    let cases = [
+        (format!("postgres://sajtmaskin_check:pg-right-pw-0123@127.0.0.1:{port}/postgres?sslmode=prefer"), "verified", "postgres_ok"),
+        (format!("postgres://sajtmaskin_check:pg-wrong-pw-4567@127.0.0.1:{port}/postgres"), "invalid", "postgres_auth_failed"),
+        (format!("postgres://sajtmaskin_check:pg-right-pw-0123@127.0.0.1:{port}/no_such_db"), "invalid", "postgres_database_missing"),
+        (format!("postgres://sajtmaskin_check:pg-right-pw-0123@127.0.0.1:{}/postgres", closed_port()), "unreachable", "connection_failed"),
+        ("mysql://u:p@db.example.com/x".to_owned(), "invalid", "invalid_url"),
+    ];
+    let mut answers = String::new();
+    for (url, status, code) in &cases {
+        server
+            .set(&project, &token, "DATABASE_URL", url, true)
+            .await;
+        let (got, got_code, body) = outcome(&server, &token, &project, "neon").await;
+        assert_eq!(
+            (got.as_str(), got_code.as_str()),
+            (*status, *code),
+            "{body}"
+        );
+        if *status == "verified" {
+            assert_eq!(body["facts"]["pooled"], false);
+            assert!(
+                body["facts"]["serverVersion"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(char::is_numeric),
+                "{body}"
+            );
+        }
+        answers += &body.to_string();
+    }
+    assert_never_shown(&server, &answers, &["pg-right-pw-0123", "pg-wrong-pw-4567"]);
+}
