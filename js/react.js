@@ -259,7 +259,15 @@ export function IntegrationCard({ card, onAction, allowedActionHosts }) {
   return h(
     "article",
     { className: "sm-card", "data-card-id": card.id, "data-kind": card.kind, "data-status": card.status.code },
-    h("header", { className: "sm-card-head" }, h("h3", { className: "sm-card-title" }, card.title), h("span", { className: "sm-card-status" }, card.status.label)),
+    h(
+      "header",
+      { className: "sm-card-head" },
+      h("h3", { className: "sm-card-title" }, card.title),
+      h("span", { className: "sm-card-status" }, card.status.label),
+      card.verification
+        ? h("span", { className: "sm-card-verification", "data-verification": card.verification.status }, card.verification.label)
+        : null,
+    ),
     h("p", { className: "sm-card-description" }, card.description),
     card.envVars.length > 0
       ? h(

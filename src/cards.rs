@@ -27,7 +27,7 @@ use crate::catalog::{self, Kind};
 use crate::i18n::{self, Locale};
 use crate::links::AllowList;
 use crate::signals::{Signal, SignalKey};
-pub use crate::vocabulary::{ActionKind, Status};
+pub use crate::vocabulary::{ActionKind, Status, Verification};
 
 /// How cards are rendered.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -96,6 +96,28 @@ pub struct IntegrationCard {
     pub env_vars: Vec<CardEnvVar>,
     /// Buttons, in display order.
     pub actions: Vec<CardAction>,
+    /// The backend's last check of the card's keys (`set_checks`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<CardVerification>,
+}
+
+/// A credential check's outcome with its localized label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardVerification {
+    /// What the check found.
+    pub status: Verification,
+    /// In the session's locale ("Verifierad", "Ogiltig nyckel", "Kan inte nås", …).
+    pub label: String,
+}
+
+/// A credential check as the backend reports it (`BackendClient.verifyIntegration`,
+/// `integrationChecks`); fields the book does not use are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct CheckRecord {
+    /// The provider id the check was for, e.g. `neon`.
+    pub provider: String,
+    /// Its outcome.
+    pub status: Verification,
 }
 
 /// What the book keeps per card.
@@ -142,6 +164,8 @@ pub struct CardBook {
     installing: HashSet<String>,
     /// Presets of the user's enabled MCP servers.
     mcp_connected: HashSet<String>,
+    /// The last credential check per provider id.
+    checks: HashMap<String, Verification>,
     /// Something a card's rendering depends on changed since `take_changed` last rendered;
     /// without it the session would render every card on every chunk.
     dirty: bool,
@@ -286,6 +310,17 @@ impl CardBook {
         self.dirty = true;
     }
 
+    /// The backend's credential checks: each provider's card shows its outcome. Replaces the
+    /// checks given before (the backend forgets a project's checks when its keys change);
+    /// creates no card.
+    pub fn set_checks(&mut self, checks: &[CheckRecord]) {
+        self.checks = checks
+            .iter()
+            .map(|c| (c.provider.clone(), c.status))
+            .collect();
+        self.dirty = true;
+    }
+
     /// Whether the project has `key`, from the env keys or, for `provider`, its install
     /// (whose keys may carry a prefix, `cache_KV_URL` for `KV_URL`).
     fn key_set(&self, provider: &str, key: &str) -> bool {
@@ -417,6 +452,14 @@ impl CardBook {
         if let Some(url) = chat {
             actions.push(action(ActionKind::OpenChat, Some(url), None));
         }
+        // Keys can be checked once they are all set.
+        let checkable = matches!(card.kind, Kind::Integration | Kind::EnvVars)
+            && catalog::VERIFIABLE.contains(&card.provider.as_str())
+            && !keys.is_empty()
+            && keys.iter().all(|k| self.key_set(&card.provider, k));
+        if checkable {
+            actions.push(action(ActionKind::Verify, None, None));
+        }
         actions.push(action(ActionKind::Dismiss, None, None));
         IntegrationCard {
             id: card.id(),
@@ -436,6 +479,13 @@ impl CardBook {
                 })
                 .collect(),
             actions,
+            verification: self
+                .checks
+                .get(&card.provider)
+                .map(|&status| CardVerification {
+                    status,
+                    label: i18n::verification_label(locale, status).to_owned(),
+                }),
         }
     }
 }

@@ -89,6 +89,10 @@ const fn with_kind(id: &'static str, name: &'static str, kind: Kind) -> Provider
     }
 }
 
+/// Providers whose keys the backend can check (`POST …/integrations/{provider}/verify`): their
+/// cards offer a `verify` action once every key is set.
+pub const VERIFIABLE: [&str; 5] = ["neon", "supabase", "upstash", "stripe", "openai"];
+
 /// The catalog. An id may appear once per kind (Sanity is an integration and an MCP preset).
 pub static PROVIDERS: &[Provider] = &[
     integration(

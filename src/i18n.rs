@@ -9,7 +9,7 @@
 //! ```
 
 use crate::catalog::Kind;
-use crate::vocabulary::{ActionKind, Status};
+use crate::vocabulary::{ActionKind, Status, Verification};
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,6 +59,7 @@ pub fn action_label(locale: Locale, action: ActionKind) -> &'static str {
         (Locale::Sv, ActionKind::ConnectMcp) => "Anslut MCP",
         (Locale::Sv, ActionKind::OpenChat) => "Öppna chatten i v0",
         (Locale::Sv, ActionKind::Resume) => "Fortsätt generering",
+        (Locale::Sv, ActionKind::Verify) => "Kontrollera nycklarna",
         (Locale::Sv, ActionKind::Dismiss) => "Stäng",
         (Locale::En, ActionKind::Install) => "Install",
         (Locale::En, ActionKind::OpenSetup) => "Open setup",
@@ -66,7 +67,22 @@ pub fn action_label(locale: Locale, action: ActionKind) -> &'static str {
         (Locale::En, ActionKind::ConnectMcp) => "Connect MCP",
         (Locale::En, ActionKind::OpenChat) => "Open chat in v0",
         (Locale::En, ActionKind::Resume) => "Continue generation",
+        (Locale::En, ActionKind::Verify) => "Check the keys",
         (Locale::En, ActionKind::Dismiss) => "Dismiss",
+    }
+}
+
+/// The label of a credential check's outcome.
+pub fn verification_label(locale: Locale, outcome: Verification) -> &'static str {
+    match (locale, outcome) {
+        (Locale::Sv, Verification::Verified) => "Verifierad",
+        (Locale::Sv, Verification::Invalid) => "Ogiltig nyckel",
+        (Locale::Sv, Verification::Unreachable) => "Kan inte nås",
+        (Locale::Sv, Verification::Unsupported) => "Kan inte kontrolleras",
+        (Locale::En, Verification::Verified) => "Verified",
+        (Locale::En, Verification::Invalid) => "Invalid key",
+        (Locale::En, Verification::Unreachable) => "Unreachable",
+        (Locale::En, Verification::Unsupported) => "Cannot be checked",
     }
 }
 

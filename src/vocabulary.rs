@@ -91,19 +91,46 @@ pub enum ActionKind {
     OpenChat,
     /// Resume the generation that waited on the integration (it is connected now).
     Resume,
+    /// Check that the card's keys work (the backend's credential check).
+    Verify,
     /// Hide the card.
     Dismiss,
 }
 
 impl ActionKind {
     /// Every action, for exhaustive checks.
-    pub const ALL: [ActionKind; 7] = [
+    pub const ALL: [ActionKind; 8] = [
         ActionKind::Install,
         ActionKind::OpenSetup,
         ActionKind::SetEnvVars,
         ActionKind::ConnectMcp,
         ActionKind::OpenChat,
         ActionKind::Resume,
+        ActionKind::Verify,
         ActionKind::Dismiss,
+    ];
+}
+
+/// The outcome of the backend's last credential check of a provider's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verification {
+    /// A read-only request with the keys succeeded.
+    Verified,
+    /// The service refused them.
+    Invalid,
+    /// No answer, or a refused address.
+    Unreachable,
+    /// No check for them (or they cannot be read back).
+    Unsupported,
+}
+
+impl Verification {
+    /// Every outcome, for exhaustive checks.
+    pub const ALL: [Verification; 4] = [
+        Verification::Verified,
+        Verification::Invalid,
+        Verification::Unreachable,
+        Verification::Unsupported,
     ];
 }

@@ -619,3 +619,82 @@ fn an_mcp_card_carries_its_preset_and_shows_connected_once_an_enabled_server_exi
         Status::Requested
     );
 }
+
+/// `verify` appears once every key of a checkable provider's card is set; the backend's check
+/// shows on the card in the session's locale, and a new list of checks replaces the old one.
+#[test]
+fn verify_action_and_check_outcomes() {
+    use sajtmaskin_integrations::cards::{CheckRecord, Verification};
+    let stream = proxy(&[(
+        "integration",
+        json!({"items": [{"provider": "neon", "status": "requested"}, {"provider": "resend", "status": "requested"}]}),
+    )]);
+    let kinds = |card: &IntegrationCard| card.actions.iter().map(|a| a.kind).collect::<Vec<_>>();
+    for (locale, labels) in [
+        (
+            Locale::Sv,
+            [
+                "Verifierad",
+                "Ogiltig nyckel",
+                "Kan inte nås",
+                "Kan inte kontrolleras",
+            ],
+        ),
+        (
+            Locale::En,
+            [
+                "Verified",
+                "Invalid key",
+                "Unreachable",
+                "Cannot be checked",
+            ],
+        ),
+    ] {
+        let mut session = StreamSession::new(SessionOptions {
+            cards: CardOptions {
+                locale,
+                ..CardOptions::default()
+            },
+            ..SessionOptions::default()
+        });
+        session.feed(stream.as_bytes());
+        let neon = |cards: &[IntegrationCard]| {
+            cards
+                .iter()
+                .find(|c| c.provider == "neon")
+                .cloned()
+                .unwrap()
+        };
+        assert!(
+            !kinds(&neon(&session.cards())).contains(&ActionKind::Verify),
+            "no keys set yet"
+        );
+        let cards = session.set_project_env_keys(["DATABASE_URL", "RESEND_API_KEY"]);
+        assert!(kinds(&neon(&cards)).contains(&ActionKind::Verify));
+        let resend = cards.iter().find(|c| c.provider == "resend").unwrap();
+        assert!(
+            !kinds(resend).contains(&ActionKind::Verify),
+            "resend has no check"
+        );
+        assert_eq!(neon(&cards).verification, None);
+        for (outcome, label) in Verification::ALL.into_iter().zip(labels) {
+            let cards = session.set_checks(&[CheckRecord {
+                provider: "neon".into(),
+                status: outcome,
+            }]);
+            let shown = neon(&cards).verification.unwrap();
+            assert_eq!((shown.status, shown.label.as_str()), (outcome, label));
+            assert_eq!(i18n::verification_label(locale, outcome), label);
+            let json = serde_json::to_value(neon(&cards)).unwrap();
+            assert_eq!(
+                json["verification"]["status"],
+                serde_json::to_value(outcome).unwrap()
+            );
+        }
+        assert_eq!(
+            neon(&session.set_checks(&[])).verification,
+            None,
+            "replaced by an empty list"
+        );
+    }
+}

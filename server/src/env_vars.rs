@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -70,23 +70,39 @@ async fn list(Budgeted(project, store): Budgeted) -> Result<Json<EnvVarList>, Ap
     Ok(answer(store.list(&project).await?))
 }
 
+/// After a change of the project's keys its credential checks no longer hold.
+async fn changed(
+    state: &AppState,
+    project: &Project,
+    vars: Vec<EnvVar>,
+) -> Result<Json<EnvVarList>, AppError> {
+    crate::verify::forget(&state.db.pool, &project.id).await?;
+    Ok(answer(vars))
+}
+
 async fn create(
+    State(state): State<AppState>,
     Budgeted(project, store): Budgeted,
     Valid(body): Valid<CreateEnvVars>,
 ) -> Result<Json<EnvVarList>, AppError> {
-    Ok(answer(store.create(&project, body).await?))
+    let vars = store.create(&project, body).await?;
+    changed(&state, &project, vars).await
 }
 
 async fn update(
+    State(state): State<AppState>,
     Budgeted(project, store): Budgeted,
     Valid(body): Valid<UpdateEnvVars>,
 ) -> Result<Json<EnvVarList>, AppError> {
-    Ok(answer(store.update(&project, body).await?))
+    let vars = store.update(&project, body).await?;
+    changed(&state, &project, vars).await
 }
 
 async fn delete(
+    State(state): State<AppState>,
     Budgeted(project, store): Budgeted,
     Valid(body): Valid<DeleteEnvVars>,
 ) -> Result<Json<EnvVarList>, AppError> {
-    Ok(answer(store.delete(&project, body).await?))
+    let vars = store.delete(&project, body).await?;
+    changed(&state, &project, vars).await
 }

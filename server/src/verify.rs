@@ -303,6 +303,15 @@ async fn verify(
     }))
 }
 
+/// Forgets the project's checks (its keys changed).
+pub async fn forget(pool: &sqlx::AnyPool, project: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM integration_checks WHERE project_id = $1")
+        .bind(project)
+        .execute(pool)
+        .await
+        .map(|_| ())
+}
+
 #[derive(Serialize)]
 struct Checks {
     checks: Vec<Verification>,
@@ -633,4 +642,15 @@ async fn resp_check<S: AsyncRead + AsyncWrite + Unpin>(
     } else {
         ended(Status::Unreachable, "unexpected_answer")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// A card offers `verify` for these providers: each has a check here.
+    #[test]
+    fn every_provider_whose_card_offers_verify_has_a_check() {
+        for provider in sajtmaskin_integrations::catalog::VERIFIABLE {
+            assert!(super::Check::for_provider(provider).is_some(), "{provider}");
+        }
+    }
 }

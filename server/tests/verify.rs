@@ -393,27 +393,46 @@ async fn http_providers_verified_invalid_and_unreachable() {
         StatusCode::NOT_FOUND
     );
 
-    // The last outcome per provider is kept and listed; another user reaches none of it.
-    let (status, listed) = server
-        .call(
-            Method::GET,
-            &format!("/api/projects/{project}/integrations/checks"),
-            Some(&token),
-            None,
-        )
-        .await;
+    // The last outcome per provider is kept and listed (since the keys last changed: a change
+    // forgets them); another user reaches none of it.
+    let checks_path = format!("/api/projects/{project}/integrations/checks");
+    let list = || server.call(Method::GET, &checks_path, Some(&token), None);
+    let (status, listed) = list().await;
     assert_eq!(status, StatusCode::OK);
-    let stripe = listed["checks"]
+    let found: Vec<(&str, &str, &str)> = listed["checks"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["provider"] == "stripe")
-        .unwrap();
+        .map(|c| {
+            (
+                c["provider"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(
-        (stripe["status"].as_str(), stripe["code"].as_str()),
-        (Some("invalid"), Some("unauthorized"))
+        found,
+        [
+            ("resend", "unsupported", "no_check"),
+            ("upstash", "unreachable", "connection_failed")
+        ]
     );
     answers += &listed.to_string();
+    server
+        .set(
+            &project,
+            &token,
+            "UPSTASH_REDIS_REST_URL",
+            &format!("{fake}/upstash"),
+            false,
+        )
+        .await;
+    assert_eq!(
+        list().await.1["checks"],
+        json!([]),
+        "a key change forgets the checks"
+    );
     let other = server.token(&user("eve"));
     assert_eq!(
         verify(&server, &other, &project, "stripe").await.0,

@@ -289,6 +289,13 @@ impl StreamSession {
         self.cards_now()
     }
 
+    /// The backend's credential checks (see [`CardBook::set_checks`]); returns the cards as
+    /// they are now.
+    pub fn set_checks(&mut self, checks: &[crate::cards::CheckRecord]) -> Vec<IntegrationCard> {
+        self.book.set_checks(checks);
+        self.cards_now()
+    }
+
     /// The cards after a change the caller made: what the caller gets now need not come again
     /// as a `cards` update.
     fn cards_now(&mut self) -> Vec<IntegrationCard> {

@@ -86,6 +86,10 @@ export interface VercelConnection { connected: boolean; configurationId: string 
 export interface VercelConnect { url: string }
 /** A sync of one Marketplace install: its record, and which keys' values were copied into the project's store. */
 export interface IntegrationSync { record: MarketplaceRecord; copied: string[]; notCopied: string[] }
+/** A credential check: `code` and `detail` are fixed texts (never a value or an upstream's words). */
+export interface IntegrationCheck { provider: string; status: VerificationStatus; code: string; detail: string; checkedAt: string;
+  /** From a check just made (not in integrationChecks): the key checked; Postgres: pooled, serverVersion; Stripe: mode. */
+  facts?: { key?: string; pooled?: boolean; serverVersion?: string; mode?: "test" | "live" } }
 "#;
 
 /// The backend's routes.
@@ -120,13 +124,18 @@ mod routes {
         format!("{PROJECTS}/{}/vercel-project", segment(project_id))
     }
 
-    /// `/api/projects/{projectId}/integrations/{provider}/sync`.
-    pub fn sync(project_id: &str, provider: &str) -> String {
+    /// `/api/projects/{projectId}/integrations/{provider}/{action}` (`sync`, `verify`).
+    pub fn integration(project_id: &str, provider: &str, action: &str) -> String {
         format!(
-            "{PROJECTS}/{}/integrations/{}/sync",
+            "{PROJECTS}/{}/integrations/{}/{action}",
             segment(project_id),
             segment(provider)
         )
+    }
+
+    /// `/api/projects/{projectId}/integrations/checks`.
+    pub fn checks(project_id: &str) -> String {
+        format!("{PROJECTS}/{}/integrations/checks", segment(project_id))
     }
 
     /// `/api/v0/projects/{projectId}/env-vars`, the id percent-encoded.
@@ -529,7 +538,21 @@ route_methods! {
     #[doc = " Syncs a Marketplace install of the project from its linked Vercel project."]
     #[wasm_bindgen(js_name = syncIntegration, unchecked_return_type = "Promise<IntegrationSync>")]
     fn sync_integration(#[wasm_bindgen(js_name = projectId)] project_id: &str, provider: &str) {
-        Call::post(routes::sync(project_id, provider))
+        Call::post(routes::integration(project_id, provider, "sync"))
+    }
+
+    #[doc = " Checks that the project's keys for `provider` work (a read-only request the backend"]
+    #[doc = " makes with the stored values, which never come back); feed the result to"]
+    #[doc = " `StreamSession.setIntegrationChecks`."]
+    #[wasm_bindgen(js_name = verifyIntegration, unchecked_return_type = "Promise<IntegrationCheck>")]
+    fn verify_integration(#[wasm_bindgen(js_name = projectId)] project_id: &str, provider: &str) {
+        Call::post(routes::integration(project_id, provider, "verify"))
+    }
+
+    #[doc = " The project's last credential check per provider."]
+    #[wasm_bindgen(js_name = integrationChecks, unchecked_return_type = "Promise<IntegrationCheck[]>")]
+    fn integration_checks(#[wasm_bindgen(js_name = projectId)] project_id: &str) {
+        Call::get(routes::checks(project_id)).field("checks")
     }
 
     #[doc = " Starts a v0 chat for the project; resolves with the streamed `Response` (read it with"]

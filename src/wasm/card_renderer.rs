@@ -41,6 +41,14 @@ struct Card {
     status: Status,
     env_vars: Vec<EnvVar>,
     actions: Vec<Action>,
+    #[serde(default)]
+    verification: Option<Verification>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Verification {
+    status: String,
+    label: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,6 +171,11 @@ impl CardRenderer {
             &head,
             &element(document, "span", "sm-card-status", Some(&card.status.label))?,
         )?;
+        if let Some(check) = &card.verification {
+            let mark = element(document, "span", "sm-card-verification", Some(&check.label))?;
+            mark.set_attribute("data-verification", &check.status)?;
+            append(&head, &mark)?;
+        }
         append(&root, &head)?;
         append(
             &root,

@@ -28,8 +28,11 @@ export interface StreamSessionOptions {
 export type CardKind = "integration" | "mcp" | "connector" | "env_vars";
 /** "installing" comes from install records (setIntegrationRecords), never from the stream. */
 export type CardStatusCode = "requested" | "setup-required" | "installing" | "connected" | "completed" | "error";
-/** "resume": the integration is in place and the chat can continue (BackendClient.resolveChat). */
-export type CardActionKind = "install" | "open_setup" | "set_env_vars" | "connect_mcp" | "open_chat" | "resume" | "dismiss";
+/** "resume": the integration is in place and the chat can continue (BackendClient.resolveChat).
+ *  "verify": every key is set and the backend can check them (BackendClient.verifyIntegration). */
+export type CardActionKind = "install" | "open_setup" | "set_env_vars" | "connect_mcp" | "open_chat" | "resume" | "verify" | "dismiss";
+/** The outcome of a credential check. */
+export type VerificationStatus = "verified" | "invalid" | "unreachable" | "unsupported";
 export interface CardAction {
   kind: CardActionKind;
   label: string;
@@ -51,6 +54,8 @@ export interface IntegrationCard {
   status: { code: CardStatusCode; label: string };
   envVars: { key: string; set: boolean }[];
   actions: CardAction[];
+  /** The backend's last check of the keys (setIntegrationChecks), when there is one. */
+  verification?: { status: VerificationStatus; label: string };
 }
 export type StreamUpdate =
   | { type: "chatId"; id: string }
@@ -256,6 +261,19 @@ impl StreamSession {
         #[wasm_bindgen(unchecked_param_type = "McpServer[]")] servers: JsValue,
     ) -> Result<JsValue, JsValue> {
         self.with_list(servers, "servers", session::StreamSession::set_mcp_servers)
+    }
+
+    /// The backend's credential checks (`BackendClient.verifyIntegration`,
+    /// `integrationChecks`): each provider's card shows the outcome. Replaces earlier checks
+    /// (the backend forgets a project's checks when its keys change: read them again after a
+    /// change); adds no card. Throws `invalid_argument` for something that is not a list of
+    /// checks.
+    #[wasm_bindgen(js_name = setIntegrationChecks, unchecked_return_type = "IntegrationCard[]")]
+    pub fn set_integration_checks(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "IntegrationCheck[]")] checks: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.with_list(checks, "checks", session::StreamSession::set_checks)
     }
 
     /// Hides a card until a later signal changes its status. Throws `unknown_card` for an id
