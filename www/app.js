@@ -46,6 +46,7 @@ let projectId = null;
 let projectKeys = [];
 let projectVars = [];
 let records = [];
+let checks = [];
 let mcpServers = [];
 let mcpPresets = [];
 let client = null;
@@ -79,6 +80,7 @@ const rendererOptions = {
     else if (action.kind === "dismiss") { session?.dismiss(cardId); renderCards(); }
     else if (action.kind === "connect_mcp") openMcpPanel(action.preset, cardTitle(cardId));
     else if (action.kind === "resume") resume().catch(showError);
+    else if (action.kind === "verify") verify(cardId).catch(showError);
   },
 };
 
@@ -86,8 +88,19 @@ function cardTitle(cardId) {
   return session?.cards().find((c) => c.id === cardId)?.title ?? cardId;
 }
 
+/** Asks the backend to check the card's keys (it uses the stored values; none come back). */
+async function verify(cardId) {
+  const provider = session?.cards().find((c) => c.id === cardId)?.provider;
+  if (!provider) return;
+  const check = await client.verifyIntegration(projectId, provider);
+  checks = [...checks.filter((c) => c.provider !== provider), check];
+  renderCards();
+  toast(check.detail);
+}
+
 function renderCards() {
   if (session) session.setIntegrationRecords(records);
+  if (session) session.setIntegrationChecks(checks);
   if (session) session.setMcpServers(mcpServers);
   const cards = session ? session.setProjectEnvKeys(projectKeys) : [];
   renderer.render(cards);
@@ -112,6 +125,8 @@ $("cards").addEventListener("click", (event) => {
 async function refreshKeys() {
   projectVars = await client.listEnvVars(projectId);
   projectKeys = projectVars.map((v) => v.key);
+  // A change of keys makes the backend forget its checks.
+  checks = await client.integrationChecks(projectId);
   renderEnvList();
   renderCards();
 }

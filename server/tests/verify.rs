@@ -622,37 +622,14 @@ async fn redis_protocol_ping_against_a_real_server() {
 }
 
 /// Postgres (Neon, Supabase, any DATABASE_URL): a role that must log in with its password on the
-/// test server (an `pg_hba.conf` line for it alone, before the server's `trust` lines).
+/// test server (scripts/postgres.sh: a `pg_hba.conf` line for it alone, before `trust`).
 #[tokio::test]
 #[ignore = "needs PostgreSQL: npm test starts one and runs these with --ignored"]
 async fn postgres_connect_and_select_1_against_a_real_server() {
-    let admin_url = postgres_url();
-    let dir = std::env::var("TEST_POSTGRES_DIR").expect("TEST_POSTGRES_DIR (scripts/postgres.sh)");
-    let hba = format!("{dir}/data/pg_hba.conf");
-    let rules = std::fs::read_to_string(&hba).unwrap();
-    let line = "host all sajtmaskin_check 127.0.0.1/32 scram-sha-256\n";
-    if !rules.contains(line) {
-        std::fs::write(&hba, format!("{line}{rules}")).unwrap();
-    }
-    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query("SELECT pg_reload_conf()")
-        .execute(&admin)
-        .await
-        .unwrap();
-    let exists: Option<i32> =
-        sqlx::query_scalar("SELECT 1 FROM pg_roles WHERE rolname = 'sajtmaskin_check'")
-            .fetch_optional(&admin)
-            .await
-            .unwrap();
-    if exists.is_none() {
-        sqlx::query("CREATE ROLE sajtmaskin_check LOGIN PASSWORD 'pg-right-pw-0123'")
-            .execute(&admin)
-            .await
-            .unwrap();
-    }
-    admin.close().await;
-    let port = reqwest::Url::parse(&admin_url).unwrap().port().unwrap();
-
+    // scripts/postgres.sh makes this role, which must log in with its password.
+    let right = std::env::var("TEST_POSTGRES_CHECK_URL")
+        .expect("TEST_POSTGRES_CHECK_URL (scripts/postgres.sh)");
+    let port = reqwest::Url::parse(&right).unwrap().port().unwrap();
     let server = spawn(&["--mcp-allow-loopback"]).await;
     let token = server.token(&user("ada"));
     let project = server.project(&token, json!({"name": "Gästbok"})).await;

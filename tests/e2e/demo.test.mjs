@@ -633,3 +633,44 @@ test("the MCP panel: the card opens it pre-filled, a server is added, tested, it
   assert.deepEqual(pageErrors, []);
   await page.close();
 });
+
+test("a card's keys checked for real: a wrong DATABASE_URL is an invalid key, the right one verified", async (t) => {
+  // scripts/postgres.sh (npm test) makes a role that needs its password.
+  const right = process.env.TEST_POSTGRES_CHECK_URL;
+  if (!right) return t.skip("no TEST_POSTGRES_CHECK_URL (PostgreSQL is not running here)");
+  const wrong = right.replace(":pg-right-pw-0123@", ":pg-wrong-pw-4567@");
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${base}/?stream=s02-v2-message-neon-guestbook.sse`);
+  await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
+  const save = async (value) => {
+    await page.click(`${NEON} button[data-action="set_env_vars"]`);
+    await page.waitForSelector("#env-dialog[open]");
+    await page.fill('#env-fields input[data-key="DATABASE_URL"]', value);
+    await page.click("#env-save");
+    await page.waitForSelector("#env-dialog[open]", { state: "detached" });
+  };
+  await save(wrong);
+  // A key change forgets the earlier check: no outcome until it is checked again.
+  await page.waitForSelector(`${NEON} .sm-card-verification`, { state: "detached" });
+  await page.click(`${NEON} button[data-action="verify"]`);
+  await page.waitForSelector(`${NEON} .sm-card-verification[data-verification="invalid"]`, { timeout: 20_000 });
+  assert.equal(await page.locator(`${NEON} .sm-card-verification`).textContent(), "Ogiltig nyckel");
+  await save(right);
+  await page.waitForSelector(`${NEON} .sm-card-verification`, { state: "detached" });
+  await page.click(`${NEON} button[data-action="verify"]`);
+  await page.waitForSelector(`${NEON} .sm-card-verification[data-verification="verified"]`, { timeout: 20_000 });
+  assert.equal(await page.locator(`${NEON} .sm-card-verification`).textContent(), "Verifierad");
+  // In English, and still there after a reload (the backend keeps the last check).
+  await page.selectOption("#locale", "en");
+  await page.waitForSelector(`${NEON} .sm-card-verification:text-is("Verified")`, { timeout: 30_000 });
+  await page.reload();
+  await page.waitForSelector('body[data-progress="done"]', { timeout: 30_000 });
+  await page.waitForSelector(`${NEON} .sm-card-verification[data-verification="verified"]`);
+  const html = await page.content();
+  assert.ok(!html.includes("pg-right-pw") && !html.includes("pg-wrong-pw"), "no password in the DOM");
+  assert.ok(!logs.includes("pg-right-pw") && !logs.includes("pg-wrong-pw"), "no password in the server's logs");
+  assert.deepEqual(pageErrors, []);
+  await page.evaluate(() => localStorage.removeItem("sm-locale"));
+});
