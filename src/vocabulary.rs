@@ -126,6 +126,21 @@ pub enum Verification {
 }
 
 impl Verification {
+    /// The contract's name read back (`verified`, …); `None` for anything else.
+    pub fn parse(word: &str) -> Option<Verification> {
+        Verification::ALL.into_iter().find(|v| v.as_str() == word)
+    }
+
+    /// The contract's name (what it serializes as).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verification::Verified => "verified",
+            Verification::Invalid => "invalid",
+            Verification::Unreachable => "unreachable",
+            Verification::Unsupported => "unsupported",
+        }
+    }
+
     /// Every outcome, for exhaustive checks.
     pub const ALL: [Verification; 4] = [
         Verification::Verified,

@@ -41,18 +41,14 @@ struct Card {
     status: Status,
     env_vars: Vec<EnvVar>,
     actions: Vec<Action>,
+    /// Read with the status's shape (one deserializer for both): `status` is its code.
     #[serde(default)]
-    verification: Option<Verification>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Verification {
-    status: String,
-    label: String,
+    verification: Option<Status>,
 }
 
 #[derive(Debug, Deserialize)]
 struct Status {
+    #[serde(alias = "status")]
     code: String,
     label: String,
 }
@@ -173,7 +169,7 @@ impl CardRenderer {
         )?;
         if let Some(check) = &card.verification {
             let mark = element(document, "span", "sm-card-verification", Some(&check.label))?;
-            mark.set_attribute("data-verification", &check.status)?;
+            mark.set_attribute("data-verification", &check.code)?;
             append(&head, &mark)?;
         }
         append(&root, &head)?;

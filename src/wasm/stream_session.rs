@@ -273,7 +273,25 @@ impl StreamSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "IntegrationCheck[]")] checks: JsValue,
     ) -> Result<JsValue, JsValue> {
-        self.with_list(checks, "checks", session::StreamSession::set_checks)
+        // Read by hand (two strings per item): a serde instantiation for this one list would
+        // add kilobytes to the module.
+        let invalid = || JsCodedError::new("invalid_argument", "checks: a list of checks");
+        let list: js_sys::Array = checks.dyn_into().map_err(|_| invalid())?;
+        let mut records = Vec::new();
+        for item in list.iter() {
+            let field = |name: &str| {
+                js_sys::Reflect::get(&item, &name.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            let provider = field("provider").ok_or_else(invalid)?;
+            let status = field("status")
+                .and_then(|s| crate::cards::Verification::parse(&s))
+                .ok_or_else(invalid)?;
+            records.push(crate::cards::CheckRecord { provider, status });
+        }
+        let cards = self.borrow()?.set_checks(&records);
+        Ok(to_js(&cards)?)
     }
 
     /// Hides a card until a later signal changes its status. Throws `unknown_card` for an id
