@@ -685,6 +685,8 @@ fn verify_action_and_check_outcomes() {
             let shown = neon(&cards).verification.unwrap();
             assert_eq!((shown.status, shown.label.as_str()), (outcome, label));
             assert_eq!(i18n::verification_label(locale, outcome), label);
+            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
+            assert_eq!(Verification::parse(outcome.as_str()), Some(outcome));
             let json = serde_json::to_value(neon(&cards)).unwrap();
             assert_eq!(
                 json["verification"]["status"],
