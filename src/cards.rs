@@ -346,7 +346,7 @@ impl CardBook {
         if card.kind == Kind::Mcp && self.mcp_connected.contains(&card.provider) {
             return Status::Connected;
         }
-        let asks_for_keys = matches!(card.kind, Kind::Integration | Kind::EnvVars);
+        let asks_for_keys = matches!(card.kind, Kind::Integration | Kind::EnvVars | Kind::Secret);
         if asks_for_keys && !keys.is_empty() && keys.iter().all(|k| self.key_set(&card.provider, k))
         {
             return Status::Completed;
@@ -438,7 +438,8 @@ impl CardBook {
             }),
             _ => {}
         }
-        if !keys.is_empty() && (card.kind == Kind::EnvVars || card.kind == Kind::Integration) {
+        let takes_keys = matches!(card.kind, Kind::EnvVars | Kind::Integration | Kind::Secret);
+        if !keys.is_empty() && takes_keys {
             actions.push(action(ActionKind::SetEnvVars, None, Some(keys.clone())));
         }
         let chat = self

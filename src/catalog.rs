@@ -27,11 +27,19 @@ pub enum Kind {
     Connector,
     /// Set environment variables.
     EnvVars,
+    /// A credential written literally in the generated code: move it to an env var.
+    Secret,
 }
 
 impl Kind {
     /// Every kind, for exhaustive checks.
-    pub const ALL: [Kind; 4] = [Kind::Integration, Kind::Mcp, Kind::Connector, Kind::EnvVars];
+    pub const ALL: [Kind; 5] = [
+        Kind::Integration,
+        Kind::Mcp,
+        Kind::Connector,
+        Kind::EnvVars,
+        Kind::Secret,
+    ];
 
     /// The contract's name for the kind.
     pub fn as_str(self) -> &'static str {
@@ -40,6 +48,7 @@ impl Kind {
             Kind::Mcp => "mcp",
             Kind::Connector => "connector",
             Kind::EnvVars => "env_vars",
+            Kind::Secret => "secret",
         }
     }
 }

@@ -94,6 +94,40 @@ pub fn title(locale: Locale, kind: Kind, name: &str) -> String {
         (_, Kind::Connector) => format!("{name} (Vercel Connect)"),
         (Locale::Sv, Kind::EnvVars) => format!("Miljövariabler: {name}"),
         (Locale::En, Kind::EnvVars) => format!("Environment variables: {name}"),
+        (Locale::Sv, Kind::Secret) => format!("Hemlighet i koden: {}", secret_name(locale, name)),
+        (Locale::En, Kind::Secret) => format!("Secret in the code: {}", secret_name(locale, name)),
+    }
+}
+
+/// The name of a kind of credential (its card's provider id, `secret-stripe-key`, …).
+pub fn secret_name(locale: Locale, id: &str) -> &'static str {
+    let kind = crate::leaks::SecretKind::ALL
+        .into_iter()
+        .find(|k| k.id() == id);
+    use crate::leaks::SecretKind as S;
+    match (locale, kind) {
+        (Locale::Sv, Some(S::StripeKey)) => "Stripe-nyckel",
+        (Locale::En, Some(S::StripeKey)) => "Stripe key",
+        (Locale::Sv, Some(S::GitHubToken)) => "GitHub-token",
+        (Locale::En, Some(S::GitHubToken)) => "GitHub token",
+        (Locale::Sv, Some(S::SlackToken)) => "Slack-token",
+        (Locale::En, Some(S::SlackToken)) => "Slack token",
+        (Locale::Sv, Some(S::AwsAccessKey)) => "AWS-åtkomstnyckel",
+        (Locale::En, Some(S::AwsAccessKey)) => "AWS access key",
+        (Locale::Sv, Some(S::GoogleApiKey)) => "Google API-nyckel",
+        (Locale::En, Some(S::GoogleApiKey)) => "Google API key",
+        (Locale::Sv, Some(S::OpenAiKey)) => "OpenAI-nyckel",
+        (Locale::En, Some(S::OpenAiKey)) => "OpenAI key",
+        (Locale::Sv, Some(S::AnthropicKey)) => "Anthropic-nyckel",
+        (Locale::En, Some(S::AnthropicKey)) => "Anthropic key",
+        (Locale::Sv, Some(S::Jwt)) => "JWT-token",
+        (Locale::En, Some(S::Jwt)) => "JWT",
+        (Locale::Sv, Some(S::PrivateKey)) => "privat nyckel",
+        (Locale::En, Some(S::PrivateKey)) => "private key",
+        (Locale::Sv, Some(S::DatabaseUrl)) => "databas-URL med lösenord",
+        (Locale::En, Some(S::DatabaseUrl)) => "database URL with a password",
+        (Locale::Sv, None) => "nyckel",
+        (Locale::En, None) => "key",
     }
 }
 
@@ -120,5 +154,13 @@ pub fn description(locale: Locale, kind: Kind, name: &str) -> String {
         (Locale::En, Kind::EnvVars) => {
             "The app needs these environment variables. Values are stored encrypted on the server and never shown again.".to_owned()
         }
+        (Locale::Sv, Kind::Secret) => format!(
+            "Den genererade koden innehåller en {} i klartext. Spara den som känslig miljövariabel och läs den därifrån i koden.",
+            secret_name(locale, name)
+        ),
+        (Locale::En, Kind::Secret) => format!(
+            "The generated code contains a {} in plain text. Save it as a sensitive environment variable and read it from there.",
+            secret_name(locale, name)
+        ),
     }
 }

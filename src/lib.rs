@@ -36,6 +36,9 @@
 // 1. bytes → SSE events
 pub mod sse;
 
+/// The secret-leak guard: credentials written literally in generated text.
+pub mod leaks;
+
 // 2. events → v0 message state
 pub mod v0;
 

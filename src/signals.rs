@@ -40,6 +40,8 @@ pub enum Source {
     Content,
     /// A proxy `integration` item (`position`: its index among all items received).
     Item,
+    /// A credential in the text (`position`: 0; one signal per kind and env var).
+    Text,
 }
 
 /// Where a signal came from: the source, its position there, and what it is about.
@@ -443,4 +445,23 @@ pub fn from_items(items: &[Value]) -> Vec<Signal> {
         out.push(s);
     }
     out
+}
+
+/// Signals for credentials found in the text (see [`crate::leaks`]): a `secret` card per kind,
+/// asking for the env var the credential should move to.
+pub fn from_leaks(found: &[(crate::leaks::SecretKind, &'static str)]) -> Vec<Signal> {
+    found
+        .iter()
+        .map(|(kind, env_key)| Signal {
+            provider: kind.id().to_owned(),
+            name: kind.id().to_owned(),
+            kind: Kind::Secret,
+            status: Status::Requested,
+            env_vars: vec![(*env_key).to_owned()],
+            install_url: None,
+            setup_url: None,
+            source: Source::Text,
+            position: 0,
+        })
+        .collect()
 }

@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 pub use update::{StreamError, StreamSnapshot, StreamUpdate};
 
 use crate::cards::{CardBook, CardOptions, IntegrationCard};
+use crate::leaks::Redactor;
 use crate::signals;
 use crate::sse::{SseEventRef, SseParser, DEFAULT_MAX_EVENT_BYTES};
 use crate::v0::decode::{decode_proxy, decode_v0, json_str, V0Event};
@@ -62,6 +63,8 @@ struct Changes {
     /// Parts, content or proxy items changed: signals are extracted again after the current
     /// SSE event (so a card changes with the event that caused it).
     signals: bool,
+    /// The stream ended (`done`, or `finish`): the text the leak guard held back is reported.
+    ended: bool,
     /// The lowest part index changed since signals were last extracted: the parts before it
     /// gave their signals already, so only the rest is read again (a stream that adds parts
     /// one per event would otherwise read every part on every event).
@@ -70,11 +73,16 @@ struct Changes {
     flush_from: Option<usize>,
 }
 
-/// What the session last reported of the derived state, to compute deltas.
+/// What the session last reported of the derived state, to compute deltas, and the leak
+/// guards the reported text passes through (credentials masked, see [`crate::leaks`]).
 #[derive(Debug, Default)]
 struct Emitted {
     text: String,
     thinking: String,
+    text_guard: Redactor,
+    thinking_guard: Redactor,
+    /// Kinds of credential already turned into signals.
+    leaks_signalled: usize,
 }
 
 /// See the module docs.
@@ -137,6 +145,8 @@ impl StreamSession {
     /// Ends the stream: an unterminated final event is discarded.
     pub fn finish(&mut self) -> Vec<StreamUpdate> {
         self.sse.finish();
+        self.changes.ended = true;
+        self.changes.text = true;
         let mut out = Vec::new();
         self.flush(&mut out);
         out
@@ -149,9 +159,59 @@ impl StreamSession {
         parts.and_then(|p| p.get(from..)).unwrap_or_default()
     }
 
-    /// The state reconstructed so far.
+    /// The state reconstructed so far. It holds the stream's text as sent (later patches apply
+    /// to it by position); what a UI shows comes from [`StreamSession::shown_snapshot`].
     pub fn snapshot(&self) -> &StreamSnapshot {
         &self.state
+    }
+
+    /// The state as it may be shown: credentials masked in the text, thinking, parts and v1
+    /// content (borrowed when there are none).
+    pub fn shown_snapshot(&self) -> std::borrow::Cow<'_, StreamSnapshot> {
+        let mut copy: Option<StreamSnapshot> = None;
+        let text = crate::leaks::masked_text(&self.state.text);
+        if let std::borrow::Cow::Owned(text) = text {
+            copy.get_or_insert_with(|| self.state.clone()).text = text;
+        }
+        if let Some(thinking) = self.state.thinking.as_deref() {
+            if let std::borrow::Cow::Owned(shown) = crate::leaks::masked_text(thinking) {
+                copy.get_or_insert_with(|| self.state.clone()).thinking = Some(shown);
+            }
+        }
+        for which in [0, 1] {
+            let source = match which {
+                0 => self.state.parts.as_deref(),
+                _ => self.state.content.as_ref(),
+            };
+            let Some(source) = source.filter(|s| crate::leaks::value_has_leak(s)) else {
+                continue;
+            };
+            let mut value = source.clone();
+            if crate::leaks::mask_value(&mut value) {
+                let target = copy.get_or_insert_with(|| self.state.clone());
+                match which {
+                    0 => target.parts = Some(Arc::new(value)),
+                    _ => target.content = Some(value),
+                }
+            }
+        }
+        copy.map_or(
+            std::borrow::Cow::Borrowed(&self.state),
+            std::borrow::Cow::Owned,
+        )
+    }
+
+    /// [`StreamSession::parts_from`] as they may be shown (credentials masked).
+    pub fn shown_parts_from(&self, from: usize) -> std::borrow::Cow<'_, [Value]> {
+        let parts = self.parts_from(from);
+        if !parts.iter().any(crate::leaks::value_has_leak) {
+            return std::borrow::Cow::Borrowed(parts);
+        }
+        let mut parts = parts.to_vec();
+        parts.iter_mut().for_each(|p| {
+            crate::leaks::mask_value(p);
+        });
+        std::borrow::Cow::Owned(parts)
     }
 
     fn set_format(&mut self, format: Format) {
@@ -466,6 +526,8 @@ impl StreamSession {
         if self.state.error.is_some() || self.state.done {
             return;
         }
+        self.changes.ended = true;
+        self.changes.text = true;
         self.flush(out);
         self.state.done = true;
         out.push(StreamUpdate::Done { info });
@@ -477,6 +539,23 @@ impl StreamSession {
         let cards = self.book.take_changed();
         if !cards.is_empty() {
             out.push(StreamUpdate::Cards { cards });
+        }
+    }
+
+    /// Credentials the leak guards found since the last call become signals: one card per
+    /// kind, naming the env var the credential should move to.
+    fn signal_leaks(&mut self) {
+        let found: Vec<_> = self
+            .emitted
+            .text_guard
+            .kinds()
+            .iter()
+            .chain(self.emitted.thinking_guard.kinds())
+            .copied()
+            .collect();
+        if found.len() > self.emitted.leaks_signalled {
+            self.emitted.leaks_signalled = found.len();
+            self.book.observe(signals::from_leaks(&found));
         }
     }
 
@@ -519,16 +598,16 @@ impl StreamSession {
             }
         };
         let thinking = self.state.thinking.as_deref().unwrap_or_default();
-        if let Some((delta, reset)) =
-            text_delta(&mut self.emitted.thinking, thinking, same_thinking)
-        {
+        let ended = self.changes.ended;
+        let raw = text_delta(&mut self.emitted.thinking, thinking, same_thinking);
+        if let Some((delta, reset)) = guarded(&mut self.emitted.thinking_guard, raw, ended) {
             out.push(StreamUpdate::Thinking { delta, reset });
         }
-        if let Some((delta, reset)) =
-            text_delta(&mut self.emitted.text, &self.state.text, same_text)
-        {
+        let raw = text_delta(&mut self.emitted.text, &self.state.text, same_text);
+        if let Some((delta, reset)) = guarded(&mut self.emitted.text_guard, raw, ended) {
             out.push(StreamUpdate::Content { delta, reset });
         }
+        self.signal_leaks();
         if let (Some(from), Some(parts)) = (parts_from, &self.state.parts) {
             let length = parts.as_array().map_or(0, Vec::len);
             out.push(StreamUpdate::Parts {
@@ -537,6 +616,19 @@ impl StreamSession {
             });
         }
     }
+}
+
+/// A raw text change passed through a leak guard: credentials masked, an unfinished last word
+/// held back (and let out when the stream has `ended`).
+fn guarded(
+    guard: &mut Redactor,
+    raw: Option<(String, bool)>,
+    ended: bool,
+) -> Option<(String, bool)> {
+    let (delta, reset) = raw.unwrap_or_default();
+    guard
+        .push(&delta, reset, ended)
+        .filter(|(shown, reset)| *reset || !shown.is_empty())
 }
 
 /// The change from what was reported to `now`: the appended suffix, or (when the text was

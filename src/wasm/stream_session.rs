@@ -25,7 +25,9 @@ export interface StreamSessionOptions {
    *  subdomains). Default: vercel.com and its subdomains, v0.app, v0.dev. */
   allowedActionHosts?: string[];
 }
-export type CardKind = "integration" | "mcp" | "connector" | "env_vars";
+/** "secret": a credential written literally in the generated code (the text shows it masked);
+ *  its set_env_vars action names the env var it should move to. */
+export type CardKind = "integration" | "mcp" | "connector" | "env_vars" | "secret";
 /** "installing" comes from install records (setIntegrationRecords), never from the stream. */
 export type CardStatusCode = "requested" | "setup-required" | "installing" | "connected" | "completed" | "error";
 /** "resume": the integration is in place and the chat can continue (BackendClient.resolveChat).
@@ -210,7 +212,7 @@ impl StreamSession {
     #[wasm_bindgen(unchecked_return_type = "StreamSnapshot")]
     pub fn snapshot(&self) -> Result<JsValue, JsValue> {
         let inner = self.inner.try_borrow().map_err(|_| busy())?;
-        Ok(to_js(inner.snapshot())?)
+        Ok(to_js(&*inner.shown_snapshot())?)
     }
 
     /// The parts (v2, proxy) from index `from` on (all of them without `from`): after a
@@ -219,7 +221,7 @@ impl StreamSession {
     pub fn parts(&self, from: Option<u32>) -> Result<JsValue, JsValue> {
         let inner = self.inner.try_borrow().map_err(|_| busy())?;
         let from = usize::try_from(from.unwrap_or(0)).unwrap_or(usize::MAX);
-        Ok(to_js(inner.parts_from(from))?)
+        Ok(to_js(&*inner.shown_parts_from(from))?)
     }
 
     /// The current cards, in order of first appearance (dismissed ones left out).
@@ -412,7 +414,7 @@ async fn read_all(
         }
         if done {
             let inner = inner.try_borrow().map_err(|_| busy())?;
-            return Ok(to_js(inner.snapshot())?);
+            return Ok(to_js(&*inner.shown_snapshot())?);
         }
     }
 }

@@ -1,0 +1,736 @@
+//! The secret-leak guard: credentials that appear literally in generated text (a key the user
+//! pasted into the chat and the AI copied into the code). [`scan`] finds them by their
+//! published formats (a prefix or shape, an alphabet and a length), then drops what looks like
+//! a placeholder (`sk_test_xxx`, `your-key-here`, documentation examples, low-entropy bodies);
+//! [`Redactor`] masks what it found in the text a session reports (`sk_live_…4f2a`), holding
+//! back the last unfinished word so a key split across chunks is never shown in part.
+//!
+//! Hand-written rather than with `regex`: the patterns are prefix anchors and character runs,
+//! and the `regex` crate would add more to the wasm module than the whole stream reader.
+//!
+//! ```
+//! use sajtmaskin_integrations::leaks::{scan, SecretKind};
+//!
+//! let key = ["sk_", "live_", "51Hq8Zt2eRw9LmXp4VbN7cYd"].concat();
+//! let found = scan(&format!("const stripe = new Stripe(\"{key}\");"));
+//! assert_eq!(found.len(), 1);
+//! assert_eq!(found[0].kind, SecretKind::StripeKey);
+//! assert!(scan("const stripe = new Stripe(\"sk_test_xxxxxxxxxxxxxxxxxxxxxxxx\");").is_empty());
+//! assert!(scan("new Stripe(process.env.STRIPE_SECRET_KEY)").is_empty());
+//! ```
+
+use std::ops::Range;
+
+/// What kind of credential a leak is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretKind {
+    /// `sk_live_…`, `sk_test_…`, `rk_live_…`, `rk_test_…`.
+    StripeKey,
+    /// `ghp_…` and the other classic token prefixes, `github_pat_…`.
+    GitHubToken,
+    /// `xoxb-…`, `xoxp-…`, `xoxa-…`, `xoxr-…`, `xoxs-…`.
+    SlackToken,
+    /// `AKIA…` / `ASIA…` access key ids.
+    AwsAccessKey,
+    /// `AIza…` API keys.
+    GoogleApiKey,
+    /// `sk-proj-…`, `sk-svcacct-…`, `sk-admin-…`, legacy `sk-…`.
+    OpenAiKey,
+    /// `sk-ant-…`.
+    AnthropicKey,
+    /// A signed JSON Web Token (not a Supabase `anon` key, which is public by design).
+    Jwt,
+    /// A PEM private key block.
+    PrivateKey,
+    /// A database or broker URL with a password in it.
+    DatabaseUrl,
+}
+
+impl SecretKind {
+    /// Every kind, for exhaustive checks.
+    pub const ALL: [SecretKind; 10] = [
+        SecretKind::StripeKey,
+        SecretKind::GitHubToken,
+        SecretKind::SlackToken,
+        SecretKind::AwsAccessKey,
+        SecretKind::GoogleApiKey,
+        SecretKind::OpenAiKey,
+        SecretKind::AnthropicKey,
+        SecretKind::Jwt,
+        SecretKind::PrivateKey,
+        SecretKind::DatabaseUrl,
+    ];
+
+    /// The card's provider id: `secret-<kind>`.
+    pub fn id(self) -> &'static str {
+        match self {
+            SecretKind::StripeKey => "secret-stripe-key",
+            SecretKind::GitHubToken => "secret-github-token",
+            SecretKind::SlackToken => "secret-slack-token",
+            SecretKind::AwsAccessKey => "secret-aws-access-key",
+            SecretKind::GoogleApiKey => "secret-google-api-key",
+            SecretKind::OpenAiKey => "secret-openai-key",
+            SecretKind::AnthropicKey => "secret-anthropic-key",
+            SecretKind::Jwt => "secret-jwt",
+            SecretKind::PrivateKey => "secret-private-key",
+            SecretKind::DatabaseUrl => "secret-database-url",
+        }
+    }
+
+    /// The env var it should move to.
+    pub fn env_key(self) -> &'static str {
+        match self {
+            SecretKind::StripeKey => "STRIPE_SECRET_KEY",
+            SecretKind::GitHubToken => "GITHUB_TOKEN",
+            SecretKind::SlackToken => "SLACK_BOT_TOKEN",
+            SecretKind::AwsAccessKey => "AWS_ACCESS_KEY_ID",
+            SecretKind::GoogleApiKey => "GOOGLE_API_KEY",
+            SecretKind::OpenAiKey => "OPENAI_API_KEY",
+            SecretKind::AnthropicKey => "ANTHROPIC_API_KEY",
+            SecretKind::Jwt => "API_TOKEN",
+            SecretKind::PrivateKey => "PRIVATE_KEY",
+            SecretKind::DatabaseUrl => "DATABASE_URL",
+        }
+    }
+}
+
+/// One credential found: its kind, where it is, and the env var it should move to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leak {
+    /// What it is.
+    pub kind: SecretKind,
+    /// Its bytes in the scanned text.
+    pub range: Range<usize>,
+    /// Where it should live instead (`REDIS_URL` for a Redis URL, else the kind's).
+    pub env_key: &'static str,
+}
+
+/// Characters that end a word: a credential never contains one, so a word that a later chunk
+/// may still extend is the only text held back.
+fn is_delimiter(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '"' | '\''
+                | '`'
+                | ','
+                | ';'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '<'
+                | '>'
+                | '\\'
+                | '|'
+        )
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The length of the run of bytes from `at` that `allowed` accepts.
+fn run(bytes: &[u8], at: usize, allowed: impl Fn(u8) -> bool) -> usize {
+    bytes
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| allowed(**b))
+        .count()
+}
+
+/// `bytes[range]`, empty when out of range (the core never indexes input unchecked).
+fn bytes_in(bytes: &[u8], range: Range<usize>) -> &[u8] {
+    bytes.get(range).unwrap_or_default()
+}
+
+/// `text[range]`, empty when out of range or off a char boundary.
+fn text_in(text: &str, range: Range<usize>) -> &str {
+    text.get(range).unwrap_or_default()
+}
+
+fn alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+fn token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// Words that mark a placeholder or an example, never a real key.
+const PLACEHOLDER_WORDS: [&str; 17] = [
+    "xxxx",
+    "your",
+    "example",
+    "placeholder",
+    "dummy",
+    "fake",
+    "replace",
+    "here",
+    "redacted",
+    "sample",
+    "insert",
+    "changeme",
+    "todo",
+    "0000000",
+    "1234567",
+    "abcdefg",
+    "...",
+];
+
+/// Keys published in documentation (Stripe's and jwt.io's examples): not anyone's secret.
+const DOCUMENTED: [&str; 3] = [
+    "4eC39HqLyjWDarjtT1zdp7dc",
+    "BQokikJOvBiI2HlWgH4olfQ2",
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+];
+
+/// Shannon entropy of `text` in bits per character.
+fn entropy(text: &[u8]) -> f64 {
+    if text.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for b in text {
+        if let Some(count) = counts.get_mut(usize::from(*b)) {
+            *count += 1;
+        }
+    }
+    let n = text.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = f64::from(*c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether a key body looks random enough to be a real key: no placeholder word, not a
+/// documented example, letters and digits mixed, entropy at least `min_bits` per character.
+fn random_enough(body: &[u8], min_bits: f64) -> bool {
+    let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
+    let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
+    if PLACEHOLDER_WORDS.iter().any(|w| has(w.as_bytes())) {
+        return false;
+    }
+    if DOCUMENTED
+        .iter()
+        .any(|d| body.windows(d.len()).any(|w| w == d.as_bytes()))
+    {
+        return false;
+    }
+    let digits = body.iter().any(u8::is_ascii_digit);
+    let letters = body.iter().any(u8::is_ascii_alphabetic);
+    digits && letters && entropy(body) >= min_bits
+}
+
+/// Finds the credentials in `text`, in order, without overlaps.
+pub fn scan(text: &str) -> Vec<Leak> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        // Anchors start at a word boundary (the byte before is not a letter, digit or `_`);
+        // URLs are found from their `://`, PEM blocks from their dashes.
+        let boundary = at == 0 || !bytes.get(at - 1).copied().is_some_and(is_word_byte);
+        let rest = bytes_in(bytes, at..bytes.len());
+        let hit = match byte {
+            b'-' if rest.starts_with(b"-----BEGIN ") => private_key(text, at),
+            b':' if rest.starts_with(b"://") => database_url(text, at),
+            _ if boundary => prefixed(bytes, at),
+            _ => None,
+        };
+        match hit {
+            Some(leak) => {
+                at = leak.range.end;
+                found.push(leak);
+            }
+            None => at += 1,
+        }
+    }
+    found
+}
+
+/// A key format: prefix, kind, body alphabet, shortest and longest body, least entropy (bits per
+/// character).
+type Shape = (&'static [u8], SecretKind, fn(u8) -> bool, usize, usize, f64);
+
+/// A key that starts with its kind's prefix at `at`.
+fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
+    let rest = bytes_in(bytes, at..bytes.len());
+    let leak = |kind: SecretKind, prefix: usize, body: usize| Leak {
+        kind,
+        range: at..at + prefix + body,
+        env_key: kind.env_key(),
+    };
+    let shapes: [Shape; 19] = [
+        (b"sk_live_", SecretKind::StripeKey, alnum, 20, 256, 3.5),
+        (b"sk_test_", SecretKind::StripeKey, alnum, 20, 256, 3.5),
+        (b"rk_live_", SecretKind::StripeKey, alnum, 20, 256, 3.5),
+        (b"rk_test_", SecretKind::StripeKey, alnum, 20, 256, 3.5),
+        (
+            b"github_pat_",
+            SecretKind::GitHubToken,
+            |b| alnum(b) || b == b'_',
+            50,
+            255,
+            4.0,
+        ),
+        (b"ghp_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
+        (b"gho_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
+        (b"ghu_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
+        (b"ghs_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
+        (b"ghr_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
+        (
+            b"xoxb-",
+            SecretKind::SlackToken,
+            |b| alnum(b) || b == b'-',
+            20,
+            255,
+            3.5,
+        ),
+        (
+            b"xoxp-",
+            SecretKind::SlackToken,
+            |b| alnum(b) || b == b'-',
+            20,
+            255,
+            3.5,
+        ),
+        (
+            b"xoxa-",
+            SecretKind::SlackToken,
+            |b| alnum(b) || b == b'-',
+            20,
+            255,
+            3.5,
+        ),
+        (
+            b"AKIA",
+            SecretKind::AwsAccessKey,
+            |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
+            16,
+            16,
+            3.0,
+        ),
+        (
+            b"ASIA",
+            SecretKind::AwsAccessKey,
+            |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
+            16,
+            16,
+            3.0,
+        ),
+        (b"AIza", SecretKind::GoogleApiKey, token_byte, 35, 35, 4.0),
+        (
+            b"sk-ant-",
+            SecretKind::AnthropicKey,
+            token_byte,
+            40,
+            255,
+            4.0,
+        ),
+        (b"sk-proj-", SecretKind::OpenAiKey, token_byte, 40, 255, 4.0),
+        (
+            b"sk-svcacct-",
+            SecretKind::OpenAiKey,
+            token_byte,
+            40,
+            255,
+            4.0,
+        ),
+    ];
+    for (prefix, kind, alphabet, shortest, longest, bits) in shapes {
+        if !rest.starts_with(prefix) {
+            continue;
+        }
+        let body = run(bytes, at + prefix.len(), alphabet);
+        let fits = (shortest..=longest).contains(&body)
+            && !bytes
+                .get(at + prefix.len() + body)
+                .copied()
+                .is_some_and(token_byte);
+        let body_bytes = bytes_in(bytes, at + prefix.len()..at + prefix.len() + body);
+        return (fits && random_enough(body_bytes, bits)).then(|| leak(kind, prefix.len(), body));
+    }
+    // A legacy OpenAI key: `sk-` and 48 letters and digits.
+    if rest.starts_with(b"sk-") && !rest.starts_with(b"sk-ant-") {
+        let body = run(bytes, at + 3, alnum);
+        let body_bytes = bytes_in(bytes, at + 3..at + 3 + body);
+        if (40..=64).contains(&body) && random_enough(body_bytes, 4.0) {
+            return Some(leak(SecretKind::OpenAiKey, 3, body));
+        }
+    }
+    if rest.starts_with(b"eyJ") {
+        return jwt(bytes, at);
+    }
+    None
+}
+
+/// A JWT at `at`: `eyJ…` header, payload and signature in base64url, the header naming an
+/// algorithm; a Supabase `anon` key (public by design) is not a leak.
+fn jwt(bytes: &[u8], at: usize) -> Option<Leak> {
+    let b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let header = run(bytes, at, b64);
+    let payload_at = at + header + 1;
+    if bytes.get(at + header) != Some(&b'.')
+        || !bytes_in(bytes, payload_at..bytes.len()).starts_with(b"eyJ")
+    {
+        return None;
+    }
+    let payload = run(bytes, payload_at, b64);
+    let signature_at = payload_at + payload + 1;
+    if bytes.get(payload_at + payload) != Some(&b'.') {
+        return None;
+    }
+    let signature = run(bytes, signature_at, b64);
+    let decoded_header = base64url(bytes_in(bytes, at..at + header))?;
+    let decoded_payload = base64url(bytes_in(bytes, payload_at..payload_at + payload))?;
+    let has = |text: &[u8], needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+    let signed =
+        signature >= 22 && has(&decoded_header, b"\"alg\"") && !has(&decoded_header, b"\"none\"");
+    let public = has(&decoded_payload, b"\"anon\"");
+    let sig = bytes_in(bytes, signature_at..signature_at + signature);
+    (signed && !public && random_enough(sig, 4.0)).then(|| Leak {
+        kind: SecretKind::Jwt,
+        range: at..signature_at + signature,
+        env_key: if has(&decoded_payload, b"\"service_role\"") {
+            "SUPABASE_SERVICE_ROLE_KEY"
+        } else {
+            SecretKind::Jwt.env_key()
+        },
+    })
+}
+
+/// Decodes unpadded base64url; `None` for anything else. (Four lines of table lookup: no
+/// decoder crate is in the core.)
+fn base64url(text: &[u8]) -> Option<Vec<u8>> {
+    let value = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for chunk in text.chunks(4) {
+        let mut acc = 0u32;
+        for (i, b) in chunk.iter().enumerate() {
+            acc |= value(*b)? << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(bytes_in(&bytes, 1..chunk.len()));
+    }
+    Some(out)
+}
+
+/// A PEM private key block starting at `at` (`-----BEGIN … PRIVATE KEY-----`), up to its END
+/// line, with a base64 body long enough to be a key.
+fn private_key(text: &str, at: usize) -> Option<Leak> {
+    let rest = text_in(text, at..text.len());
+    let header_end = rest.find("-----\n").or_else(|| rest.find("-----\r\n"))?;
+    let header = text_in(rest, 0..header_end);
+    if !header.ends_with("PRIVATE KEY") || header.len() > 60 {
+        return None;
+    }
+    let end_marker = rest.find("-----END ")?;
+    if end_marker < header_end + 5 {
+        return None;
+    }
+    let close = text_in(rest, end_marker..rest.len()).find("PRIVATE KEY-----")?
+        + end_marker
+        + "PRIVATE KEY-----".len();
+    let body: Vec<u8> = text_in(rest, header_end + 5..end_marker)
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let base64 = body
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    (base64 && body.len() >= 64 && random_enough(&body, 4.5)).then(|| Leak {
+        kind: SecretKind::PrivateKey,
+        range: at..at + close,
+        env_key: SecretKind::PrivateKey.env_key(),
+    })
+}
+
+/// Schemes whose URLs carry a password to a database or broker.
+const URL_SCHEMES: [&str; 9] = [
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "mongodb+srv",
+    "redis",
+    "rediss",
+    "amqps",
+];
+
+/// Passwords of local development set-ups and tutorials: not secrets.
+const DEFAULT_PASSWORDS: [&str; 10] = [
+    "password",
+    "postgres",
+    "root",
+    "admin",
+    "secret",
+    "pass",
+    "test",
+    "mysecretpassword",
+    "example",
+    "guest",
+];
+
+/// A URL with a password whose `://` is at `at`: `scheme://user:password@host…`, not on a
+/// local host, the password not a placeholder or a default.
+fn database_url(text: &str, at: usize) -> Option<Leak> {
+    let bytes = text.as_bytes();
+    let scheme_len = bytes_in(bytes, 0..at)
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'+')
+        .count();
+    let start = at - scheme_len;
+    let scheme = text_in(text, start..at);
+    if !URL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let end = text_in(text, at..text.len())
+        .char_indices()
+        .find(|(_, c)| is_delimiter(*c))
+        .map_or(text.len(), |(i, _)| at + i);
+    let authority = text_in(text, at + 3..end).split(['/', '?', '#']).next()?;
+    let (userinfo, host) = authority.rsplit_once('@')?;
+    let (_, password) = userinfo.split_once(':')?;
+    let host = host
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let local =
+        host == "localhost" || host.starts_with("127.") || host == "db" || !host.contains('.');
+    let lower = password.to_ascii_lowercase();
+    let placeholder = password.len() < 8
+        || DEFAULT_PASSWORDS.contains(&lower.as_str())
+        || password.starts_with('$')
+        || password.contains(['*', '<', '[', '{', '%'])
+        || PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w));
+    (!local && !placeholder && entropy(password.as_bytes()) >= 3.0).then(|| Leak {
+        kind: SecretKind::DatabaseUrl,
+        range: start..end,
+        env_key: if scheme.starts_with("redis") {
+            "REDIS_URL"
+        } else {
+            SecretKind::DatabaseUrl.env_key()
+        },
+    })
+}
+
+/// The masked form shown instead of a credential: its kind's prefix, `…` and the last four
+/// characters (`sk_live_…4f2a`); a URL keeps everything but its password; a PEM block its
+/// first and last lines.
+pub fn mask(kind: SecretKind, secret: &str) -> String {
+    match kind {
+        SecretKind::DatabaseUrl => {
+            let Some(at) = secret.find("://") else {
+                return "…".to_owned();
+            };
+            let authority_end = text_in(secret, at + 3..secret.len())
+                .find(['/', '?', '#'])
+                .map_or(secret.len(), |i| at + 3 + i);
+            let found = text_in(secret, 0..authority_end)
+                .rfind('@')
+                .and_then(|amp| {
+                    text_in(secret, at + 3..amp)
+                        .find(':')
+                        .map(|colon| (at + 3 + colon, amp))
+                });
+            match found {
+                Some((colon, amp)) => format!(
+                    "{}:…{}",
+                    text_in(secret, 0..colon),
+                    text_in(secret, amp..secret.len())
+                ),
+                None => "…".to_owned(),
+            }
+        }
+        SecretKind::PrivateKey => {
+            let first = secret.lines().next().unwrap_or_default();
+            let last = secret.lines().last().unwrap_or_default();
+            format!("{first}\n…\n{last}")
+        }
+        _ => {
+            let prefix_len = [
+                "sk_live_",
+                "sk_test_",
+                "rk_live_",
+                "rk_test_",
+                "github_pat_",
+                "ghp_",
+                "gho_",
+                "ghu_",
+                "ghs_",
+                "ghr_",
+                "xoxb-",
+                "xoxp-",
+                "xoxa-",
+                "sk-ant-",
+                "sk-proj-",
+                "sk-svcacct-",
+                "sk-",
+                "AKIA",
+                "ASIA",
+                "AIza",
+                "eyJ",
+            ]
+            .iter()
+            .find(|p| secret.starts_with(**p))
+            .map_or(0, |p| p.len());
+            let tail_at = secret
+                .char_indices()
+                .rev()
+                .nth(3)
+                .map_or(secret.len(), |(i, _)| i);
+            format!(
+                "{}…{}",
+                text_in(secret, 0..prefix_len),
+                text_in(secret, tail_at.max(prefix_len)..secret.len())
+            )
+        }
+    }
+}
+
+/// `text` with every credential masked; borrowed when there is none.
+pub fn masked_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let leaks = scan(text);
+    if leaks.is_empty() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(masked(text, &leaks))
+    }
+}
+
+/// Whether a string inside `value` holds a credential.
+pub fn value_has_leak(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => !scan(text).is_empty(),
+        Value::Array(items) => items.iter().any(value_has_leak),
+        Value::Object(map) => map.values().any(value_has_leak),
+        _ => false,
+    }
+}
+
+/// Masks every credential in the strings of `value`; true if it changed anything.
+pub fn mask_value(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => match masked_text(text) {
+            std::borrow::Cow::Owned(shown) => {
+                *text = shown;
+                true
+            }
+            std::borrow::Cow::Borrowed(_) => false,
+        },
+        // Every item is masked (no short-circuit).
+        Value::Array(items) => {
+            let mut changed = false;
+            for item in items {
+                changed |= mask_value(item);
+            }
+            changed
+        }
+        Value::Object(map) => {
+            let mut changed = false;
+            for item in map.values_mut() {
+                changed |= mask_value(item);
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+/// `text` with every leak replaced by its mask.
+pub fn masked(text: &str, leaks: &[Leak]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for leak in leaks {
+        out.push_str(text_in(text, at..leak.range.start));
+        out.push_str(&mask(leak.kind, text_in(text, leak.range.clone())));
+        at = leak.range.end;
+    }
+    out.push_str(text_in(text, at..text.len()));
+    out
+}
+
+/// Masks a text reported as deltas (appended text, or with `reset` the whole text), passing on
+/// masked deltas. The last word, which a later chunk may extend into a key, and an unterminated
+/// PEM block are held back until they end or the stream does; nothing else is kept.
+#[derive(Debug, Default)]
+pub struct Redactor {
+    /// Source text received but not passed on yet (the held-back tail).
+    pending: String,
+    /// The kinds found so far (each once), in order of discovery.
+    kinds: Vec<(SecretKind, &'static str)>,
+}
+
+impl Redactor {
+    /// The kinds of credential found so far, with the env var each should move to.
+    pub fn kinds(&self) -> &[(SecretKind, &'static str)] {
+        &self.kinds
+    }
+
+    /// Takes a delta of the source text (`reset`: it is the whole text) and returns the masked
+    /// delta to report, if any; with `finished`, the held-back tail too.
+    pub fn push(&mut self, delta: &str, reset: bool, finished: bool) -> Option<(String, bool)> {
+        if reset {
+            self.pending.clear();
+        }
+        self.pending.push_str(delta);
+        let end = if finished {
+            self.pending.len()
+        } else {
+            hold_point(&self.pending)
+        };
+        if end == 0 && !reset {
+            return None;
+        }
+        let segment = text_in(&self.pending, 0..end);
+        let leaks = scan(segment);
+        for leak in &leaks {
+            if !self
+                .kinds
+                .iter()
+                .any(|(k, e)| *k == leak.kind && *e == leak.env_key)
+            {
+                self.kinds.push((leak.kind, leak.env_key));
+            }
+        }
+        let shown = masked(segment, &leaks);
+        self.pending.drain(..end);
+        Some((shown, reset))
+    }
+}
+
+/// Where reporting stops for now: before the last word when the text does not end with a
+/// delimiter, and before an unterminated PEM block.
+fn hold_point(text: &str) -> usize {
+    let word_start = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| is_delimiter(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let open_pem = text
+        .rfind("-----BEGIN ")
+        .filter(|begin| !text_in(text, *begin..text.len()).contains("-----END "));
+    open_pem.map_or(word_start, |pem| pem.min(word_start))
+}
