@@ -12,13 +12,12 @@ use sajtmaskin_integrations::wire::{
 };
 
 use crate::auth::User;
-use crate::config::StoreKind;
 use crate::error::AppError;
 use crate::json::Valid;
 use crate::project::Project;
 use crate::projects::OwnedProject;
 use crate::state::AppState;
-use crate::stores::{EnvVarStore, VercelStore};
+use crate::stores::EnvVarStore;
 
 /// The env-var routes.
 pub fn routes() -> Router<AppState> {
@@ -30,22 +29,6 @@ pub fn routes() -> Router<AppState> {
 
 fn answer(env_vars: Vec<EnvVar>) -> Json<EnvVarList> {
     Json(EnvVarList { env_vars })
-}
-
-/// The store that holds `owner`'s projects' env vars: the configured one, or with
-/// `ENV_STORE=vercel-linked` one on their linked Vercel projects through their own Vercel
-/// connection (409 `vercel_not_connected` without one).
-pub async fn project_store(
-    state: &AppState,
-    owner: &str,
-) -> Result<Arc<dyn EnvVarStore>, AppError> {
-    match state.store_kind {
-        StoreKind::VercelLinked => {
-            let api = crate::vercel::user_api(state, owner).await?;
-            Ok(Arc::new(VercelStore::linked(api)))
-        }
-        _ => Ok(state.store.clone()),
-    }
 }
 
 /// The path's project, owned by the caller, its store, and the request counted against the
@@ -61,7 +44,7 @@ impl FromRequestParts<AppState> for Budgeted {
         if state.store.is_upstream() {
             state.limits.spend_upstream(&user).await?;
         }
-        let store = project_store(state, &user).await?;
+        let store = crate::vercel::project_store(state, &user).await?;
         Ok(Budgeted(project, store))
     }
 }

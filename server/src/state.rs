@@ -42,6 +42,15 @@ impl VercelApp {
     }
 }
 
+/// Where credential checks (`verify`) reach the services whose API is not in the project's own values.
+#[derive(Clone, Debug)]
+pub struct CheckApis {
+    /// `STRIPE_API_URL`.
+    pub stripe: String,
+    /// `OPENAI_API_URL` (a project's `OPENAI_BASE_URL` wins).
+    pub openai: String,
+}
+
 /// Per-user limits on what one account may hold or spend.
 pub struct Limits {
     /// Projects one user may own.
@@ -146,7 +155,7 @@ pub struct AppState {
     /// What outgoing MCP, OAuth and credential-check requests may reach.
     pub egress: crate::egress::EgressPolicy,
     /// Where credential checks reach Stripe and OpenAI (`STRIPE_API_URL`, `OPENAI_API_URL`).
-    pub check_apis: crate::verify::CheckApis,
+    pub check_apis: CheckApis,
     /// `PUBLIC_URL`: where browsers come back to (OAuth callbacks) and v0 reaches `/mcp/…`.
     pub public_url: Option<String>,
     /// Recorded streams for the demo.
@@ -314,7 +323,7 @@ impl AppState {
             metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
             fixtures_dir: config.fixtures_dir.clone(),
             egress: crate::egress::EgressPolicy::from_config(config),
-            check_apis: crate::verify::CheckApis {
+            check_apis: CheckApis {
                 stripe: config.stripe_api_url.trim_end_matches('/').to_owned(),
                 openai: config.openai_api_url.trim_end_matches('/').to_owned(),
             },

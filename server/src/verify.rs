@@ -34,15 +34,6 @@ use crate::json::PathParams;
 use crate::projects::OwnedProject;
 use crate::state::AppState;
 
-/// Where the checks reach the services whose API is not in the project's own values.
-#[derive(Clone, Debug)]
-pub struct CheckApis {
-    /// `STRIPE_API_URL`.
-    pub stripe: String,
-    /// `OPENAI_API_URL` (a project's `OPENAI_BASE_URL` wins).
-    pub openai: String,
-}
-
 /// The routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -243,7 +234,7 @@ async fn verify(
         None => ended(Status::Unsupported, "no_check"),
         Some(check) => {
             state.limits.spend_upstream(&user).await?;
-            let store = crate::env_vars::project_store(&state, &user).await?;
+            let store = crate::vercel::project_store(&state, &user).await?;
             let wanted: Vec<&str> = check
                 .needs()
                 .iter()

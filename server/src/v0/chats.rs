@@ -353,7 +353,7 @@ async fn resolve(
     }
     // The keys set on the project (none yet when its env vars live on a Vercel project it has
     // not linked).
-    match crate::env_vars::project_store(&state, &user)
+    match crate::vercel::project_store(&state, &user)
         .await?
         .list(&project)
         .await

@@ -259,7 +259,7 @@ pub(super) async fn require_connection(
 
 /// The Vercel API with `user`'s own credentials (409 `vercel_not_connected` without a
 /// connection).
-pub(crate) async fn user_api(state: &AppState, user: &str) -> Result<Upstream, AppError> {
+pub(super) async fn user_api(state: &AppState, user: &str) -> Result<Upstream, AppError> {
     Ok(require_connection(state, user).await?.1)
 }
 

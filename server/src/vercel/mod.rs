@@ -15,7 +15,6 @@
 //! (Vercel's signed events). HTTP to Vercel is [`crate::upstream`].
 
 mod connect;
-pub(crate) use connect::user_api;
 mod link;
 mod sync;
 mod webhooks;
@@ -69,4 +68,20 @@ pub(super) fn random_token() -> Result<String, AppError> {
 /// Ids Vercel hands us (configuration, team, installation): letters, digits, `_`, `-`.
 pub(super) fn vercel_id(value: Option<&str>) -> Option<&str> {
     value.filter(|v| is_safe_id(v, MAX_UPSTREAM_ID_BYTES))
+}
+
+/// The store that holds `owner`'s projects' env vars: the configured one, or with
+/// `ENV_STORE=vercel-linked` one on their linked Vercel projects through their own Vercel
+/// connection (409 `vercel_not_connected` without one).
+pub(crate) async fn project_store(
+    state: &AppState,
+    owner: &str,
+) -> Result<std::sync::Arc<dyn crate::stores::EnvVarStore>, AppError> {
+    match state.store_kind {
+        crate::config::StoreKind::VercelLinked => {
+            let api = connect::user_api(state, owner).await?;
+            Ok(std::sync::Arc::new(crate::stores::VercelStore::linked(api)))
+        }
+        _ => Ok(state.store.clone()),
+    }
 }

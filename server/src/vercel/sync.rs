@@ -243,7 +243,7 @@ pub(super) async fn sync_provider(
                 upsert: true,
             };
             request.validate()?;
-            crate::env_vars::project_store(state, user)
+            crate::vercel::project_store(state, user)
                 .await?
                 .create(project, request)
                 .await?;
