@@ -105,27 +105,45 @@ pub struct Leak {
     pub env_key: &'static str,
 }
 
-/// Characters that end a word: a credential never contains one, so a word that a later chunk
-/// may still extend is the only text held back.
-fn is_delimiter(c: char) -> bool {
-    c.is_whitespace()
+/// Bytes that end a word: a credential never contains one, so a word that a later chunk may
+/// still extend is the only text held back. (Non-ASCII bytes never end a word.)
+fn is_delimiter(b: u8) -> bool {
+    b.is_ascii_whitespace()
         || matches!(
-            c,
-            '"' | '\''
-                | '`'
-                | ','
-                | ';'
-                | '('
-                | ')'
-                | '['
-                | ']'
-                | '{'
-                | '}'
-                | '<'
-                | '>'
-                | '\\'
-                | '|'
+            b,
+            b'"' | b'\''
+                | b'`'
+                | b','
+                | b';'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'<'
+                | b'>'
+                | b'\\'
+                | b'|'
         )
+}
+
+/// Substring search, naive (needles here are a few bytes; a searcher from `std` or `memchr`
+/// would add kilobytes to the wasm module).
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len().max(1)).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len().max(1)).rposition(|w| w == needle)
+}
+
+/// Whether `hay` contains `needle`, ASCII case ignored.
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -188,45 +206,42 @@ const DOCUMENTED: [&str; 3] = [
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
-/// Shannon entropy of `text` in bits per character.
-fn entropy(text: &[u8]) -> f64 {
-    if text.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u32; 256];
+/// Whether `text` uses enough different characters to be random: at least a third of its
+/// length (counted up to 40) plus two. A random key of any of the formats here clears it by far;
+/// `aaaa…1`, `1234…` or a repeated word do not. (Integers only: a float entropy would bring
+/// `log2` into the wasm module.)
+fn varied(text: &[u8]) -> bool {
+    let mut seen = [false; 256];
+    let mut distinct = 0usize;
     for b in text {
-        if let Some(count) = counts.get_mut(usize::from(*b)) {
-            *count += 1;
+        if let Some(slot) = seen.get_mut(usize::from(*b)) {
+            if !*slot {
+                *slot = true;
+                distinct += 1;
+            }
         }
     }
-    let n = text.len() as f64;
-    counts
-        .iter()
-        .filter(|c| **c > 0)
-        .map(|c| {
-            let p = f64::from(*c) / n;
-            -p * p.log2()
-        })
-        .sum()
+    distinct >= text.len().min(40) / 3 + 2
 }
 
 /// Whether a key body looks random enough to be a real key: no placeholder word, not a
-/// documented example, letters and digits mixed, entropy at least `min_bits` per character.
-fn random_enough(body: &[u8], min_bits: f64) -> bool {
-    let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
-    let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
-    if PLACEHOLDER_WORDS.iter().any(|w| has(w.as_bytes())) {
+/// documented example, letters and digits mixed, varied characters.
+fn random_enough(body: &[u8]) -> bool {
+    if PLACEHOLDER_WORDS
+        .iter()
+        .any(|w| contains_ci(body, w.as_bytes()))
+    {
         return false;
     }
     if DOCUMENTED
         .iter()
-        .any(|d| body.windows(d.len()).any(|w| w == d.as_bytes()))
+        .any(|d| find(body, d.as_bytes()).is_some())
     {
         return false;
     }
     let digits = body.iter().any(u8::is_ascii_digit);
     let letters = body.iter().any(u8::is_ascii_alphabetic);
-    digits && letters && entropy(body) >= min_bits
+    digits && letters && varied(body)
 }
 
 /// Finds the credentials in `text`, in order, without overlaps.
@@ -256,9 +271,8 @@ pub fn scan(text: &str) -> Vec<Leak> {
     found
 }
 
-/// A key format: prefix, kind, body alphabet, shortest and longest body, least entropy (bits per
-/// character).
-type Shape = (&'static [u8], SecretKind, fn(u8) -> bool, usize, usize, f64);
+/// A key format: prefix, kind, body alphabet, shortest and longest body.
+type Shape = (&'static [u8], SecretKind, fn(u8) -> bool, usize, usize);
 
 /// A key that starts with its kind's prefix at `at`.
 fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
@@ -269,30 +283,28 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
         env_key: kind.env_key(),
     };
     let shapes: [Shape; 19] = [
-        (b"sk_live_", SecretKind::StripeKey, alnum, 20, 256, 3.5),
-        (b"sk_test_", SecretKind::StripeKey, alnum, 20, 256, 3.5),
-        (b"rk_live_", SecretKind::StripeKey, alnum, 20, 256, 3.5),
-        (b"rk_test_", SecretKind::StripeKey, alnum, 20, 256, 3.5),
+        (b"sk_live_", SecretKind::StripeKey, alnum, 20, 256),
+        (b"sk_test_", SecretKind::StripeKey, alnum, 20, 256),
+        (b"rk_live_", SecretKind::StripeKey, alnum, 20, 256),
+        (b"rk_test_", SecretKind::StripeKey, alnum, 20, 256),
         (
             b"github_pat_",
             SecretKind::GitHubToken,
             |b| alnum(b) || b == b'_',
             50,
             255,
-            4.0,
         ),
-        (b"ghp_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
-        (b"gho_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
-        (b"ghu_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
-        (b"ghs_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
-        (b"ghr_", SecretKind::GitHubToken, alnum, 36, 36, 4.0),
+        (b"ghp_", SecretKind::GitHubToken, alnum, 36, 36),
+        (b"gho_", SecretKind::GitHubToken, alnum, 36, 36),
+        (b"ghu_", SecretKind::GitHubToken, alnum, 36, 36),
+        (b"ghs_", SecretKind::GitHubToken, alnum, 36, 36),
+        (b"ghr_", SecretKind::GitHubToken, alnum, 36, 36),
         (
             b"xoxb-",
             SecretKind::SlackToken,
             |b| alnum(b) || b == b'-',
             20,
             255,
-            3.5,
         ),
         (
             b"xoxp-",
@@ -300,7 +312,6 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
             |b| alnum(b) || b == b'-',
             20,
             255,
-            3.5,
         ),
         (
             b"xoxa-",
@@ -308,7 +319,6 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
             |b| alnum(b) || b == b'-',
             20,
             255,
-            3.5,
         ),
         (
             b"AKIA",
@@ -316,7 +326,6 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
             |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
             16,
             16,
-            3.0,
         ),
         (
             b"ASIA",
@@ -324,28 +333,13 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
             |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
             16,
             16,
-            3.0,
         ),
-        (b"AIza", SecretKind::GoogleApiKey, token_byte, 35, 35, 4.0),
-        (
-            b"sk-ant-",
-            SecretKind::AnthropicKey,
-            token_byte,
-            40,
-            255,
-            4.0,
-        ),
-        (b"sk-proj-", SecretKind::OpenAiKey, token_byte, 40, 255, 4.0),
-        (
-            b"sk-svcacct-",
-            SecretKind::OpenAiKey,
-            token_byte,
-            40,
-            255,
-            4.0,
-        ),
+        (b"AIza", SecretKind::GoogleApiKey, token_byte, 35, 35),
+        (b"sk-ant-", SecretKind::AnthropicKey, token_byte, 40, 255),
+        (b"sk-proj-", SecretKind::OpenAiKey, token_byte, 40, 255),
+        (b"sk-svcacct-", SecretKind::OpenAiKey, token_byte, 40, 255),
     ];
-    for (prefix, kind, alphabet, shortest, longest, bits) in shapes {
+    for (prefix, kind, alphabet, shortest, longest) in shapes {
         if !rest.starts_with(prefix) {
             continue;
         }
@@ -356,13 +350,13 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
                 .copied()
                 .is_some_and(token_byte);
         let body_bytes = bytes_in(bytes, at + prefix.len()..at + prefix.len() + body);
-        return (fits && random_enough(body_bytes, bits)).then(|| leak(kind, prefix.len(), body));
+        return (fits && random_enough(body_bytes)).then(|| leak(kind, prefix.len(), body));
     }
     // A legacy OpenAI key: `sk-` and 48 letters and digits.
     if rest.starts_with(b"sk-") && !rest.starts_with(b"sk-ant-") {
         let body = run(bytes, at + 3, alnum);
         let body_bytes = bytes_in(bytes, at + 3..at + 3 + body);
-        if (40..=64).contains(&body) && random_enough(body_bytes, 4.0) {
+        if (40..=64).contains(&body) && random_enough(body_bytes) {
             return Some(leak(SecretKind::OpenAiKey, 3, body));
         }
     }
@@ -396,7 +390,7 @@ fn jwt(bytes: &[u8], at: usize) -> Option<Leak> {
         signature >= 22 && has(&decoded_header, b"\"alg\"") && !has(&decoded_header, b"\"none\"");
     let public = has(&decoded_payload, b"\"anon\"");
     let sig = bytes_in(bytes, signature_at..signature_at + signature);
-    (signed && !public && random_enough(sig, 4.0)).then(|| Leak {
+    (signed && !public && random_enough(sig)).then(|| Leak {
         kind: SecretKind::Jwt,
         range: at..signature_at + signature,
         env_key: if has(&decoded_payload, b"\"service_role\"") {
@@ -435,27 +429,28 @@ fn base64url(text: &[u8]) -> Option<Vec<u8>> {
 /// A PEM private key block starting at `at` (`-----BEGIN … PRIVATE KEY-----`), up to its END
 /// line, with a base64 body long enough to be a key.
 fn private_key(text: &str, at: usize) -> Option<Leak> {
-    let rest = text_in(text, at..text.len());
-    let header_end = rest.find("-----\n").or_else(|| rest.find("-----\r\n"))?;
-    let header = text_in(rest, 0..header_end);
-    if !header.ends_with("PRIVATE KEY") || header.len() > 60 {
+    let rest = bytes_in(text.as_bytes(), at..text.len());
+    let header_end = find(rest, b"-----\n").or_else(|| find(rest, b"-----\r\n"))?;
+    let header = bytes_in(rest, 0..header_end);
+    if !header.ends_with(b"PRIVATE KEY") || header.len() > 60 {
         return None;
     }
-    let end_marker = rest.find("-----END ")?;
+    let end_marker = find(rest, b"-----END ")?;
     if end_marker < header_end + 5 {
         return None;
     }
-    let close = text_in(rest, end_marker..rest.len()).find("PRIVATE KEY-----")?
+    let close = find(bytes_in(rest, end_marker..rest.len()), b"PRIVATE KEY-----")?
         + end_marker
-        + "PRIVATE KEY-----".len();
-    let body: Vec<u8> = text_in(rest, header_end + 5..end_marker)
-        .bytes()
+        + b"PRIVATE KEY-----".len();
+    let body: Vec<u8> = bytes_in(rest, header_end + 5..end_marker)
+        .iter()
+        .copied()
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
     let base64 = body
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-    (base64 && body.len() >= 64 && random_enough(&body, 4.5)).then(|| Leak {
+    (base64 && body.len() >= 64 && random_enough(&body)).then(|| Leak {
         kind: SecretKind::PrivateKey,
         range: at..at + close,
         env_key: SecretKind::PrivateKey.env_key(),
@@ -499,34 +494,52 @@ fn database_url(text: &str, at: usize) -> Option<Leak> {
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'+')
         .count();
     let start = at - scheme_len;
-    let scheme = text_in(text, start..at);
-    if !URL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+    let scheme = bytes_in(bytes, start..at);
+    if !URL_SCHEMES
+        .iter()
+        .any(|s| s.as_bytes().eq_ignore_ascii_case(scheme))
+    {
         return None;
     }
-    let end = text_in(text, at..text.len())
-        .char_indices()
-        .find(|(_, c)| is_delimiter(*c))
-        .map_or(text.len(), |(i, _)| at + i);
-    let authority = text_in(text, at + 3..end).split(['/', '?', '#']).next()?;
-    let (userinfo, host) = authority.rsplit_once('@')?;
-    let (_, password) = userinfo.split_once(':')?;
-    let host = host
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let local =
-        host == "localhost" || host.starts_with("127.") || host == "db" || !host.contains('.');
-    let lower = password.to_ascii_lowercase();
+    let end = at + run(bytes, at, |b| !is_delimiter(b));
+    let rest = bytes_in(bytes, at + 3..end);
+    let authority = bytes_in(
+        rest,
+        0..rest
+            .iter()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len()),
+    );
+    let amp = authority.iter().rposition(|b| *b == b'@')?;
+    let userinfo = bytes_in(authority, 0..amp);
+    let colon = userinfo.iter().position(|b| *b == b':')?;
+    let password = bytes_in(userinfo, colon + 1..userinfo.len());
+    let host_port = bytes_in(authority, amp + 1..authority.len());
+    let host = bytes_in(
+        host_port,
+        0..host_port
+            .iter()
+            .position(|b| *b == b':')
+            .unwrap_or(host_port.len()),
+    );
+    let local = host.eq_ignore_ascii_case(b"localhost")
+        || host.starts_with(b"127.")
+        || !host.contains(&b'.');
     let placeholder = password.len() < 8
-        || DEFAULT_PASSWORDS.contains(&lower.as_str())
-        || password.starts_with('$')
-        || password.contains(['*', '<', '[', '{', '%'])
-        || PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w));
-    (!local && !placeholder && entropy(password.as_bytes()) >= 3.0).then(|| Leak {
+        || DEFAULT_PASSWORDS
+            .iter()
+            .any(|d| d.as_bytes().eq_ignore_ascii_case(password))
+        || password.first() == Some(&b'$')
+        || password
+            .iter()
+            .any(|b| matches!(b, b'*' | b'<' | b'[' | b'{' | b'%'))
+        || PLACEHOLDER_WORDS
+            .iter()
+            .any(|w| contains_ci(password, w.as_bytes()));
+    (!local && !placeholder && varied(password)).then(|| Leak {
         kind: SecretKind::DatabaseUrl,
         range: start..end,
-        env_key: if scheme.starts_with("redis") {
+        env_key: if bytes_in(scheme, 0..5).eq_ignore_ascii_case(b"redis") {
             "REDIS_URL"
         } else {
             SecretKind::DatabaseUrl.env_key()
@@ -538,34 +551,48 @@ fn database_url(text: &str, at: usize) -> Option<Leak> {
 /// characters (`sk_live_…4f2a`); a URL keeps everything but its password; a PEM block its
 /// first and last lines.
 pub fn mask(kind: SecretKind, secret: &str) -> String {
+    let bytes = secret.as_bytes();
     match kind {
         SecretKind::DatabaseUrl => {
-            let Some(at) = secret.find("://") else {
+            let Some(at) = find(bytes, b"://") else {
                 return "…".to_owned();
             };
-            let authority_end = text_in(secret, at + 3..secret.len())
-                .find(['/', '?', '#'])
-                .map_or(secret.len(), |i| at + 3 + i);
-            let found = text_in(secret, 0..authority_end)
-                .rfind('@')
-                .and_then(|amp| {
-                    text_in(secret, at + 3..amp)
-                        .find(':')
-                        .map(|colon| (at + 3 + colon, amp))
-                });
-            match found {
-                Some((colon, amp)) => format!(
-                    "{}:…{}",
-                    text_in(secret, 0..colon),
-                    text_in(secret, amp..secret.len())
-                ),
+            let rest = bytes_in(bytes, at + 3..bytes.len());
+            let authority_end = at
+                + 3
+                + rest
+                    .iter()
+                    .position(|b| matches!(b, b'/' | b'?' | b'#'))
+                    .unwrap_or(rest.len());
+            let amp = bytes_in(bytes, 0..authority_end)
+                .iter()
+                .rposition(|b| *b == b'@');
+            let colon = amp.and_then(|amp| {
+                bytes_in(bytes, at + 3..amp)
+                    .iter()
+                    .position(|b| *b == b':')
+                    .map(|c| (at + 3 + c, amp))
+            });
+            match colon {
+                Some((colon, amp)) => {
+                    let mut out = text_in(secret, 0..colon + 1).to_owned();
+                    out.push('…');
+                    out.push_str(text_in(secret, amp..secret.len()));
+                    out
+                }
                 None => "…".to_owned(),
             }
         }
         SecretKind::PrivateKey => {
-            let first = secret.lines().next().unwrap_or_default();
-            let last = secret.lines().last().unwrap_or_default();
-            format!("{first}\n…\n{last}")
+            let first = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .unwrap_or(bytes.len());
+            let last = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let mut out = text_in(secret, 0..first).to_owned();
+            out.push_str("\n…\n");
+            out.push_str(text_in(secret, last..secret.len()));
+            out
         }
         _ => {
             let prefix_len = [
@@ -592,18 +619,17 @@ pub fn mask(kind: SecretKind, secret: &str) -> String {
                 "eyJ",
             ]
             .iter()
-            .find(|p| secret.starts_with(**p))
+            .find(|p| bytes.starts_with(p.as_bytes()))
             .map_or(0, |p| p.len());
-            let tail_at = secret
-                .char_indices()
-                .rev()
-                .nth(3)
-                .map_or(secret.len(), |(i, _)| i);
-            format!(
-                "{}…{}",
-                text_in(secret, 0..prefix_len),
-                text_in(secret, tail_at.max(prefix_len)..secret.len())
-            )
+            // The last four characters (keys are ASCII; a char boundary is found anyway).
+            let mut tail_at = bytes.len().saturating_sub(4).max(prefix_len);
+            while !secret.is_char_boundary(tail_at) {
+                tail_at += 1;
+            }
+            let mut out = text_in(secret, 0..prefix_len).to_owned();
+            out.push('…');
+            out.push_str(text_in(secret, tail_at..secret.len()));
+            out
         }
     }
 }
@@ -724,13 +750,12 @@ impl Redactor {
 /// Where reporting stops for now: before the last word when the text does not end with a
 /// delimiter, and before an unterminated PEM block.
 fn hold_point(text: &str) -> usize {
-    let word_start = text
-        .char_indices()
-        .rev()
-        .find(|(_, c)| is_delimiter(*c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let open_pem = text
-        .rfind("-----BEGIN ")
-        .filter(|begin| !text_in(text, *begin..text.len()).contains("-----END "));
+    let bytes = text.as_bytes();
+    let word_start = bytes
+        .iter()
+        .rposition(|b| is_delimiter(*b))
+        .map_or(0, |i| i + 1);
+    let open_pem = rfind(bytes, b"-----BEGIN ")
+        .filter(|begin| find(bytes_in(bytes, *begin..bytes.len()), b"-----END ").is_none());
     open_pem.map_or(word_start, |pem| pem.min(word_start))
 }

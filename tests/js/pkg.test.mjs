@@ -81,10 +81,10 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 
 // The module the npm package ships may not grow past this budget unnoticed: raise it only on
 // purpose, with the reason in the commit. (Issue 26 aims at 110 KB.) Raised from 173,800 to
-// 176,000 for the credential checks on cards (#25: the verify action, the outcome's labels,
-// setIntegrationChecks read without serde, verifyIntegration, integrationChecks) and
-// isAllowedActionUrl (#24): 175,720 bytes by this measure (Node's zlib; `gzip -9`: 174,165).
-const GZIP_BUDGET = 176_000;
+// 187,000 in session 8, on purpose: credential checks on cards and isAllowedActionUrl (#24, #25:
+// +2 KB), and the secret-leak guard in the stream (#25: the scanner, the redactor, `secret`
+// cards and masking what crosses to JS: +10.8 KB). Measured 186,509 (Node's zlib).
+const GZIP_BUDGET = 187_000;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
