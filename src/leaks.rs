@@ -257,7 +257,8 @@ pub fn scan(text: &str) -> Vec<Leak> {
         let hit = match byte {
             b'-' if rest.starts_with(b"-----BEGIN ") => private_key(text, at),
             b':' if rest.starts_with(b"://") => database_url(text, at),
-            _ if boundary => prefixed(bytes, at),
+            // Every key prefix starts with one of these.
+            b's' | b'r' | b'g' | b'x' | b'A' | b'e' if boundary => prefixed(bytes, at),
             _ => None,
         };
         match hit {
@@ -274,6 +275,65 @@ pub fn scan(text: &str) -> Vec<Leak> {
 /// A key format: prefix, kind, body alphabet, shortest and longest body.
 type Shape = (&'static [u8], SecretKind, fn(u8) -> bool, usize, usize);
 
+/// The prefixed formats.
+static SHAPES: [Shape; 19] = [
+    (b"sk_live_", SecretKind::StripeKey, alnum, 20, 256),
+    (b"sk_test_", SecretKind::StripeKey, alnum, 20, 256),
+    (b"rk_live_", SecretKind::StripeKey, alnum, 20, 256),
+    (b"rk_test_", SecretKind::StripeKey, alnum, 20, 256),
+    (
+        b"github_pat_",
+        SecretKind::GitHubToken,
+        |b| alnum(b) || b == b'_',
+        50,
+        255,
+    ),
+    (b"ghp_", SecretKind::GitHubToken, alnum, 36, 36),
+    (b"gho_", SecretKind::GitHubToken, alnum, 36, 36),
+    (b"ghu_", SecretKind::GitHubToken, alnum, 36, 36),
+    (b"ghs_", SecretKind::GitHubToken, alnum, 36, 36),
+    (b"ghr_", SecretKind::GitHubToken, alnum, 36, 36),
+    (
+        b"xoxb-",
+        SecretKind::SlackToken,
+        |b| alnum(b) || b == b'-',
+        20,
+        255,
+    ),
+    (
+        b"xoxp-",
+        SecretKind::SlackToken,
+        |b| alnum(b) || b == b'-',
+        20,
+        255,
+    ),
+    (
+        b"xoxa-",
+        SecretKind::SlackToken,
+        |b| alnum(b) || b == b'-',
+        20,
+        255,
+    ),
+    (
+        b"AKIA",
+        SecretKind::AwsAccessKey,
+        |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
+        16,
+        16,
+    ),
+    (
+        b"ASIA",
+        SecretKind::AwsAccessKey,
+        |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
+        16,
+        16,
+    ),
+    (b"AIza", SecretKind::GoogleApiKey, token_byte, 35, 35),
+    (b"sk-ant-", SecretKind::AnthropicKey, token_byte, 40, 255),
+    (b"sk-proj-", SecretKind::OpenAiKey, token_byte, 40, 255),
+    (b"sk-svcacct-", SecretKind::OpenAiKey, token_byte, 40, 255),
+];
+
 /// A key that starts with its kind's prefix at `at`.
 fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
     let rest = bytes_in(bytes, at..bytes.len());
@@ -282,64 +342,7 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
         range: at..at + prefix + body,
         env_key: kind.env_key(),
     };
-    let shapes: [Shape; 19] = [
-        (b"sk_live_", SecretKind::StripeKey, alnum, 20, 256),
-        (b"sk_test_", SecretKind::StripeKey, alnum, 20, 256),
-        (b"rk_live_", SecretKind::StripeKey, alnum, 20, 256),
-        (b"rk_test_", SecretKind::StripeKey, alnum, 20, 256),
-        (
-            b"github_pat_",
-            SecretKind::GitHubToken,
-            |b| alnum(b) || b == b'_',
-            50,
-            255,
-        ),
-        (b"ghp_", SecretKind::GitHubToken, alnum, 36, 36),
-        (b"gho_", SecretKind::GitHubToken, alnum, 36, 36),
-        (b"ghu_", SecretKind::GitHubToken, alnum, 36, 36),
-        (b"ghs_", SecretKind::GitHubToken, alnum, 36, 36),
-        (b"ghr_", SecretKind::GitHubToken, alnum, 36, 36),
-        (
-            b"xoxb-",
-            SecretKind::SlackToken,
-            |b| alnum(b) || b == b'-',
-            20,
-            255,
-        ),
-        (
-            b"xoxp-",
-            SecretKind::SlackToken,
-            |b| alnum(b) || b == b'-',
-            20,
-            255,
-        ),
-        (
-            b"xoxa-",
-            SecretKind::SlackToken,
-            |b| alnum(b) || b == b'-',
-            20,
-            255,
-        ),
-        (
-            b"AKIA",
-            SecretKind::AwsAccessKey,
-            |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
-            16,
-            16,
-        ),
-        (
-            b"ASIA",
-            SecretKind::AwsAccessKey,
-            |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
-            16,
-            16,
-        ),
-        (b"AIza", SecretKind::GoogleApiKey, token_byte, 35, 35),
-        (b"sk-ant-", SecretKind::AnthropicKey, token_byte, 40, 255),
-        (b"sk-proj-", SecretKind::OpenAiKey, token_byte, 40, 255),
-        (b"sk-svcacct-", SecretKind::OpenAiKey, token_byte, 40, 255),
-    ];
-    for (prefix, kind, alphabet, shortest, longest) in shapes {
+    for &(prefix, kind, alphabet, shortest, longest) in &SHAPES {
         if !rest.starts_with(prefix) {
             continue;
         }
