@@ -16,3 +16,6 @@ for wasm in pkg/sajtmaskin_integrations_bg.wasm pkg-web/sajtmaskin_integrations_
   mv "$wasm.opt" "$wasm"
 done
 node scripts/package-json.mjs
+# Precompressed copies of what the demo server serves from pkg-web/ (it picks one by the
+# browser's Accept-Encoding); not part of the npm package.
+node scripts/precompress.mjs pkg-web/sajtmaskin_integrations_bg.wasm pkg-web/sajtmaskin_integrations.js

@@ -88,7 +88,14 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
         .with_state(state)
         .merge(endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .nest_service("/pkg", ServeDir::new(&config.pkg_dir))
+        // The module as `application/wasm` (so browsers compile it while it downloads), from
+        // its brotli or gzip copy when the browser accepts one (scripts/build-pkg.sh makes them).
+        .nest_service(
+            "/pkg",
+            ServeDir::new(&config.pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .fallback_service(ServeDir::new(&config.www_dir));
     if config.dev || config.demo {
         app = app.nest_service("/fixtures", ServeDir::new(&config.fixtures_dir));

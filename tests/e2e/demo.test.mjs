@@ -674,3 +674,15 @@ test("a card's keys checked for real: a wrong DATABASE_URL is an invalid key, th
   assert.deepEqual(pageErrors, []);
   await page.evaluate(() => localStorage.removeItem("sm-locale"));
 });
+
+test("the module is served as application/wasm, precompressed (brotli, else gzip) when accepted", async () => {
+  const file = readFileSync(join(root, "pkg-web/sajtmaskin_integrations_bg.wasm"));
+  for (const [accept, encoding] of [["br, gzip", "br"], ["gzip", "gzip"], ["identity", null]]) {
+    const response = await fetch(`${base}/pkg/sajtmaskin_integrations_bg.wasm`, { headers: { "accept-encoding": accept } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "application/wasm");
+    assert.equal(response.headers.get("content-encoding"), encoding, accept);
+    // fetch decodes it: the same module either way.
+    assert.ok(Buffer.from(await response.arrayBuffer()).equals(file), accept);
+  }
+});
