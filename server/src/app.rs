@@ -96,7 +96,11 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, String> {
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        .fallback_service(ServeDir::new(&config.www_dir));
+        .fallback_service(
+            ServeDir::new(&config.www_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     if config.dev || config.demo {
         app = app.nest_service("/fixtures", ServeDir::new(&config.fixtures_dir));
     }
