@@ -174,6 +174,18 @@ fn alnum(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
 
+fn alnum_or_underscore(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn alnum_or_dash(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
+fn upper_or_digit(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit()
+}
+
 fn token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
@@ -284,7 +296,7 @@ static SHAPES: [Shape; 19] = [
     (
         b"github_pat_",
         SecretKind::GitHubToken,
-        |b| alnum(b) || b == b'_',
+        alnum_or_underscore,
         50,
         255,
     ),
@@ -293,41 +305,11 @@ static SHAPES: [Shape; 19] = [
     (b"ghu_", SecretKind::GitHubToken, alnum, 36, 36),
     (b"ghs_", SecretKind::GitHubToken, alnum, 36, 36),
     (b"ghr_", SecretKind::GitHubToken, alnum, 36, 36),
-    (
-        b"xoxb-",
-        SecretKind::SlackToken,
-        |b| alnum(b) || b == b'-',
-        20,
-        255,
-    ),
-    (
-        b"xoxp-",
-        SecretKind::SlackToken,
-        |b| alnum(b) || b == b'-',
-        20,
-        255,
-    ),
-    (
-        b"xoxa-",
-        SecretKind::SlackToken,
-        |b| alnum(b) || b == b'-',
-        20,
-        255,
-    ),
-    (
-        b"AKIA",
-        SecretKind::AwsAccessKey,
-        |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
-        16,
-        16,
-    ),
-    (
-        b"ASIA",
-        SecretKind::AwsAccessKey,
-        |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
-        16,
-        16,
-    ),
+    (b"xoxb-", SecretKind::SlackToken, alnum_or_dash, 20, 255),
+    (b"xoxp-", SecretKind::SlackToken, alnum_or_dash, 20, 255),
+    (b"xoxa-", SecretKind::SlackToken, alnum_or_dash, 20, 255),
+    (b"AKIA", SecretKind::AwsAccessKey, upper_or_digit, 16, 16),
+    (b"ASIA", SecretKind::AwsAccessKey, upper_or_digit, 16, 16),
     (b"AIza", SecretKind::GoogleApiKey, token_byte, 35, 35),
     (b"sk-ant-", SecretKind::AnthropicKey, token_byte, 40, 255),
     (b"sk-proj-", SecretKind::OpenAiKey, token_byte, 40, 255),
@@ -372,20 +354,19 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
 /// A JWT at `at`: `eyJ…` header, payload and signature in base64url, the header naming an
 /// algorithm; a Supabase `anon` key (public by design) is not a leak.
 fn jwt(bytes: &[u8], at: usize) -> Option<Leak> {
-    let b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
-    let header = run(bytes, at, b64);
+    let header = run(bytes, at, token_byte);
     let payload_at = at + header + 1;
     if bytes.get(at + header) != Some(&b'.')
         || !bytes_in(bytes, payload_at..bytes.len()).starts_with(b"eyJ")
     {
         return None;
     }
-    let payload = run(bytes, payload_at, b64);
+    let payload = run(bytes, payload_at, token_byte);
     let signature_at = payload_at + payload + 1;
     if bytes.get(payload_at + payload) != Some(&b'.') {
         return None;
     }
-    let signature = run(bytes, signature_at, b64);
+    let signature = run(bytes, signature_at, token_byte);
     let decoded_header = base64url(bytes_in(bytes, at..at + header))?;
     let decoded_payload = base64url(bytes_in(bytes, payload_at..payload_at + payload))?;
     let has = |text: &[u8], needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);

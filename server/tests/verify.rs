@@ -171,24 +171,19 @@ fn assert_never_shown(server: &TestServer, answers: &str, values: &[&str]) {
 #[tokio::test]
 async fn http_providers_verified_invalid_and_unreachable() {
     let (fake, seen) = fake_services().await;
-    let stripe_api = fake.clone();
     let openai_api = format!("{fake}/openai/v1");
-    let server = spawn(&[
+    let args = [
         "--mcp-allow-loopback",
         "--stripe-api-url",
-        &stripe_api,
+        &fake,
         "--openai-api-url",
         &openai_api,
-    ])
-    .await;
+    ];
+    let server = spawn(&args).await;
     let token = server.token(&user("ada"));
     let project = server.project(&token, json!({"name": "Kassan"})).await;
     let closed = format!("http://127.0.0.1:{}", closed_port());
     let mut answers = String::new();
-    let check = |provider: &'static str| {
-        let (server, token, project) = (&server, &token, &project);
-        async move { outcome(server, token, project, provider).await }
-    };
 
     // Nothing set yet: 422 naming the keys; no request to any fake.
     let (status, body) = verify(&server, &token, &project, "stripe").await;
@@ -199,191 +194,127 @@ async fn http_providers_verified_invalid_and_unreachable() {
     assert!(body.to_string().contains("STRIPE_SECRET_KEY"));
     assert!(seen.lock().unwrap().is_empty());
 
-    // Stripe: test and live keys verified (the mode told), a wrong one invalid.
-    server
-        .set(&project, &token, "STRIPE_SECRET_KEY", STRIPE_TEST, true)
-        .await;
-    let (status, code, body) = check("stripe").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("verified", "stripe_ok"),
-        "{body}"
-    );
+    // Each step sets keys (name, value, sensitive), checks the provider and expects an outcome.
+    let (supabase, upstash) = (format!("{fake}/supabase"), format!("{fake}/upstash"));
+    let (closed_v1, closed_supabase) = (format!("{closed}/v1"), format!("{closed}/supabase"));
+    type Step<'a> = (&'a str, Vec<(&'a str, &'a str, bool)>, (&'a str, &'a str));
+    let steps: Vec<Step> = vec![
+        // Stripe: test and live keys verified (the mode told below), a wrong one invalid.
+        (
+            "stripe",
+            vec![("STRIPE_SECRET_KEY", STRIPE_TEST, true)],
+            ("verified", "stripe_ok"),
+        ),
+        (
+            "stripe",
+            vec![("STRIPE_SECRET_KEY", STRIPE_LIVE, true)],
+            ("verified", "stripe_ok"),
+        ),
+        (
+            "stripe",
+            vec![("STRIPE_SECRET_KEY", WRONG, true)],
+            ("invalid", "unauthorized"),
+        ),
+        // OpenAI: the configured API, or the project's own OPENAI_BASE_URL; a base URL on a
+        // private address is refused before any connection.
+        (
+            "openai",
+            vec![("OPENAI_API_KEY", OPENAI_KEY, true)],
+            ("verified", "openai_ok"),
+        ),
+        (
+            "openai",
+            vec![("OPENAI_API_KEY", WRONG, true)],
+            ("invalid", "unauthorized"),
+        ),
+        (
+            "openai",
+            vec![("OPENAI_BASE_URL", &closed_v1, false)],
+            ("unreachable", "connection_failed"),
+        ),
+        (
+            "openai",
+            vec![("OPENAI_BASE_URL", "https://169.254.169.254/v1", false)],
+            ("unreachable", "egress_refused"),
+        ),
+        // Supabase: the project's REST root with the anon key (as `apikey` and bearer).
+        (
+            "supabase",
+            vec![
+                ("NEXT_PUBLIC_SUPABASE_URL", &supabase, false),
+                ("NEXT_PUBLIC_SUPABASE_ANON_KEY", SUPABASE_ANON, false),
+            ],
+            ("verified", "supabase_ok"),
+        ),
+        (
+            "supabase",
+            vec![("NEXT_PUBLIC_SUPABASE_ANON_KEY", WRONG, false)],
+            ("invalid", "unauthorized"),
+        ),
+        (
+            "supabase",
+            vec![("NEXT_PUBLIC_SUPABASE_URL", &closed_supabase, false)],
+            ("unreachable", "connection_failed"),
+        ),
+        // Upstash REST: PING with the token.
+        (
+            "upstash",
+            vec![
+                ("UPSTASH_REDIS_REST_URL", &upstash, false),
+                ("UPSTASH_REDIS_REST_TOKEN", UPSTASH_TOKEN, true),
+            ],
+            ("verified", "upstash_ok"),
+        ),
+        (
+            "upstash",
+            vec![("UPSTASH_REDIS_REST_TOKEN", WRONG, true)],
+            ("invalid", "unauthorized"),
+        ),
+        (
+            "upstash",
+            vec![("UPSTASH_REDIS_REST_URL", &closed, false)],
+            ("unreachable", "connection_failed"),
+        ),
+    ];
+    let mut bodies = Vec::new();
+    for (provider, sets, expected) in &steps {
+        for (key, value, sensitive) in sets {
+            server.set(&project, &token, key, value, *sensitive).await;
+        }
+        let (status, code, body) = outcome(&server, &token, &project, provider).await;
+        assert_eq!(
+            (status.as_str(), code.as_str()),
+            *expected,
+            "{provider} {sets:?}: {body}"
+        );
+        answers += &body.to_string();
+        bodies.push(body);
+    }
     assert_eq!(
         (
-            body["facts"]["mode"].as_str(),
-            body["facts"]["key"].as_str()
+            bodies[0]["facts"]["mode"].as_str(),
+            bodies[0]["facts"]["key"].as_str()
         ),
         (Some("test"), Some("STRIPE_SECRET_KEY"))
     );
-    answers += &body.to_string();
-    server
-        .set(&project, &token, "STRIPE_SECRET_KEY", STRIPE_LIVE, true)
-        .await;
-    let (_, _, body) = check("stripe").await;
-    assert_eq!(body["facts"]["mode"], "live");
-    server
-        .set(&project, &token, "STRIPE_SECRET_KEY", WRONG, true)
-        .await;
-    let (status, code, body) = check("stripe").await;
+    assert_eq!(bodies[1]["facts"]["mode"], "live");
+    // Each key went to its service as the service expects it, and only there.
+    let calls = seen.lock().unwrap().clone();
+    let stripe: Vec<_> = calls.iter().filter(|c| c.0 == "/v1/balance").collect();
+    assert_eq!(stripe.len(), 3);
+    assert_eq!(stripe[0].1, format!("Bearer {STRIPE_TEST}"));
+    let supabase_call = calls.iter().find(|c| c.0 == "/supabase/rest/v1/").unwrap();
     assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("invalid", "unauthorized")
-    );
-    answers += &body.to_string();
-    // The key went to Stripe as its bearer token, and only there.
-    let stripe_calls: Vec<_> = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|c| c.0 == "/v1/balance")
-        .cloned()
-        .collect();
-    assert_eq!(stripe_calls.len(), 3);
-    assert_eq!(stripe_calls[0].1, format!("Bearer {STRIPE_TEST}"));
-
-    // OpenAI: the configured API, or the project's own OPENAI_BASE_URL.
-    server
-        .set(&project, &token, "OPENAI_API_KEY", OPENAI_KEY, true)
-        .await;
-    let (status, code, body) = check("openai").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("verified", "openai_ok"),
-        "{body}"
-    );
-    answers += &body.to_string();
-    server
-        .set(&project, &token, "OPENAI_API_KEY", WRONG, true)
-        .await;
-    assert_eq!(check("openai").await.1, "unauthorized");
-    server
-        .set(
-            &project,
-            &token,
-            "OPENAI_BASE_URL",
-            &format!("{closed}/v1"),
-            false,
-        )
-        .await;
-    let (status, code, _) = check("openai").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("unreachable", "connection_failed")
-    );
-    // A base URL on a private address is refused before any connection.
-    server
-        .set(
-            &project,
-            &token,
-            "OPENAI_BASE_URL",
-            "https://169.254.169.254/v1",
-            false,
-        )
-        .await;
-    let (status, code, _) = check("openai").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("unreachable", "egress_refused")
-    );
-
-    // Supabase: the project's REST root with the anon key (as `apikey` and bearer).
-    server
-        .set(
-            &project,
-            &token,
-            "NEXT_PUBLIC_SUPABASE_URL",
-            &format!("{fake}/supabase"),
-            false,
-        )
-        .await;
-    server
-        .set(
-            &project,
-            &token,
-            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
-            SUPABASE_ANON,
-            false,
-        )
-        .await;
-    let (status, code, body) = check("supabase").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("verified", "supabase_ok"),
-        "{body}"
-    );
-    let last = seen.lock().unwrap().last().cloned().unwrap();
-    assert_eq!(
-        (last.1, last.2),
+        (supabase_call.1.clone(), supabase_call.2.clone()),
         (format!("Bearer {SUPABASE_ANON}"), SUPABASE_ANON.to_owned())
     );
-    server
-        .set(
-            &project,
-            &token,
-            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
-            WRONG,
-            false,
-        )
-        .await;
-    let (status, code, body) = check("supabase").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("invalid", "unauthorized")
+    assert!(
+        calls.iter().all(|c| !c.0.contains("169.254")),
+        "nothing reached the private address"
     );
-    answers += &body.to_string();
-    server
-        .set(
-            &project,
-            &token,
-            "NEXT_PUBLIC_SUPABASE_URL",
-            &format!("{closed}/supabase"),
-            false,
-        )
-        .await;
-    assert_eq!(check("supabase").await.0, "unreachable");
-
-    // Upstash REST: PING with the token.
-    server
-        .set(
-            &project,
-            &token,
-            "UPSTASH_REDIS_REST_URL",
-            &format!("{fake}/upstash"),
-            false,
-        )
-        .await;
-    server
-        .set(
-            &project,
-            &token,
-            "UPSTASH_REDIS_REST_TOKEN",
-            UPSTASH_TOKEN,
-            true,
-        )
-        .await;
-    let (status, code, body) = check("upstash").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("verified", "upstash_ok"),
-        "{body}"
-    );
-    server
-        .set(&project, &token, "UPSTASH_REDIS_REST_TOKEN", WRONG, true)
-        .await;
-    let (status, code, body) = check("upstash").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("invalid", "unauthorized")
-    );
-    answers += &body.to_string();
-    server
-        .set(&project, &token, "UPSTASH_REDIS_REST_URL", &closed, false)
-        .await;
-    assert_eq!(check("upstash").await.0, "unreachable");
 
     // A provider without a check, and one that is not a provider id.
-    let (status, code, _) = check("resend").await;
+    let (status, code, _) = outcome(&server, &token, &project, "resend").await;
     assert_eq!(
         (status.as_str(), code.as_str()),
         ("unsupported", "no_check")
