@@ -9,9 +9,12 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 wasm-pack --quiet build --profile wasm --target bundler --out-dir pkg --no-pack
 wasm-pack --quiet build --profile wasm --target web --out-dir pkg-web --no-pack
+# The stream-only entry (`@sajtmaskin/integrations/stream`): no BackendClient.
+wasm-pack --quiet build --profile wasm --target bundler --out-dir pkg/stream --no-pack -- --no-default-features
+rm -f pkg/stream/.gitignore
 features=(--enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
           --enable-mutable-globals --enable-reference-types --enable-multivalue)
-for wasm in pkg/sajtmaskin_integrations_bg.wasm pkg-web/sajtmaskin_integrations_bg.wasm; do
+for wasm in pkg/sajtmaskin_integrations_bg.wasm pkg-web/sajtmaskin_integrations_bg.wasm pkg/stream/sajtmaskin_integrations_bg.wasm; do
   node_modules/.bin/wasm-opt -O3 "${features[@]}" "$wasm" -o "$wasm.opt"
   mv "$wasm.opt" "$wasm"
 done

@@ -18,6 +18,7 @@ for (const f of ["react.js", "react.d.ts"]) {
   files.push(f);
 }
 if (existsSync(new URL("pkg/snippets", root))) files.push("snippets/");
+if (existsSync(new URL("pkg/stream", root))) files.push("stream/");
 const pkg = {
   name: "@sajtmaskin/integrations",
   version: field("version"),
@@ -31,6 +32,8 @@ const pkg = {
     ".": { types: "./sajtmaskin_integrations.d.ts", default: "./sajtmaskin_integrations.js" },
     // React bindings; they load the wasm module in the browser only.
     "./react": { types: "./react.d.ts", default: "./react.js" },
+    // Streams and cards only (no BackendClient): a smaller module before the first card.
+    "./stream": { types: "./stream/sajtmaskin_integrations.d.ts", default: "./stream/sajtmaskin_integrations.js" },
     "./package.json": "./package.json",
   },
   files,
@@ -38,6 +41,6 @@ const pkg = {
   peerDependencies: { react: ">=18.0.0" },
   peerDependenciesMeta: { react: { optional: true } },
   // The entry instantiates the wasm module on import: bundlers must keep it.
-  sideEffects: ["./sajtmaskin_integrations.js", "./snippets/*"],
+  sideEffects: ["./sajtmaskin_integrations.js", "./snippets/*", "./stream/sajtmaskin_integrations.js", "./stream/snippets/*"],
 };
 writeFileSync(new URL("pkg/package.json", root), JSON.stringify(pkg, null, 2) + "\n");

@@ -40,10 +40,6 @@ export interface EnvVar { id: string; key: string; value: string | null; sensiti
 export interface NewEnvVar { key: string; value: string; sensitive?: boolean }
 export interface EnvVarUpdate { id: string; value: string }
 export interface EnvVarSelector { ids?: string[]; keys?: string[] }
-/** An install: status "pending" | "installed" | "removed" | "error"; `envVars` are key names, never values. */
-export interface MarketplaceRecord { id: string; projectId: string | null; integrationType: string; status: string; installUrl: string;
-  envVars: { key: string; target: string[]; hint?: string }[]; marketplaceId: string | null; lastSyncedAt: string | null; reason: string | null;
-  createdAt: string; updatedAt: string }
 export interface MarketplaceStrategy { strategy: string; providers: { id: string; name: string; installUrl: string | null; envVars: string[] }[] }
 export interface MarketplaceStart { installUrl: string; record: MarketplaceRecord }
 /** A hosted MCP server users connect often, in priority order; `url` is null when each tenant has its own. */
@@ -52,13 +48,6 @@ export interface McpPreset { id: string; name: string; url: string | null; authK
   apiKeyHeader?: string;
   /** The URL itself is a credential: it reads back masked. */
   secretUrl: boolean }
-export type McpAuthKind = "none" | "bearer" | "headers" | "oauth";
-/** A user's MCP server. Secrets are write-only: only which exist comes back. */
-export interface McpServer { id: string; name: string; url: string; preset: string | null; authKind: McpAuthKind; enabled: boolean;
-  /** null: every tool the server lists. */
-  allowedTools: string[] | null;
-  secrets: { set: boolean; bearer: boolean; headerNames: string[]; oauthConnected: boolean; oauthExpiresAt?: string };
-  createdAt: string; updatedAt: string }
 /** `name`: 1–32 letters, digits, "-", "_" (it prefixes the server's tools at /mcp/{projectId}). */
 export interface NewMcpServer { name: string; url?: string; preset?: string; authKind?: McpAuthKind; enabled?: boolean;
   allowedTools?: string[] | null; bearerToken?: string; headers?: Record<string, string> }
@@ -86,10 +75,6 @@ export interface VercelConnection { connected: boolean; configurationId: string 
 export interface VercelConnect { url: string }
 /** A sync of one Marketplace install: its record, and which keys' values were copied into the project's store. */
 export interface IntegrationSync { record: MarketplaceRecord; copied: string[]; notCopied: string[] }
-/** A credential check: `code` and `detail` are fixed texts (never a value or an upstream's words). */
-export interface IntegrationCheck { provider: string; status: VerificationStatus; code: string; detail: string; checkedAt: string;
-  /** From a check just made (not in integrationChecks): the key checked; Postgres: pooled, serverVersion; Stripe: mode. */
-  facts?: { key?: string; pooled?: boolean; serverVersion?: string; mode?: "test" | "live" } }
 "#;
 
 /// The backend's routes.

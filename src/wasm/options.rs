@@ -75,6 +75,7 @@ pub(crate) fn allow_list(hosts: Option<&[String]>) -> Result<AllowList, JsCodedE
 }
 
 /// `timeoutMs`: 1 to 600000 milliseconds (default 15000).
+#[cfg(feature = "backend")]
 pub(crate) fn timeout_ms(value: Option<f64>) -> Result<i32, JsCodedError> {
     match value {
         None => Ok(15_000),

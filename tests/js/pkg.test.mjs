@@ -27,6 +27,20 @@ test("package.json carries the npm name and the entry points", () => {
   assert.equal(pkg.dependencies, undefined, "nothing bundled or installed with it");
 });
 
+test("the stream-only entry reads streams without BackendClient, in a smaller module", () => {
+  const pkg = JSON.parse(readFileSync(new URL("package.json", npmDir), "utf8"));
+  assert.equal(pkg.exports["./stream"].default, "./stream/sajtmaskin_integrations.js");
+  assert.ok(pkg.files.includes("stream/"));
+  const types = readFileSync(new URL("stream/sajtmaskin_integrations.d.ts", npmDir), "utf8");
+  assert.match(types, /export class StreamSession/);
+  assert.match(types, /export class CardRenderer/);
+  assert.doesNotMatch(types, /class BackendClient/);
+  const full = gzipSync(readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir)), { level: 9 }).length;
+  const stream = gzipSync(readFileSync(new URL("stream/sajtmaskin_integrations_bg.wasm", npmDir)), { level: 9 }).length;
+  console.log(`stream-only wasm: ${stream} gzip -9 (the complete module: ${full})`);
+  assert.ok(stream < full, `${stream} is not smaller than ${full}`);
+});
+
 test("isAllowedActionUrl applies the renderer's link rule (used by the React <IntegrationCard>)", () => {
   assert.equal(mod.isAllowedActionUrl("https://vercel.com/marketplace/neon"), true);
   assert.equal(mod.isAllowedActionUrl("https://docs.vercel.com/x", undefined), true);

@@ -112,6 +112,8 @@ async function streamTheSample(base) {
   assert.deepEqual(cards, ["integration:neon"], "one card per provider, none twice");
   assert.equal(await page.locator('#cards [data-card-id="integration:neon"] .sm-card-title').textContent(), "Neon");
   assert.match(await page.locator("#text").textContent(), /Neon/);
+  // The stream-only entry works in the same app.
+  await page.waitForSelector("#stream-only:text-is('integration:upstash')", { timeout: 30_000 });
   await page.click('#cards [data-card-id="integration:neon"] button[data-action="set_env_vars"]');
   assert.deepEqual(await page.evaluate(() => window.builderLog.actions), ["integration:neon:set_env_vars"]);
   return { page, errors };

@@ -2,6 +2,9 @@
 // the lines marked @ts-expect-error must stay errors.
 import type { IntegrationCard as Card, StreamSnapshot } from "@sajtmaskin/integrations";
 import { isAllowedActionUrl } from "@sajtmaskin/integrations";
+import { StreamSession as StreamOnlySession } from "@sajtmaskin/integrations/stream";
+// @ts-expect-error: the stream-only entry has no BackendClient
+import { BackendClient as NotInStream } from "@sajtmaskin/integrations/stream";
 import { useEnvVars, useMcpServers, useStreamSession, type StreamState } from "@sajtmaskin/integrations/react";
 
 export function useTyped(response: Response | null): [StreamState, Card[], string] {
@@ -19,5 +22,8 @@ export function useTyped(response: Response | null): [StreamState, Card[], strin
   void env.upsert([{ key: "A" }]);
   const allowed: boolean = isAllowedActionUrl("https://vercel.com/x", ["vercel.com"]);
   const snapshot: StreamSnapshot | null = null;
+  const streamOnly: Card[] = new StreamOnlySession({ locale: "sv" }).cards();
+  void NotInStream;
+  void streamOnly;
   return [state, state.cards, `${status}${keys}${names}${wrong}${allowed}${snapshot}`];
 }

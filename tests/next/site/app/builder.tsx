@@ -82,6 +82,20 @@ function Backend({ settings }: { settings: TestSettings }) {
   );
 }
 
+/** The stream-only entry (no BackendClient), loaded in the browser: a proxy stream's cards. */
+function StreamOnly() {
+  const [cards, setCards] = useState<string[] | null>(null);
+  useEffect(() => {
+    void import("@sajtmaskin/integrations/stream").then(({ StreamSession }) => {
+      const session = new StreamSession({ locale: "en" });
+      session.feed(new TextEncoder().encode('event: integration\ndata: {"items":[{"provider":"upstash","status":"requested"}]}\n\nevent: done\ndata: {}\n\n'));
+      setCards(session.cards().map((c) => c.id));
+      session.free();
+    });
+  }, []);
+  return <p id="stream-only">{cards ? cards.join(",") : ""}</p>;
+}
+
 export default function Builder() {
   const [response, setResponse] = useState<Response | null>(null);
   const [shown, setShown] = useState(true);
@@ -101,6 +115,7 @@ export default function Builder() {
           a later response reaches the mounted hook as a new argument. */}
       {shown && response ? <Stream response={response} /> : null}
       {settings ? <Backend settings={settings} /> : null}
+      <StreamOnly />
     </div>
   );
 }
