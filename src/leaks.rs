@@ -150,12 +150,22 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// The length of the run of bytes from `at` that `allowed` accepts.
+/// The longest run any format reads (a JWT's payload at most): past it a run is not a key, and
+/// no attempt costs more than this however long the text (adversarial input stays linear).
+const MAX_RUN: usize = 4096;
+
+/// The length of the run of bytes from `at` that `allowed` accepts, up to `MAX_RUN + 1`.
 fn run(bytes: &[u8], at: usize, allowed: impl Fn(u8) -> bool) -> usize {
+    run_max(bytes, at, MAX_RUN + 1, allowed)
+}
+
+/// The length of the run of bytes from `at` that `allowed` accepts, up to `max`.
+fn run_max(bytes: &[u8], at: usize, max: usize, allowed: impl Fn(u8) -> bool) -> usize {
     bytes
         .get(at..)
         .unwrap_or_default()
         .iter()
+        .take(max)
         .take_while(|b| allowed(**b))
         .count()
 }
@@ -261,24 +271,28 @@ pub fn scan(text: &str) -> Vec<Leak> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut at = 0;
+    // Where the last leak ended: a URL's scheme is not read back into it.
+    let mut floor = 0;
     while let Some(&byte) = bytes.get(at) {
         // Anchors start at a word boundary (the byte before is not a letter, digit or `_`);
         // URLs are found from their `://`, PEM blocks from their dashes.
         let boundary = at == 0 || !bytes.get(at - 1).copied().is_some_and(is_word_byte);
         let rest = bytes_in(bytes, at..bytes.len());
         let hit = match byte {
-            b'-' if rest.starts_with(b"-----BEGIN ") => private_key(text, at),
-            b':' if rest.starts_with(b"://") => database_url(text, at),
-            // Every key prefix starts with one of these.
-            b's' | b'r' | b'g' | b'x' | b'A' | b'e' if boundary => prefixed(bytes, at),
-            _ => None,
+            b'-' if rest.starts_with(b"-----BEGIN ") => private_key(bytes, at),
+            b':' if rest.starts_with(b"://") => database_url(bytes, at, floor).ok_or(at + 1),
+            b'e' if boundary && rest.starts_with(b"eyJ") => jwt(bytes, at),
+            // Every other key prefix starts with one of these.
+            b's' | b'r' | b'g' | b'x' | b'A' if boundary => prefixed(bytes, at),
+            _ => Err(at + 1),
         };
         match hit {
-            Some(leak) => {
+            Ok(leak) => {
                 at = leak.range.end;
+                floor = at;
                 found.push(leak);
             }
-            None => at += 1,
+            Err(next) => at = next.max(at + 1),
         }
     }
     found
@@ -317,7 +331,9 @@ static SHAPES: [Shape; 19] = [
 ];
 
 /// A key that starts with its kind's prefix at `at`.
-fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
+/// `Err` says where to try next: a body too long for its format is too long from every later
+/// start of the same prefix inside it, up to its last `longest` bytes.
+fn prefixed(bytes: &[u8], at: usize) -> Result<Leak, usize> {
     let rest = bytes_in(bytes, at..bytes.len());
     let leak = |kind: SecretKind, prefix: usize, body: usize| Leak {
         kind,
@@ -328,61 +344,73 @@ fn prefixed(bytes: &[u8], at: usize) -> Option<Leak> {
         if !rest.starts_with(prefix) {
             continue;
         }
-        let body = run(bytes, at + prefix.len(), alphabet);
+        // Read once to the end of the run (the skip below keeps the whole scan linear).
+        let body = run_max(bytes, at + prefix.len(), usize::MAX, alphabet);
+        if body > longest {
+            return Err(at + body - longest);
+        }
         let fits = (shortest..=longest).contains(&body)
             && !bytes
                 .get(at + prefix.len() + body)
                 .copied()
                 .is_some_and(token_byte);
         let body_bytes = bytes_in(bytes, at + prefix.len()..at + prefix.len() + body);
-        return (fits && random_enough(body_bytes)).then(|| leak(kind, prefix.len(), body));
+        return (fits && random_enough(body_bytes))
+            .then(|| leak(kind, prefix.len(), body))
+            .ok_or(at + 1);
     }
     // A legacy OpenAI key: `sk-` and 48 letters and digits.
     if rest.starts_with(b"sk-") && !rest.starts_with(b"sk-ant-") {
-        let body = run(bytes, at + 3, alnum);
+        let body = run_max(bytes, at + 3, 65, alnum);
         let body_bytes = bytes_in(bytes, at + 3..at + 3 + body);
         if (40..=64).contains(&body) && random_enough(body_bytes) {
-            return Some(leak(SecretKind::OpenAiKey, 3, body));
+            return Ok(leak(SecretKind::OpenAiKey, 3, body));
         }
     }
-    if rest.starts_with(b"eyJ") {
-        return jwt(bytes, at);
-    }
-    None
+    Err(at + 1)
 }
 
 /// A JWT at `at`: `eyJ…` header, payload and signature in base64url, the header naming an
 /// algorithm; a Supabase `anon` key (public by design) is not a leak.
-fn jwt(bytes: &[u8], at: usize) -> Option<Leak> {
+/// `Err` says where to try next: a header run without a `.` after it fails from every position
+/// inside it as well.
+fn jwt(bytes: &[u8], at: usize) -> Result<Leak, usize> {
     let header = run(bytes, at, token_byte);
     let payload_at = at + header + 1;
-    if bytes.get(at + header) != Some(&b'.')
-        || !bytes_in(bytes, payload_at..bytes.len()).starts_with(b"eyJ")
-    {
-        return None;
+    if bytes.get(at + header) != Some(&b'.') {
+        return Err(at + header.min(MAX_RUN));
+    }
+    if !bytes_in(bytes, payload_at..bytes.len()).starts_with(b"eyJ") {
+        return Err(at + 1);
     }
     let payload = run(bytes, payload_at, token_byte);
     let signature_at = payload_at + payload + 1;
     if bytes.get(payload_at + payload) != Some(&b'.') {
-        return None;
+        return Err(at + 1);
     }
     let signature = run(bytes, signature_at, token_byte);
-    let decoded_header = base64url(bytes_in(bytes, at..at + header))?;
-    let decoded_payload = base64url(bytes_in(bytes, payload_at..payload_at + payload))?;
+    let (Some(decoded_header), Some(decoded_payload)) = (
+        base64url(bytes_in(bytes, at..at + header)),
+        base64url(bytes_in(bytes, payload_at..payload_at + payload)),
+    ) else {
+        return Err(at + 1);
+    };
     let has = |text: &[u8], needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
     let signed =
         signature >= 22 && has(&decoded_header, b"\"alg\"") && !has(&decoded_header, b"\"none\"");
     let public = has(&decoded_payload, b"\"anon\"");
     let sig = bytes_in(bytes, signature_at..signature_at + signature);
-    (signed && !public && random_enough(sig)).then(|| Leak {
-        kind: SecretKind::Jwt,
-        range: at..signature_at + signature,
-        env_key: if has(&decoded_payload, b"\"service_role\"") {
-            "SUPABASE_SERVICE_ROLE_KEY"
-        } else {
-            SecretKind::Jwt.env_key()
-        },
-    })
+    (signed && !public && random_enough(sig))
+        .then(|| Leak {
+            kind: SecretKind::Jwt,
+            range: at..signature_at + signature,
+            env_key: if has(&decoded_payload, b"\"service_role\"") {
+                "SUPABASE_SERVICE_ROLE_KEY"
+            } else {
+                SecretKind::Jwt.env_key()
+            },
+        })
+        .ok_or(at + 1)
 }
 
 /// Decodes unpadded base64url; `None` for anything else. (Four lines of table lookup: no
@@ -410,35 +438,64 @@ fn base64url(text: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The longest PEM private key block looked for (a 4096-bit RSA key is about 3.3 KB).
+const MAX_PEM: usize = 8192;
+
+/// A PEM header at the start of `bytes` (`-----BEGIN …-----`): the header's name and where the
+/// line break after it ends (`\n`, `\r\n`, or the two characters `\n` of an escaped string).
+fn pem_header(bytes: &[u8]) -> Option<(&[u8], usize)> {
+    let name_at = b"-----BEGIN ".len();
+    let window = bytes_in(bytes, name_at..(name_at + 64).min(bytes.len()));
+    let close = find(window, b"-----")? + name_at;
+    let after = bytes_in(bytes, close + 5..bytes.len());
+    let newline = [&b"\n"[..], b"\r\n", b"\\n", b"\\r\\n"]
+        .into_iter()
+        .find(|n| after.starts_with(n))?;
+    Some((bytes_in(bytes, name_at..close), close + 5 + newline.len()))
+}
+
 /// A PEM private key block starting at `at` (`-----BEGIN … PRIVATE KEY-----`), up to its END
-/// line, with a base64 body long enough to be a key.
-fn private_key(text: &str, at: usize) -> Option<Leak> {
-    let rest = bytes_in(text.as_bytes(), at..text.len());
-    let header_end = find(rest, b"-----\n").or_else(|| find(rest, b"-----\r\n"))?;
-    let header = bytes_in(rest, 0..header_end);
-    if !header.ends_with(b"PRIVATE KEY") || header.len() > 60 {
-        return None;
+/// line, with a base64 body long enough to be a key; also inside a string with escaped line
+/// breaks (`\n`). `Err` says where to try next.
+fn private_key(bytes: &[u8], at: usize) -> Result<Leak, usize> {
+    let rest = bytes_in(bytes, at..(at + MAX_PEM).min(bytes.len()));
+    let Some((name, body_at)) = pem_header(rest) else {
+        return Err(at + 1);
+    };
+    if !name.ends_with(b"PRIVATE KEY") {
+        return Err(at + 1);
     }
-    let end_marker = find(rest, b"-----END ")?;
-    if end_marker < header_end + 5 {
-        return None;
+    let Some(end_marker) = find(rest, b"-----END ") else {
+        // No END in the window: no key starts in its first half either.
+        return Err(at + (MAX_PEM / 2).min(rest.len()).max(1));
+    };
+    let Some(close) = find(bytes_in(rest, end_marker..rest.len()), b"PRIVATE KEY-----") else {
+        return Err(at + 1);
+    };
+    let close = close + end_marker + b"PRIVATE KEY-----".len();
+    let mut body = Vec::new();
+    let mut escaped = false;
+    for b in bytes_in(rest, body_at..end_marker) {
+        match (escaped, *b) {
+            (false, b'\\') => escaped = true,
+            (true, b'n' | b'r') => escaped = false,
+            (_, b) if b.is_ascii_whitespace() => escaped = false,
+            (_, b) => {
+                escaped = false;
+                body.push(b);
+            }
+        }
     }
-    let close = find(bytes_in(rest, end_marker..rest.len()), b"PRIVATE KEY-----")?
-        + end_marker
-        + b"PRIVATE KEY-----".len();
-    let body: Vec<u8> = bytes_in(rest, header_end + 5..end_marker)
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
     let base64 = body
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-    (base64 && body.len() >= 64 && random_enough(&body)).then(|| Leak {
-        kind: SecretKind::PrivateKey,
-        range: at..at + close,
-        env_key: SecretKind::PrivateKey.env_key(),
-    })
+    (base64 && body.len() >= 64 && random_enough(&body))
+        .then(|| Leak {
+            kind: SecretKind::PrivateKey,
+            range: at..at + close,
+            env_key: SecretKind::PrivateKey.env_key(),
+        })
+        .ok_or(at + 1)
 }
 
 /// Schemes whose URLs carry a password to a database or broker.
@@ -470,11 +527,11 @@ const DEFAULT_PASSWORDS: [&str; 10] = [
 
 /// A URL with a password whose `://` is at `at`: `scheme://user:password@host…`, not on a
 /// local host, the password not a placeholder or a default.
-fn database_url(text: &str, at: usize) -> Option<Leak> {
-    let bytes = text.as_bytes();
-    let scheme_len = bytes_in(bytes, 0..at)
+fn database_url(bytes: &[u8], at: usize, floor: usize) -> Option<Leak> {
+    let scheme_len = bytes_in(bytes, floor.min(at)..at)
         .iter()
         .rev()
+        .take(16)
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'+')
         .count();
     let start = at - scheme_len;
@@ -485,38 +542,56 @@ fn database_url(text: &str, at: usize) -> Option<Leak> {
     {
         return None;
     }
-    let end = at + run(bytes, at, |b| !is_delimiter(b));
-    let rest = bytes_in(bytes, at + 3..end);
-    let authority = bytes_in(
-        rest,
-        0..rest
-            .iter()
-            .position(|b| matches!(b, b'/' | b'?' | b'#'))
-            .unwrap_or(rest.len()),
-    );
+    // A URL ends at white space, a quote or an angle bracket (a password may hold `;` or `,`),
+    // and is not longer than 512 bytes; its authority ends at the path, query or fragment.
+    let url_byte = |b: u8| {
+        !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\'))
+    };
+    let authority_len = run_max(bytes, at + 3, 509, |b| {
+        url_byte(b) && !matches!(b, b'/' | b'?' | b'#')
+    });
+    let authority = bytes_in(bytes, at + 3..at + 3 + authority_len);
     let amp = authority.iter().rposition(|b| *b == b'@')?;
+    let end = at + run_max(bytes, at, 512, url_byte);
     let userinfo = bytes_in(authority, 0..amp);
     let colon = userinfo.iter().position(|b| *b == b':')?;
     let password = bytes_in(userinfo, colon + 1..userinfo.len());
     let host_port = bytes_in(authority, amp + 1..authority.len());
-    let host = bytes_in(
-        host_port,
-        0..host_port
-            .iter()
-            .position(|b| *b == b':')
-            .unwrap_or(host_port.len()),
-    );
+    // `[v6]:port` or `name:port`.
+    let host = match host_port.first() {
+        Some(b'[') => bytes_in(
+            host_port,
+            0..host_port
+                .iter()
+                .position(|b| *b == b']')
+                .map_or(host_port.len(), |i| i + 1),
+        ),
+        _ => bytes_in(
+            host_port,
+            0..host_port
+                .iter()
+                .position(|b| *b == b':')
+                .unwrap_or(host_port.len()),
+        ),
+    };
     let local = host.eq_ignore_ascii_case(b"localhost")
         || host.starts_with(b"127.")
-        || !host.contains(&b'.');
+        || host == b"[::1]"
+        || (host.first() != Some(&b'[') && !host.contains(&b'.'));
+    // `%XX` is an escaped character; `%NAME%` and a lone `%` are template syntax.
+    let template_percent = password.iter().enumerate().any(|(i, b)| {
+        let escape = bytes_in(password, i + 1..i + 3);
+        *b == b'%' && (escape.len() < 2 || !escape.iter().all(u8::is_ascii_hexdigit))
+    });
     let placeholder = password.len() < 8
         || DEFAULT_PASSWORDS
             .iter()
             .any(|d| d.as_bytes().eq_ignore_ascii_case(password))
         || password.first() == Some(&b'$')
+        || template_percent
         || password
             .iter()
-            .any(|b| matches!(b, b'*' | b'<' | b'[' | b'{' | b'%'))
+            .any(|b| matches!(b, b'*' | b'<' | b'[' | b'{'))
         || PLACEHOLDER_WORDS
             .iter()
             .any(|w| contains_ci(password, w.as_bytes()));
@@ -731,15 +806,46 @@ impl Redactor {
     }
 }
 
+/// The longest word held back: a longer one is not a key, and is let out as it arrives.
+const MAX_HELD: usize = 16 * 1024;
+
 /// Where reporting stops for now: before the last word when the text does not end with a
-/// delimiter, and before an unterminated PEM block.
+/// delimiter, and before a PEM private key block until its END line is complete.
 fn hold_point(text: &str) -> usize {
     let bytes = text.as_bytes();
     let word_start = bytes
         .iter()
         .rposition(|b| is_delimiter(*b))
         .map_or(0, |i| i + 1);
-    let open_pem = rfind(bytes, b"-----BEGIN ")
-        .filter(|begin| find(bytes_in(bytes, *begin..bytes.len()), b"-----END ").is_none());
+    let word_start = if bytes.len() - word_start > MAX_HELD {
+        bytes.len()
+    } else {
+        word_start
+    };
+    let open_pem = rfind(bytes, b"-----BEGIN ").filter(|begin| {
+        let block = bytes_in(bytes, *begin..bytes.len());
+        if block.len() > MAX_PEM {
+            return false;
+        }
+        match pem_header(block) {
+            // The header is not complete yet: it may be a private key's.
+            None => find(block, b"-----BEGIN ").is_some() && block.len() < 80,
+            Some((name, _)) if !name.ends_with(b"PRIVATE KEY") => false,
+            // Held until `-----END …-----` and a delimiter after it have arrived.
+            Some(_) => {
+                let Some(end) = find(block, b"-----END ") else {
+                    return true;
+                };
+                let after_end = end + b"-----END ".len();
+                match find(bytes_in(block, after_end..block.len()), b"-----") {
+                    Some(close) => !block
+                        .get(after_end + close + 5)
+                        .copied()
+                        .is_some_and(is_delimiter),
+                    None => true,
+                }
+            }
+        }
+    });
     open_pem.map_or(word_start, |pem| pem.min(word_start))
 }

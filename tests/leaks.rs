@@ -296,3 +296,74 @@ fn the_shown_snapshot_and_parts_are_masked_the_state_is_not() {
         std::borrow::Cow::Borrowed(_)
     ));
 }
+
+/// Review findings: a PEM block whose END line arrives in pieces is held until it is whole; an
+/// escaped PEM in a string, a percent-escaped or `;`-holding password and an IPv6 host are
+/// found; a public key's BEGIN holds nothing back; adversarial runs stay linear.
+#[test]
+fn pem_end_split_escaped_keys_odd_passwords_and_adversarial_input() {
+    let body: String =
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7Vx3kQ9pZt2Lm8RwYb4".repeat(2);
+    let pem = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----");
+    let text = format!("const key = `{pem}`;\n");
+    for cut in [
+        "-----END ",
+        "-----END PRIVATE ",
+        "PRIVATE KEY-----",
+        "KEY-----",
+    ] {
+        let at = text.find(cut).unwrap() + cut.len();
+        let mut guard = Redactor::default();
+        let mut shown = String::new();
+        for piece in [&text[..at], &text[at..]] {
+            if let Some((delta, _)) = guard.push(piece, false, false) {
+                assert!(!delta.contains(&body[10..40]), "cut after {cut:?}: {delta}");
+                shown.push_str(&delta);
+            }
+        }
+        if let Some((rest, _)) = guard.push("", false, true) {
+            shown.push_str(&rest);
+        }
+        assert!(
+            !shown.contains(&body[10..40]) && shown.contains("…"),
+            "{shown}"
+        );
+    }
+    let escaped = format!("{{\"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----\\n\"}}");
+    assert_eq!(
+        scan(&escaped).iter().map(|l| l.kind).collect::<Vec<_>>(),
+        [SecretKind::PrivateKey]
+    );
+    for url in [
+        "postgres://u:Xk9%40pQ2vLm7z@db.example.com/app",
+        "postgres://u:Ab9;xQ2mZ7kP@db.example.com/x",
+        "postgres://u:Ab9xQ2mZ7kPq@[2001:db8::1]:5432/x",
+    ] {
+        let found = scan(&format!("DATABASE_URL=\"{url}\""));
+        assert_eq!(found.len(), 1, "{url}");
+        assert_eq!(
+            &format!("DATABASE_URL=\"{url}\"")[found[0].range.clone()],
+            url
+        );
+    }
+    // A public key's BEGIN does not hold the rest of the file back.
+    let mut guard = Redactor::default();
+    let code =
+        "if (pem.startsWith(\"-----BEGIN PUBLIC KEY-----\\n\")) { return 1; }\nconst x = 2;\n";
+    let (shown, _) = guard.push(code, false, false).unwrap();
+    assert_eq!(shown, code);
+    // Runs that anchors would read again and again: each scan finishes (linear work).
+    for adversarial in [
+        "eyJ-".repeat(250_000),
+        "sk-ant-".repeat(150_000),
+        "redis://".repeat(130_000),
+        "-----BEGIN PRIVATE KEY-----\n".repeat(40_000),
+    ] {
+        assert!(scan(&adversarial).is_empty());
+        let mut guard = Redactor::default();
+        for chunk in adversarial.as_bytes().chunks(4096) {
+            guard.push(std::str::from_utf8(chunk).unwrap(), false, false);
+        }
+        guard.push("", false, true);
+    }
+}

@@ -68,21 +68,25 @@ impl EgressPolicy {
         is_public(ip) || (self.allow_loopback && ip.is_loopback())
     }
 
-    /// The addresses of `host` (a name: `MCP_RESOLVE`, else DNS; or an IP literal, as is) that a
-    /// connection may go to; empty when there is none.
-    pub async fn allowed_addrs(&self, host: &str) -> std::io::Result<Vec<IpAddr>> {
+    /// Every address of `host` (a name: `MCP_RESOLVE`, else DNS; or an IP literal, as is).
+    pub async fn addrs(&self, host: &str) -> std::io::Result<Vec<IpAddr>> {
         let host = host
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_ascii_lowercase();
-        let found: Vec<IpAddr> = match (host.parse::<IpAddr>(), self.resolve.get(&host)) {
+        Ok(match (host.parse::<IpAddr>(), self.resolve.get(&host)) {
             (Ok(ip), _) => vec![ip],
             (Err(_), Some(ips)) => ips.clone(),
             (Err(_), None) => tokio::net::lookup_host((host.as_str(), 0))
                 .await?
                 .map(|a| a.ip())
                 .collect(),
-        };
+        })
+    }
+
+    /// The addresses of `host` that a connection may go to; empty when there is none.
+    pub async fn allowed_addrs(&self, host: &str) -> std::io::Result<Vec<IpAddr>> {
+        let found = self.addrs(host).await?;
         Ok(found.into_iter().filter(|ip| self.permits(*ip)).collect())
     }
 

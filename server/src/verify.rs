@@ -27,6 +27,8 @@ use sqlx::{ConnectOptions, Connection, Row};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use zeroize::Zeroizing;
 
+use sajtmaskin_integrations::catalog::PROVIDERS;
+
 use crate::auth::User;
 use crate::clock::{now_ms, rfc3339};
 use crate::error::AppError;
@@ -231,7 +233,18 @@ async fn verify(
         return Err(AppError::NotFound("provider"));
     }
     let outcome = match Check::for_provider(&provider) {
-        None => ended(Status::Unsupported, "no_check"),
+        // A provider of the catalog without a check; anything else is not a provider.
+        None if PROVIDERS.iter().any(|p| p.id == provider) => {
+            return Ok(Json(Verification {
+                provider,
+                status: Status::Unsupported,
+                code: "no_check".to_owned(),
+                detail: detail("no_check"),
+                checked_at: rfc3339(now_ms()),
+                facts: None,
+            }));
+        }
+        None => return Err(AppError::NotFound("provider")),
         Some(check) => {
             state.limits.spend_upstream(&user).await?;
             let store = crate::vercel::project_store(&state, &user).await?;
@@ -476,8 +489,12 @@ async fn allowed_host(state: &AppState, url: &Url) -> Result<Vec<std::net::IpAdd
     if (bare == "localhost" || bare.ends_with(".localhost")) && !state.egress.allow_loopback {
         return Err(ended(Status::Unreachable, "egress_refused"));
     }
-    match state.egress.allowed_addrs(host).await {
-        Ok(addrs) if addrs.is_empty() => Err(ended(Status::Unreachable, "egress_refused")),
+    // Every address must be allowed (a name with one public and one private address is
+    // refused: a driver that resolves it again would try them all).
+    match state.egress.addrs(host).await {
+        Ok(addrs) if addrs.is_empty() || !addrs.iter().all(|ip| state.egress.permits(*ip)) => {
+            Err(ended(Status::Unreachable, "egress_refused"))
+        }
         Ok(addrs) => Ok(addrs),
         Err(_) => Err(ended(Status::Unreachable, "connection_failed")),
     }
@@ -492,10 +509,34 @@ async fn postgres(state: &AppState, text: &str) -> Outcome {
     if !matches!(url.scheme(), "postgres" | "postgresql") {
         return ended(Status::Invalid, "invalid_url");
     }
+    // The user name and password must come from the URL (never from the server's own
+    // `PGUSER`/`PGPASSWORD` or `.pgpass`), and the query may not move the connection elsewhere
+    // (`host`, `hostaddr`, `port`) or name files on the server (`sslcert`, `sslkey`, …): only
+    // these parameters pass, the rest is dropped (sqlx would log an unknown one with its value).
+    const PASSED: [&str; 3] = ["sslmode", "options", "application_name"];
+    const HARMLESS: [&str; 4] = ["pgbouncer", "connect_timeout", "channel_binding", "schema"];
+    if url.username().is_empty() || url.password().is_none() {
+        return ended(Status::Invalid, "invalid_url");
+    }
+    let mut cleaned = url.clone();
+    cleaned.set_query(None);
+    {
+        let mut query = cleaned.query_pairs_mut();
+        for (key, value) in url.query_pairs() {
+            if PASSED.contains(&key.as_ref()) {
+                query.append_pair(&key, &value);
+            } else if !HARMLESS.contains(&key.as_ref()) {
+                return ended(Status::Invalid, "invalid_url");
+            }
+        }
+    }
+    if cleaned.query() == Some("") {
+        cleaned.set_query(None);
+    }
     if let Err(outcome) = allowed_host(state, &url).await {
         return outcome;
     }
-    let Ok(options) = PgConnectOptions::from_str(text) else {
+    let Ok(options) = PgConnectOptions::from_str(cleaned.as_str()) else {
         return ended(Status::Invalid, "invalid_url");
     };
     let options = options.disable_statement_logging();

@@ -344,10 +344,8 @@ async fn http_providers_verified_invalid_and_unreachable() {
         .collect();
     assert_eq!(
         found,
-        [
-            ("resend", "unsupported", "no_check"),
-            ("upstash", "unreachable", "connection_failed")
-        ]
+        // (a provider without a check is answered, not recorded)
+        [("upstash", "unreachable", "connection_failed")]
     );
     answers += &listed.to_string();
     server
@@ -595,4 +593,62 @@ async fn postgres_connect_and_select_1_against_a_real_server() {
         answers += &body.to_string();
     }
     assert_never_shown(&server, &answers, &["pg-right-pw-0123", "pg-wrong-pw-4567"]);
+}
+
+/// Attacks on the Postgres check: a URL whose query moves the connection (`hostaddr`, `host`,
+/// `port`) or names server files (`sslkey`), one without its own user and password (the
+/// server's `PGPASSWORD` or `.pgpass` would be used), and a name with a public and a private
+/// address are all refused before any connection.
+#[tokio::test]
+async fn the_postgres_check_cannot_be_moved_to_another_host() {
+    let server = spawn(&[
+        "--mcp-resolve",
+        "mixed.example.com=8.8.8.8,mixed.example.com=10.0.0.5,public.example.com=8.8.8.8",
+    ])
+    .await;
+    let token = server.token(&user("ada"));
+    let project = server.project(&token, json!({"name": "Gästbok"})).await;
+    for (url, status, code) in [
+        (
+            "postgres://u:Pw9xK2mQ7zT4@public.example.com/db?hostaddr=127.0.0.1&port=5432",
+            "invalid",
+            "invalid_url",
+        ),
+        (
+            "postgres://u:Pw9xK2mQ7zT4@public.example.com/db?host=169.254.169.254",
+            "invalid",
+            "invalid_url",
+        ),
+        (
+            "postgres://u:Pw9xK2mQ7zT4@public.example.com/db?host=/var/run/postgresql",
+            "invalid",
+            "invalid_url",
+        ),
+        (
+            "postgres://u:Pw9xK2mQ7zT4@public.example.com/db?sslkey=/etc/shadow",
+            "invalid",
+            "invalid_url",
+        ),
+        ("postgres://public.example.com/db", "invalid", "invalid_url"),
+        (
+            "postgres://u@public.example.com/db",
+            "invalid",
+            "invalid_url",
+        ),
+        (
+            "postgres://u:Pw9xK2mQ7zT4@mixed.example.com/db",
+            "unreachable",
+            "egress_refused",
+        ),
+    ] {
+        server
+            .set(&project, &token, "DATABASE_URL", url, true)
+            .await;
+        let (got, got_code, body) = outcome(&server, &token, &project, "neon").await;
+        assert_eq!(
+            (got.as_str(), got_code.as_str()),
+            (status, code),
+            "{url}: {body}"
+        );
+    }
 }

@@ -97,8 +97,9 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 // purpose, with the reason in the commit. (Issue 26 aims at 110 KB.) Raised from 173,800 to
 // 187,000 in session 8, on purpose: credential checks on cards and isAllowedActionUrl (#24, #25:
 // +2 KB), and the secret-leak guard in the stream (#25: the scanner, the redactor, `secret`
-// cards and masking what crosses to JS: +10.8 KB). Measured 186,509 (Node's zlib).
-const GZIP_BUDGET = 187_000;
+// cards and masking what crosses to JS: +10.8 KB; its review hardening, +1 KB: escaped PEM,
+// IPv6 and percent-escaped URLs, bounded runs). Measured 187,489 (Node's zlib).
+const GZIP_BUDGET = 188_000;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
