@@ -274,6 +274,11 @@ pub fn scan(text: &str) -> Vec<Leak> {
     // Where the last leak ended: a URL's scheme is not read back into it.
     let mut floor = 0;
     while let Some(&byte) = bytes.get(at) {
+        // Most bytes start nothing: one test and on.
+        if !matches!(byte, b'-' | b':' | b'e' | b's' | b'r' | b'g' | b'x' | b'A') {
+            at += 1;
+            continue;
+        }
         // Anchors start at a word boundary (the byte before is not a letter, digit or `_`);
         // URLs are found from their `://`, PEM blocks from their dashes.
         let boundary = at == 0 || !bytes.get(at - 1).copied().is_some_and(is_word_byte);
@@ -779,6 +784,14 @@ impl Redactor {
     pub fn push(&mut self, delta: &str, reset: bool, finished: bool) -> Option<(String, bool)> {
         if reset {
             self.pending.clear();
+        }
+        // The common case: nothing held, the delta ends a word and holds no key.
+        if self.pending.is_empty()
+            && !delta.is_empty()
+            && hold_point(delta) == delta.len()
+            && scan(delta).is_empty()
+        {
+            return Some((delta.to_owned(), reset));
         }
         self.pending.push_str(delta);
         let end = if finished {
