@@ -142,6 +142,25 @@ async fn outcome(
     )
 }
 
+/// Stores `key` (sensitive), checks `provider` and expects `(status, code)`; returns the answer.
+async fn expect(
+    server: &TestServer,
+    token: &str,
+    project: &str,
+    (key, value): (&str, &str),
+    provider: &str,
+    expected: (&str, &str),
+) -> Value {
+    server.set(project, token, key, value, true).await;
+    let (status, code, body) = outcome(server, token, project, provider).await;
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        expected,
+        "{value}: {body}"
+    );
+    body
+}
+
 /// No value, and nothing the fakes said about them, anywhere the server writes.
 fn assert_never_shown(server: &TestServer, answers: &str, values: &[&str]) {
     let logs = logs();
@@ -198,83 +217,26 @@ async fn http_providers_verified_invalid_and_unreachable() {
     let (supabase, upstash) = (format!("{fake}/supabase"), format!("{fake}/upstash"));
     let (closed_v1, closed_supabase) = (format!("{closed}/v1"), format!("{closed}/supabase"));
     type Step<'a> = (&'a str, Vec<(&'a str, &'a str, bool)>, (&'a str, &'a str));
+    #[rustfmt::skip]
     let steps: Vec<Step> = vec![
         // Stripe: test and live keys verified (the mode told below), a wrong one invalid.
-        (
-            "stripe",
-            vec![("STRIPE_SECRET_KEY", STRIPE_TEST, true)],
-            ("verified", "stripe_ok"),
-        ),
-        (
-            "stripe",
-            vec![("STRIPE_SECRET_KEY", STRIPE_LIVE, true)],
-            ("verified", "stripe_ok"),
-        ),
-        (
-            "stripe",
-            vec![("STRIPE_SECRET_KEY", WRONG, true)],
-            ("invalid", "unauthorized"),
-        ),
+        ("stripe", vec![("STRIPE_SECRET_KEY", STRIPE_TEST, true)], ("verified", "stripe_ok")),
+        ("stripe", vec![("STRIPE_SECRET_KEY", STRIPE_LIVE, true)], ("verified", "stripe_ok")),
+        ("stripe", vec![("STRIPE_SECRET_KEY", WRONG, true)], ("invalid", "unauthorized")),
         // OpenAI: the configured API, or the project's own OPENAI_BASE_URL; a base URL on a
         // private address is refused before any connection.
-        (
-            "openai",
-            vec![("OPENAI_API_KEY", OPENAI_KEY, true)],
-            ("verified", "openai_ok"),
-        ),
-        (
-            "openai",
-            vec![("OPENAI_API_KEY", WRONG, true)],
-            ("invalid", "unauthorized"),
-        ),
-        (
-            "openai",
-            vec![("OPENAI_BASE_URL", &closed_v1, false)],
-            ("unreachable", "connection_failed"),
-        ),
-        (
-            "openai",
-            vec![("OPENAI_BASE_URL", "https://169.254.169.254/v1", false)],
-            ("unreachable", "egress_refused"),
-        ),
+        ("openai", vec![("OPENAI_API_KEY", OPENAI_KEY, true)], ("verified", "openai_ok")),
+        ("openai", vec![("OPENAI_API_KEY", WRONG, true)], ("invalid", "unauthorized")),
+        ("openai", vec![("OPENAI_BASE_URL", &closed_v1, false)], ("unreachable", "connection_failed")),
+        ("openai", vec![("OPENAI_BASE_URL", "https://169.254.169.254/v1", false)], ("unreachable", "egress_refused")),
         // Supabase: the project's REST root with the anon key (as `apikey` and bearer).
-        (
-            "supabase",
-            vec![
-                ("NEXT_PUBLIC_SUPABASE_URL", &supabase, false),
-                ("NEXT_PUBLIC_SUPABASE_ANON_KEY", SUPABASE_ANON, false),
-            ],
-            ("verified", "supabase_ok"),
-        ),
-        (
-            "supabase",
-            vec![("NEXT_PUBLIC_SUPABASE_ANON_KEY", WRONG, false)],
-            ("invalid", "unauthorized"),
-        ),
-        (
-            "supabase",
-            vec![("NEXT_PUBLIC_SUPABASE_URL", &closed_supabase, false)],
-            ("unreachable", "connection_failed"),
-        ),
+        ("supabase", vec![("NEXT_PUBLIC_SUPABASE_URL", &supabase, false), ("NEXT_PUBLIC_SUPABASE_ANON_KEY", SUPABASE_ANON, false)], ("verified", "supabase_ok")),
+        ("supabase", vec![("NEXT_PUBLIC_SUPABASE_ANON_KEY", WRONG, false)], ("invalid", "unauthorized")),
+        ("supabase", vec![("NEXT_PUBLIC_SUPABASE_URL", &closed_supabase, false)], ("unreachable", "connection_failed")),
         // Upstash REST: PING with the token.
-        (
-            "upstash",
-            vec![
-                ("UPSTASH_REDIS_REST_URL", &upstash, false),
-                ("UPSTASH_REDIS_REST_TOKEN", UPSTASH_TOKEN, true),
-            ],
-            ("verified", "upstash_ok"),
-        ),
-        (
-            "upstash",
-            vec![("UPSTASH_REDIS_REST_TOKEN", WRONG, true)],
-            ("invalid", "unauthorized"),
-        ),
-        (
-            "upstash",
-            vec![("UPSTASH_REDIS_REST_URL", &closed, false)],
-            ("unreachable", "connection_failed"),
-        ),
+        ("upstash", vec![("UPSTASH_REDIS_REST_URL", &upstash, false), ("UPSTASH_REDIS_REST_TOKEN", UPSTASH_TOKEN, true)], ("verified", "upstash_ok")),
+        ("upstash", vec![("UPSTASH_REDIS_REST_TOKEN", WRONG, true)], ("invalid", "unauthorized")),
+        ("upstash", vec![("UPSTASH_REDIS_REST_URL", &closed, false)], ("unreachable", "connection_failed")),
     ];
     let mut bodies = Vec::new();
     for (provider, sets, expected) in &steps {
@@ -390,34 +352,11 @@ async fn without_the_loopback_allowance_a_check_never_reaches_loopback() {
         ("invalid", "invalid_url"),
         "http to loopback is refused as a URL"
     );
-    server
-        .set(
-            &project,
-            &token,
-            "REDIS_URL",
-            "redis://localhost:6379",
-            true,
-        )
-        .await;
-    let (status, code, _) = outcome(&server, &token, &project, "redis").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("unreachable", "egress_refused")
-    );
-    server
-        .set(
-            &project,
-            &token,
-            "DATABASE_URL",
-            "postgres://u:p@127.0.0.1:5432/db",
-            true,
-        )
-        .await;
-    let (status, code, _) = outcome(&server, &token, &project, "neon").await;
-    assert_eq!(
-        (status.as_str(), code.as_str()),
-        ("unreachable", "egress_refused")
-    );
+    let refused = ("unreachable", "egress_refused");
+    let redis = ("REDIS_URL", "redis://localhost:6379");
+    expect(&server, &token, &project, redis, "redis", refused).await;
+    let database = ("DATABASE_URL", "postgres://u:p@127.0.0.1:5432/db");
+    expect(&server, &token, &project, database, "neon", refused).await;
     assert!(seen.lock().unwrap().is_empty());
 }
 
@@ -487,60 +426,30 @@ async fn redis_protocol_ping_against_a_real_server() {
     let server = spawn(&["--mcp-allow-loopback"]).await;
     let token = server.token(&user("ada"));
     let project = server.project(&token, json!({"name": "Cache"})).await;
+    let (open, locked, closed) = (open.port, locked.port, closed_port());
+    let ok = ("verified", "redis_ok");
+    #[rustfmt::skip]
     let cases = [
-        (
-            format!("redis://127.0.0.1:{}", open.port),
-            "verified",
-            "redis_ok",
-        ),
-        (
-            format!("redis://:redis-right-pw-0123@127.0.0.1:{}", locked.port),
-            "verified",
-            "redis_ok",
-        ),
-        (
-            format!(
-                "redis://default:redis-right-pw-0123@127.0.0.1:{}/0",
-                locked.port
-            ),
-            "verified",
-            "redis_ok",
-        ),
-        (
-            format!("redis://:redis-wrong-pw-4567@127.0.0.1:{}", locked.port),
-            "invalid",
-            "redis_auth_failed",
-        ),
-        (
-            format!("redis://127.0.0.1:{}", locked.port),
-            "invalid",
-            "redis_auth_required",
-        ),
-        (
-            format!("redis://127.0.0.1:{}", closed_port()),
-            "unreachable",
-            "connection_failed",
-        ),
-        (
-            "rediss://:pw@cache.example.com:6380".to_owned(),
-            "unsupported",
-            "redis_tls_unsupported",
-        ),
-        (
-            "https://cache.example.com".to_owned(),
-            "invalid",
-            "invalid_url",
-        ),
+        (format!("redis://127.0.0.1:{open}"), ok),
+        (format!("redis://:redis-right-pw-0123@127.0.0.1:{locked}"), ok),
+        (format!("redis://default:redis-right-pw-0123@127.0.0.1:{locked}/0"), ok),
+        (format!("redis://:redis-wrong-pw-4567@127.0.0.1:{locked}"), ("invalid", "redis_auth_failed")),
+        (format!("redis://127.0.0.1:{locked}"), ("invalid", "redis_auth_required")),
+        (format!("redis://127.0.0.1:{closed}"), ("unreachable", "connection_failed")),
+        ("rediss://:pw@cache.example.com:6380".to_owned(), ("unsupported", "redis_tls_unsupported")),
+        ("https://cache.example.com".to_owned(), ("invalid", "invalid_url")),
     ];
     let mut answers = String::new();
-    for (url, status, code) in &cases {
-        server.set(&project, &token, "REDIS_URL", url, true).await;
-        let (got, got_code, body) = outcome(&server, &token, &project, "redis").await;
-        assert_eq!(
-            (got.as_str(), got_code.as_str()),
-            (*status, *code),
-            "{url}: {body}"
-        );
+    for (url, expected) in &cases {
+        let body = expect(
+            &server,
+            &token,
+            &project,
+            ("REDIS_URL", url),
+            "redis",
+            *expected,
+        )
+        .await;
         answers += &body.to_string();
     }
     assert_never_shown(
@@ -571,15 +480,15 @@ async fn postgres_connect_and_select_1_against_a_real_server() {
     ];
     let mut answers = String::new();
     for (url, status, code) in &cases {
-        server
-            .set(&project, &token, "DATABASE_URL", url, true)
-            .await;
-        let (got, got_code, body) = outcome(&server, &token, &project, "neon").await;
-        assert_eq!(
-            (got.as_str(), got_code.as_str()),
-            (*status, *code),
-            "{body}"
-        );
+        let body = expect(
+            &server,
+            &token,
+            &project,
+            ("DATABASE_URL", url),
+            "neon",
+            (status, code),
+        )
+        .await;
         if *status == "verified" {
             assert_eq!(body["facts"]["pooled"], false);
             assert!(
@@ -608,47 +517,26 @@ async fn the_postgres_check_cannot_be_moved_to_another_host() {
     .await;
     let token = server.token(&user("ada"));
     let project = server.project(&token, json!({"name": "Gästbok"})).await;
-    for (url, status, code) in [
-        (
-            "postgres://u:Pw9xK2mQ7zT4@public.example.com/db?hostaddr=127.0.0.1&port=5432",
-            "invalid",
-            "invalid_url",
-        ),
-        (
-            "postgres://u:Pw9xK2mQ7zT4@public.example.com/db?host=169.254.169.254",
-            "invalid",
-            "invalid_url",
-        ),
-        (
-            "postgres://u:Pw9xK2mQ7zT4@public.example.com/db?host=/var/run/postgresql",
-            "invalid",
-            "invalid_url",
-        ),
-        (
-            "postgres://u:Pw9xK2mQ7zT4@public.example.com/db?sslkey=/etc/shadow",
-            "invalid",
-            "invalid_url",
-        ),
-        ("postgres://public.example.com/db", "invalid", "invalid_url"),
-        (
-            "postgres://u@public.example.com/db",
-            "invalid",
-            "invalid_url",
-        ),
-        (
-            "postgres://u:Pw9xK2mQ7zT4@mixed.example.com/db",
-            "unreachable",
-            "egress_refused",
-        ),
-    ] {
-        server
-            .set(&project, &token, "DATABASE_URL", url, true)
-            .await;
-        let (got, got_code, body) = outcome(&server, &token, &project, "neon").await;
-        assert_eq!(
-            (got.as_str(), got_code.as_str()),
-            (status, code),
-            "{url}: {body}"
-        );
+    let invalid = ("invalid", "invalid_url");
+    #[rustfmt::skip]
+    let cases = [
+        ("postgres://u:Pw9xK2mQ7zT4@public.example.com/db?hostaddr=127.0.0.1&port=5432", invalid),
+        ("postgres://u:Pw9xK2mQ7zT4@public.example.com/db?host=169.254.169.254", invalid),
+        ("postgres://u:Pw9xK2mQ7zT4@public.example.com/db?host=/var/run/postgresql", invalid),
+        ("postgres://u:Pw9xK2mQ7zT4@public.example.com/db?sslkey=/etc/shadow", invalid),
+        ("postgres://public.example.com/db", invalid),
+        ("postgres://u@public.example.com/db", invalid),
+        ("postgres://u:Pw9xK2mQ7zT4@mixed.example.com/db", ("unreachable", "egress_refused")),
+    ];
+    for (url, expected) in cases {
+        expect(
+            &server,
+            &token,
+            &project,
+            ("DATABASE_URL", url),
+            "neon",
+            expected,
+        )
+        .await;
     }
 }
