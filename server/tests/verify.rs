@@ -540,3 +540,16 @@ async fn the_postgres_check_cannot_be_moved_to_another_host() {
         .await;
     }
 }
+
+/// Stripe unreachable: the API the server is configured with does not answer.
+#[tokio::test]
+async fn stripe_unreachable_when_its_api_does_not_answer() {
+    let closed = format!("http://127.0.0.1:{}", closed_port());
+    let server = spawn(&["--mcp-allow-loopback", "--stripe-api-url", &closed]).await;
+    let token = server.token(&user("ada"));
+    let project = server.project(&token, json!({"name": "Kassan"})).await;
+    let key = ("STRIPE_SECRET_KEY", STRIPE_TEST);
+    let unreachable = ("unreachable", "connection_failed");
+    let body = expect(&server, &token, &project, key, "stripe", unreachable).await;
+    assert_never_shown(&server, &body.to_string(), &[STRIPE_TEST]);
+}
