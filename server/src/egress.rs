@@ -113,10 +113,7 @@ impl EgressPolicy {
         // root's trailing dot; refused here, whatever a resolver would make of them.
         let loopback_host = match literal {
             Some(ip) => ip.is_loopback(),
-            None => url.host_str().is_some_and(|host| {
-                let host = host.strip_suffix('.').unwrap_or(host);
-                host == "localhost" || host.ends_with(".localhost")
-            }),
+            None => url.host_str().is_some_and(is_localhost_name),
         };
         match url.scheme() {
             "https" => {}
@@ -268,6 +265,13 @@ pub async fn exchange(
         headers,
         serde_json::from_slice(&body).unwrap_or(Value::Null),
     ))
+}
+
+/// RFC 6761: `localhost` and every name under it are loopback, with or without the root's
+/// trailing dot.
+pub fn is_localhost_name(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    host == "localhost" || host.ends_with(".localhost")
 }
 
 /// 504 `mcp_timeout`.

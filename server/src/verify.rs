@@ -485,8 +485,7 @@ async fn allowed_host(state: &AppState, url: &Url) -> Result<Vec<std::net::IpAdd
     let host = url
         .host_str()
         .ok_or_else(|| ended(Status::Invalid, "invalid_url"))?;
-    let bare = host.strip_suffix('.').unwrap_or(host);
-    if (bare == "localhost" || bare.ends_with(".localhost")) && !state.egress.allow_loopback {
+    if crate::egress::is_localhost_name(host) && !state.egress.allow_loopback {
         return Err(ended(Status::Unreachable, "egress_refused"));
     }
     // Every address must be allowed (a name with one public and one private address is

@@ -106,6 +106,19 @@ async fn authorization_matrix() {
             None,
             true,
         ),
+        // Credential checks: run one, list the last ones.
+        (
+            Method::POST,
+            format!("/api/projects/{project}/integrations/stripe/verify"),
+            None,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/api/projects/{project}/integrations/checks"),
+            None,
+            true,
+        ),
     ];
     let before = counts(&server).await;
     for (method, path, body, scoped) in &routes {
