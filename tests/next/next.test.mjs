@@ -46,10 +46,13 @@ async function serve(command, args, env, url, seconds) {
   throw new Error(`${url} did not answer in ${seconds} s:\n${output}`);
 }
 
+/** SIGTERM, then SIGKILL after 5 s: next-server drains open connections (a browser's kept-alive
+ *  ones included) before it exits, which can take as long as the slowest stream. */
 function stop(child) {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", resolve);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => { clearTimeout(kill); resolve(); });
     child.kill("SIGTERM");
   });
 }
