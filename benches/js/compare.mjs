@@ -9,18 +9,18 @@ import { createParser } from "eventsource-parser";
 import { patch } from "jsondiffpatch";
 import { initSync, SseParser, StreamSession } from "../../pkg-web/sajtmaskin_integrations.js";
 import { launchChromium, serveFiles } from "../../tests/js/chromium.mjs";
-import { rows } from "./pipelines.mjs";
+import { catalogIndex } from "./cards.mjs";
+import { rows, SAMPLES } from "./pipelines.mjs";
 import { longV2, growing } from "./streams.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
-const SAMPLES = { "v1 sample s06": "s06-v1-countdown-thinking-code.sse", "proxy sample s08": "s08-proxy-upstash-dedupe.sse" };
 
 function table(where, results) {
   console.log(`\n${where}`);
   for (const r of results) {
     const figures = "wasmMBs" in r
-      ? `wasm ${r.wasmMBs.toFixed(1)} MB/s, JS ${r.jsMBs.toFixed(1)} MB/s${r.same ? "" : " (TEXT DIFFERS)"}`
-      : `wasm ${r.wasmUs.toFixed(2)} µs, JS ${r.jsUs.toFixed(2)} µs`;
+      ? `wasm ${r.wasmMBs.toFixed(1)} MB/s, JS ${r.jsMBs.toFixed(1)} MB/s${r.same ? "" : " (RESULTS DIFFER)"}`
+      : `wasm ${r.wasmUs.toFixed(2)} µs, JS ${r.jsUs.toFixed(2)} µs${r.same === false ? " (RESULTS DIFFER)" : ""}`;
     console.log(`  ${r.row}: ${figures}`);
   }
 }
@@ -29,7 +29,8 @@ async function inNode() {
   initSync({ module: readFileSync(join(root, "pkg-web/sajtmaskin_integrations_bg.wasm")) });
   const samples = Object.fromEntries(Object.entries(SAMPLES).map(([k, f]) =>
     [k, new Uint8Array(readFileSync(join(root, "tests/fixtures/v0-streams", f)))]));
-  return rows({ StreamSession, SseParser, js: { createParser, patch }, longV2, growing, samples });
+  const catalog = catalogIndex(JSON.parse(readFileSync(join(root, "benches/js/catalog.json"), "utf8")));
+  return rows({ StreamSession, SseParser, js: { createParser, patch, catalog }, longV2, growing, samples });
 }
 
 async function inChromium() {

@@ -1,20 +1,27 @@
 // The two pipelines the comparison runs on the same bytes, in Node and in Chromium:
 // the package's StreamSession, and the JS pipeline a user could write from npm packages
 // (eventsource-parser + JSON.parse + jsondiffpatch + a structural extractor of the
-// integrations asked for). Both end with the text and the integration names.
+// integrations asked for, de-duplicated into cards: benches/js/cards.mjs). Both end with the
+// text and the cards.
+import { cardBook, signalReader } from "./cards.mjs";
 
-/** The package: bytes → updates → text, as a streaming UI reads it: the text from the
- *  `content` updates (appended, or replaced on `reset`), the cards from `cards` updates. The
- *  whole state stays in the session; `snapshot()` would bring all of it across (parts and v1
- *  content included), which the JS pipeline's text has no counterpart of. */
+/** The package: bytes → updates → text and cards, as a streaming UI reads them: the text from
+ *  the `content` updates (appended, or replaced on `reset`), the cards from `cards` updates (each
+ *  the latest version of a card, by id). The whole state stays in the session; `snapshot()`
+ *  would bring all of it across (parts and v1 content included), which the JS pipeline's text
+ *  has no counterpart of. */
 export function wasmPipeline(StreamSession, bytes, chunk) {
   const session = new StreamSession();
-  let names = 0;
+  const cards = new Map();
   let text = "";
   const onUpdates = (updates) => {
     for (const u of updates) {
       if (u.type === "content") text = u.reset ? u.delta : text + u.delta;
-      else if (u.type === "cards") names += u.cards.length;
+      else if (u.type === "cards") {
+        for (const c of u.cards) {
+          cards.set(c.id, { id: c.id, provider: c.provider, kind: c.kind, status: c.status.code, envVars: c.envVars.map((e) => e.key) });
+        }
+      }
     }
   };
   for (let at = 0; at < bytes.length; at += chunk) onUpdates(session.feed(bytes.subarray(at, at + chunk)));
@@ -23,7 +30,7 @@ export function wasmPipeline(StreamSession, bytes, chunk) {
   // turns, which a synchronous benchmark loop never lets happen (wasm memory then grows by
   // every session, and growing it cost a fifth of the time).
   session.free();
-  return { text, names };
+  return { text, cards: [...cards.values()] };
 }
 
 /** jsondiffpatch, plus v0's append shortcut `[[i0, …, iN, suffix], 9, 9]` it does not know. */
@@ -52,36 +59,65 @@ function v1Text(content) {
   return out;
 }
 
-/** The JS pipeline. The extractor reads only the parts a delta touched. */
-export function jsPipeline({ createParser, patch }, bytes, chunk) {
+/** The JS pipeline, doing the package's work on cards: signals from every structural source
+ *  (v2 and proxy parts, v1 tasks, proxy `integration` items; benches/js/cards.mjs), read after
+ *  each chunk from what the chunk changed (the parts from the first one a delta touched; all of
+ *  the v1 content; all proxy items), de-duplicated into cards, and the changed cards taken after
+ *  each chunk, as the package's `feed` returns them. Its text is derived once, at the end (the
+ *  package keeps it current after every chunk: less work on this side). `js` holds
+ *  eventsource-parser's `createParser`, jsondiffpatch's `patch` and `catalog`, the catalog's
+ *  index (`catalogIndex`). */
+export function jsPipeline({ createParser, patch, catalog }, bytes, chunk) {
   let parts = [];
   let content = [];
   let proxyText = "";
-  const seen = new Set();
-  const extract = (part) => {
-    if (part?.type === "agent-action" && part.name === "get_or_request_integration") {
-      for (const name of part.data?.requestedIntegrations ?? []) seen.add(`integration:${name}`);
-      for (const name of part.data?.requestedMcpPresets ?? []) seen.add(`mcp:${name}`);
-    }
-  };
+  const items = [];
+  const read = signalReader(catalog);
+  const book = cardBook(catalog);
+  const cards = new Map();
+  // What the events of the current chunk changed.
+  let partsFrom = Infinity;
+  let contentChanged = false;
+  let itemsChanged = false;
   const parser = createParser({
     onEvent(event) {
       if (event.data === "[DONE]") return;
       const data = JSON.parse(event.data);
       if (event.event === "content") proxyText += data;
+      else if (event.event === "parts") { parts = data; partsFrom = 0; }
+      else if (event.event === "integration") { items.push(...data.items); itemsChanged = true; }
       else if (data.object === "message.parts.chunk") {
         parts = applyDelta(patch, parts, data.delta);
-        for (const key of Object.keys(data.delta)) if (key !== "_t" && key[0] !== "_") extract(parts[Number(key)]);
-      } else if (data.object === "message.experimental_content.chunk") content = applyDelta(patch, content, data.delta);
-      else if (data.object === "message" && Array.isArray(data.parts)) { parts = data.parts; parts.forEach(extract); }
+        for (const key of Object.keys(data.delta)) if (key[0] !== "_") partsFrom = Math.min(partsFrom, Number(key));
+      } else if (data.object === "message.experimental_content.chunk") {
+        content = applyDelta(patch, content, data.delta);
+        contentChanged = true;
+      } else if (data.object === "message" && Array.isArray(data.parts)) { parts = data.parts; partsFrom = 0; }
     },
   });
+  const takeCards = () => {
+    const found = [];
+    if (partsFrom !== Infinity) read.parts(parts, partsFrom, found);
+    if (contentChanged) read.content(content, found);
+    if (itemsChanged) read.items(items, found);
+    partsFrom = Infinity;
+    contentChanged = itemsChanged = false;
+    book.observe(found);
+    for (const card of book.takeChanged() ?? []) cards.set(card.id, card);
+  };
   const decoder = new TextDecoder();
-  for (let at = 0; at < bytes.length; at += chunk) parser.feed(decoder.decode(bytes.subarray(at, at + chunk), { stream: true }));
+  for (let at = 0; at < bytes.length; at += chunk) {
+    parser.feed(decoder.decode(bytes.subarray(at, at + chunk), { stream: true }));
+    takeCards();
+  }
   parser.feed(decoder.decode());
+  takeCards();
   const text = proxyText || (content.length ? v1Text(content) : parts.filter((p) => p.type === "text").map((p) => p.text).join("\n\n"));
-  return { text, names: seen.size, content };
+  return { text, cards: [...cards.values()] };
 }
+
+/** Whether two pipelines' results are the same: text and cards. */
+export const sameResult = (a, b) => a.text === b.text && JSON.stringify(a.cards) === JSON.stringify(b.cards);
 
 /** Runs `fn` for `ms`: V8 first compiles wasm with its baseline compiler and JS with its lower
  *  tiers, and moves hot functions up in the background; a few runs were not enough for the
@@ -146,6 +182,15 @@ export function sseRows(SseParser, createParser, bytes) {
   return out;
 }
 
+/** The in-tree samples the comparison reads, by row name: the v1 and proxy samples with the most
+ *  events, one of each with integration cards. */
+export const SAMPLES = {
+  "v1 sample s06": "s06-v1-countdown-thinking-code.sse",
+  "v1 sample s07 (Clerk card)": "s07-v1-clerk-install-task.sse",
+  "proxy sample s08 (Upstash card)": "s08-proxy-upstash-dedupe.sse",
+  "proxy sample s09 (Blob card)": "s09-proxy-crlf-blob-keepalive.sse",
+};
+
 /** Every row of the comparison. `samples` maps names to the in-tree v1 and proxy streams. */
 export function rows({ StreamSession, SseParser, js, longV2, growing, samples }) {
   const long = longV2();
@@ -155,7 +200,7 @@ export function rows({ StreamSession, SseParser, js, longV2, growing, samples })
     for (const chunk of [16 * 1024, 512]) {
       const wasm = () => wasmPipeline(StreamSession, bytes, chunk);
       const base = () => jsPipeline(js, bytes, chunk);
-      const same = wasm().text === base().text;
+      const same = sameResult(wasm(), base());
       const wasmMBs = throughput(wasm, bytes);
       const jsMBs = throughput(base, bytes);
       out.push({ row: `${name} (${bytes.length} B), ${chunk} B chunks`, same, wasmMBs, jsMBs, ratio: wasmMBs / jsMBs });
@@ -163,9 +208,10 @@ export function rows({ StreamSession, SseParser, js, longV2, growing, samples })
   }
   for (const n of [100, 1000, 10000]) {
     const bytes = growing(n);
+    const same = sameResult(wasmPipeline(StreamSession, bytes, 16 * 1024), jsPipeline(js, bytes, 16 * 1024));
     const wasmUs = perEvent(() => wasmPipeline(StreamSession, bytes, 16 * 1024), n);
     const jsUs = perEvent(() => jsPipeline(js, bytes, 16 * 1024), n);
-    out.push({ row: `${n} parts added one per event, 16 KiB chunks: µs per event`, wasmUs, jsUs, ratio: jsUs / wasmUs });
+    out.push({ row: `${n} parts added one per event, 16 KiB chunks: µs per event`, same, wasmUs, jsUs, ratio: jsUs / wasmUs });
   }
   return out;
 }
