@@ -266,3 +266,95 @@ fn renderer_rejects_bad_cards_with_a_code() {
     let err = renderer.render(js(json!([{"id": 1}]))).unwrap_err();
     assert_eq!(code_of(&err).as_deref(), Some("invalid_cards"));
 }
+
+/// Every value the classes take is read field by field (`src/wasm/read.rs`): a wrong one is an
+/// error with the class's code whose message names the field and what it must be.
+#[wasm_bindgen_test]
+fn bad_arguments_name_the_field() {
+    let message = |err: &JsValue| -> String {
+        Reflect::get(err, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    let session = StreamSession::new(JsValue::UNDEFINED).unwrap();
+    session.feed(FIXTURES[1].1).unwrap();
+    let cases: Vec<(Result<JsValue, JsValue>, &str, &str)> = vec![
+        (
+            session.set_integration_records(js(json!([{"integrationType": "neon"}]))),
+            "invalid_argument",
+            "records[].status must be a string",
+        ),
+        (
+            session.set_integration_records(js(json!([
+                {"integrationType": "neon", "status": "installed", "envVars": [{"key": 1}]}
+            ]))),
+            "invalid_argument",
+            "records[].envVars[].key must be a string",
+        ),
+        (
+            session.set_mcp_servers(js(json!([{"preset": "sentry", "enabled": "yes"}]))),
+            "invalid_argument",
+            "servers[].enabled must be true or false",
+        ),
+        (
+            session.set_mcp_servers(js(json!({"preset": "sentry"}))),
+            "invalid_argument",
+            "servers must be an array",
+        ),
+        (
+            session.set_integration_checks(js(json!([{"provider": "neon", "status": "fine"}]))),
+            "invalid_argument",
+            "checks[].status must be verified, invalid, unreachable or unsupported",
+        ),
+    ];
+    for (result, code, text) in cases {
+        let err = result.unwrap_err();
+        assert_eq!(code_of(&err).as_deref(), Some(code), "{text}");
+        assert_eq!(message(&err), text);
+    }
+    // The failed calls changed nothing.
+    assert_eq!(
+        reduce(&to_json(&session.cards().unwrap()))[0].2,
+        "requested"
+    );
+
+    for (options, text) in [
+        (json!({"locale": 5}), "options.locale must be a string"),
+        (json!("sv"), "options must be an object"),
+        (json!([]), "options must be an object"),
+        (
+            json!({"allowedActionHosts": ["v0.app", 7]}),
+            "options.allowedActionHosts must be an array of strings",
+        ),
+        (
+            json!({"maxEventBytes": 1.5}),
+            "maxEventBytes must be a positive whole number, got 1.5",
+        ),
+    ] {
+        let err = StreamSession::new(js(options)).err().unwrap();
+        assert_eq!(code_of(&err).as_deref(), Some("invalid_options"));
+        assert_eq!(message(&err), text);
+    }
+
+    let container = document().create_element("div").unwrap();
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"onAction".into(), &"not a function".into()).unwrap();
+    let err = CardRenderer::new(container.clone(), options.into())
+        .err()
+        .unwrap();
+    assert_eq!(code_of(&err).as_deref(), Some("invalid_options"));
+    assert_eq!(message(&err), "options.onAction must be a function");
+
+    let mut renderer = CardRenderer::new(container, JsValue::UNDEFINED).unwrap();
+    let card = to_json(&session.cards().unwrap())[0].clone();
+    renderer.render(js(json!([card.clone()]))).unwrap();
+    let mut broken = card;
+    broken["actions"][0]["envKeys"] = json!(["DATABASE_URL", null]);
+    let err = renderer.render(js(json!([broken]))).unwrap_err();
+    assert_eq!(code_of(&err).as_deref(), Some("invalid_cards"));
+    assert_eq!(
+        message(&err),
+        "cards[].actions[].envKeys must be an array of strings"
+    );
+}

@@ -7,16 +7,18 @@
 //! copy is wiped once `fetch` holds it. Answers stay in JS (see [`super::transport`]).
 
 use gloo_net::http::Method;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use zeroize::Zeroize;
 
 use super::error::JsCodedError;
 use super::options as opt;
+use super::read::{self, Fields};
 use super::transport::{Answer, Inner, Transport};
-use crate::wire::{CreateEnvVars, DeleteEnvVars, NewEnvVar, UpdateEnvVars, ValidationError};
+use crate::wire::{
+    CreateEnvVars, DeleteEnvVars, EnvVarUpdate, NewEnvVar, UpdateEnvVars, ValidationError,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLIENT: &str = r#"
@@ -169,12 +171,25 @@ trait Checked: Serialize {
     fn wipe(&mut self);
 }
 
+// The values of env-var writes, wiped from wasm memory once a request no longer needs them.
+impl Zeroize for NewEnvVar {
+    fn zeroize(&mut self) {
+        self.value.zeroize();
+    }
+}
+
+impl Zeroize for EnvVarUpdate {
+    fn zeroize(&mut self) {
+        self.value.zeroize();
+    }
+}
+
 impl Checked for CreateEnvVars {
     fn validate(&self) -> Result<(), ValidationError> {
         CreateEnvVars::validate(self)
     }
     fn wipe(&mut self) {
-        self.vars.iter_mut().for_each(|v| v.value.zeroize());
+        self.vars.iter_mut().for_each(Zeroize::zeroize);
     }
 }
 
@@ -183,7 +198,7 @@ impl Checked for UpdateEnvVars {
         UpdateEnvVars::validate(self)
     }
     fn wipe(&mut self) {
-        self.vars.iter_mut().for_each(|v| v.value.zeroize());
+        self.vars.iter_mut().for_each(Zeroize::zeroize);
     }
 }
 
@@ -286,22 +301,60 @@ fn checked_body(mut request: impl Checked) -> Result<String, JsValue> {
     checked.map_err(|err| JsCodedError::new(err.code(), err.to_string()).into())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    base_url: Option<String>,
-    timeout_ms: Option<f64>,
-}
-
 /// Calls the backend's routes on behalf of the builder UI.
 #[wasm_bindgen]
 pub struct BackendClient {
     transport: Transport,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsCodedError::new("invalid_argument", format!("{what}: {e}")).into())
+/// A list of env-var writes (`NewEnvVar[]`, `EnvVarUpdate[]`), each item read by `read_item`.
+/// Values are read into strings that the request wipes once serialized; if an item fails to
+/// read, the values read before it are wiped here.
+fn env_writes<T: Zeroize>(
+    list: &JsValue,
+    read_item: impl Fn(&Fields<'_>) -> Result<T, JsCodedError>,
+) -> Result<Vec<T>, JsCodedError> {
+    let mut out: Vec<T> = Vec::new();
+    for item in read::list(list, "invalid_argument", "vars")? {
+        match Fields::of(item, "invalid_argument", "vars[]").and_then(|item| read_item(&item)) {
+            Ok(var) => out.push(var),
+            Err(err) => {
+                out.iter_mut().for_each(Zeroize::zeroize);
+                return Err(err);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `NewEnvVar[]`.
+fn new_env_vars(list: &JsValue) -> Result<Vec<NewEnvVar>, JsCodedError> {
+    env_writes(list, |var| {
+        Ok(NewEnvVar {
+            key: var.required_string("key")?,
+            sensitive: var.boolean("sensitive")?.unwrap_or(false),
+            value: var.required_string("value")?,
+        })
+    })
+}
+
+/// `EnvVarUpdate[]`.
+fn env_var_updates(list: &JsValue) -> Result<Vec<EnvVarUpdate>, JsCodedError> {
+    env_writes(list, |var| {
+        Ok(EnvVarUpdate {
+            id: var.required_string("id")?,
+            value: var.required_string("value")?,
+        })
+    })
+}
+
+/// `EnvVarSelector`: ids and/or keys.
+fn env_var_selector(selector: JsValue) -> Result<DeleteEnvVars, JsCodedError> {
+    let selector = Fields::of(selector, "invalid_argument", "selector")?;
+    Ok(DeleteEnvVars {
+        ids: selector.strings("ids")?,
+        keys: selector.strings("keys")?,
+    })
 }
 
 /// An HTTP method: one byte for a row to store, where a `Method` takes 16 and a clone.
@@ -421,28 +474,20 @@ impl BackendClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "BackendClientOptions | undefined")] options: JsValue,
     ) -> Result<BackendClient, JsValue> {
-        let token = if options.is_object() {
-            js_sys::Reflect::get(&options, &"token".into())?
-        } else {
-            JsValue::UNDEFINED
-        };
-        if !(token.is_undefined() || token.is_null() || token.is_string() || token.is_function()) {
-            return Err(JsCodedError::new(
-                "invalid_options",
-                "token must be a string or a function",
-            )
-            .into());
+        let options = Fields::options(options, "options")?;
+        let token = options.get("token").unwrap_or(JsValue::UNDEFINED);
+        if !(token.is_undefined() || token.is_string() || token.is_function()) {
+            return Err(options.error("token", "a string or a function").into());
         }
-        let parsed: Options = opt::from_js(strip_token(&options)?)?;
         Ok(BackendClient {
             transport: Transport::new(Inner {
-                base: parsed
-                    .base_url
+                base: options
+                    .string("baseUrl")?
                     .unwrap_or_default()
                     .trim_end_matches('/')
                     .to_owned(),
                 token,
-                timeout_ms: opt::timeout_ms(parsed.timeout_ms)?,
+                timeout_ms: opt::timeout_ms(options.number("timeoutMs")?)?,
             }),
         })
     }
@@ -506,7 +551,10 @@ route_methods! {
     #[doc = " Creates a project owned by the caller."]
     #[wasm_bindgen(js_name = createProject, unchecked_return_type = "Promise<Project>")]
     fn create_project(#[wasm_bindgen(unchecked_param_type = "NewProject")] project: JsValue) {
-        let body = parse::<Value>(project, "project").map(|project| project.to_string());
+        let body = match json_value(project) {
+            Some(project @ Value::Object(_)) => Ok(project.to_string()),
+            _ => Err(JsCodedError::new("invalid_argument", "project must be an object").into()),
+        };
         Call::post(routes::PROJECTS).checked(body)
     }
 
@@ -577,7 +625,8 @@ route_methods! {
                 .ok()
                 .and_then(|v| v.as_bool())
                 .unwrap_or(true);
-        let body = parse::<Vec<NewEnvVar>>(vars, "vars")
+        let body = new_env_vars(&vars)
+            .map_err(JsValue::from)
             .and_then(|vars| checked_body(CreateEnvVars { vars, upsert }));
         env_write(Verb::Post, project_id, body)
     }
@@ -588,7 +637,9 @@ route_methods! {
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(unchecked_param_type = "EnvVarUpdate[]")] vars: JsValue,
     ) {
-        let body = parse(vars, "vars").and_then(|vars| checked_body(UpdateEnvVars { vars }));
+        let body = env_var_updates(&vars)
+            .map_err(JsValue::from)
+            .and_then(|vars| checked_body(UpdateEnvVars { vars }));
         env_write(Verb::Patch, project_id, body)
     }
 
@@ -598,7 +649,9 @@ route_methods! {
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(unchecked_param_type = "EnvVarSelector")] selector: JsValue,
     ) {
-        let body = parse::<DeleteEnvVars>(selector, "selector").and_then(checked_body);
+        let body = env_var_selector(selector)
+            .map_err(JsValue::from)
+            .and_then(checked_body);
         env_write(Verb::Delete, project_id, body)
     }
 
@@ -720,14 +773,4 @@ route_methods! {
     fn revoke_mcp_token(#[wasm_bindgen(js_name = projectId)] project_id: &str) {
         Call::delete(routes::mcp_token(project_id))
     }
-}
-
-#[doc = " Options without `token` (a function cannot be deserialized; it is read separately)."]
-fn strip_token(options: &JsValue) -> Result<JsValue, JsValue> {
-    if !options.is_object() {
-        return Ok(options.clone());
-    }
-    let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
-    js_sys::Reflect::delete_property(&copy, &"token".into())?;
-    Ok(copy.into())
 }

@@ -6,12 +6,12 @@
 //! click listener on the container calls `onAction(cardId, action)`, so re-rendering never
 //! leaks listeners.
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::JsCodedError;
 use super::options as opt;
+use super::read::{self, Fields};
 use crate::links::AllowList;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -24,15 +24,8 @@ export interface CardRendererOptions {
 }
 "#;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    allowed_action_hosts: Option<Vec<String>>,
-}
-
 /// The wire shape of a card, read back from JS (only what is rendered).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 struct Card {
     id: String,
     kind: String,
@@ -41,33 +34,94 @@ struct Card {
     status: Status,
     env_vars: Vec<EnvVar>,
     actions: Vec<Action>,
-    /// Read with the status's shape (one deserializer for both): `status` is its code.
-    #[serde(default)]
     verification: Option<Status>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A card's status, or its verification (whose `status` is its code).
+#[derive(Debug)]
 struct Status {
-    #[serde(alias = "status")]
     code: String,
     label: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct EnvVar {
     key: String,
     set: bool,
 }
 
-#[derive(Debug, Deserialize, serde::Serialize)]
+#[derive(Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Action {
     kind: String,
     label: String,
     url: Option<String>,
     env_keys: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     preset: Option<String>,
+}
+
+const CARD: &str = "cards[]";
+
+/// `IntegrationCard[]`, as far as it is rendered; `invalid_cards` names what is wrong.
+fn cards_of(list: &JsValue) -> Result<Vec<Card>, JsCodedError> {
+    let item = |value: JsValue, what| Fields::of(value, "invalid_cards", what);
+    let status =
+        |card: &Fields<'_>, name: &str, code: &str| -> Result<Option<Status>, JsCodedError> {
+            let Some(status) = card.object(name, "cards[].status")? else {
+                return Ok(None);
+            };
+            Ok(Some(Status {
+                code: status.required_string(code)?,
+                label: status.required_string("label")?,
+            }))
+        };
+    read::list(list, "invalid_cards", "cards")?
+        .into_iter()
+        .map(|value| {
+            let card = item(value, CARD)?;
+            let env_vars = card
+                .list("envVars")?
+                .ok_or_else(|| card.error("envVars", "an array"))?;
+            let actions = card
+                .list("actions")?
+                .ok_or_else(|| card.error("actions", "an array"))?;
+            Ok(Card {
+                id: card.required_string("id")?,
+                kind: card.required_string("kind")?,
+                title: card.required_string("title")?,
+                description: card.required_string("description")?,
+                status: status(&card, "status", "code")?
+                    .ok_or_else(|| card.error("status", "an object"))?,
+                env_vars: env_vars
+                    .into_iter()
+                    .map(|var| {
+                        let var = item(var, "cards[].envVars[]")?;
+                        Ok(EnvVar {
+                            key: var.required_string("key")?,
+                            set: var
+                                .boolean("set")?
+                                .ok_or_else(|| var.error("set", "true or false"))?,
+                        })
+                    })
+                    .collect::<Result<_, JsCodedError>>()?,
+                actions: actions
+                    .into_iter()
+                    .map(|action| {
+                        let action = item(action, "cards[].actions[]")?;
+                        Ok(Action {
+                            kind: action.required_string("kind")?,
+                            label: action.required_string("label")?,
+                            url: action.string("url")?,
+                            env_keys: action.strings("envKeys")?,
+                            preset: action.string("preset")?,
+                        })
+                    })
+                    .collect::<Result<_, JsCodedError>>()?,
+                verification: status(&card, "verification", "status")?,
+            })
+        })
+        .collect()
 }
 
 /// Renders cards into a container element.
@@ -87,15 +141,16 @@ impl CardRenderer {
         container: web_sys::Element,
         #[wasm_bindgen(unchecked_param_type = "CardRendererOptions | undefined")] options: JsValue,
     ) -> Result<CardRenderer, JsValue> {
-        let on_action = if options.is_object() {
-            js_sys::Reflect::get(&options, &"onAction".into())?
-                .dyn_into::<js_sys::Function>()
-                .ok()
-        } else {
-            None
+        let options = Fields::options(options, "options")?;
+        let on_action = match options.get("onAction") {
+            None => None,
+            Some(callback) => Some(
+                callback
+                    .dyn_into::<js_sys::Function>()
+                    .map_err(|_| options.error("onAction", "a function"))?,
+            ),
         };
-        let parsed: Options = opt::from_js(options)?;
-        let allowed = opt::allow_list(parsed.allowed_action_hosts.as_deref())?;
+        let allowed = opt::allow_list(options.strings("allowedActionHosts")?.as_deref())?;
         let mut renderer = CardRenderer {
             container,
             allowed,
@@ -130,8 +185,7 @@ impl CardRenderer {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "IntegrationCard[]")] cards: JsValue,
     ) -> Result<(), JsValue> {
-        self.cards = serde_wasm_bindgen::from_value(cards)
-            .map_err(|e| JsCodedError::new("invalid_cards", e.to_string()))?;
+        self.cards = cards_of(&cards)?;
         let document = self.container.owner_document().ok_or_else(|| {
             JsCodedError::new("no_document", "the container is not in a document")
         })?;

@@ -7,6 +7,7 @@ mod backend_client;
 mod card_renderer;
 mod error;
 mod options;
+mod read;
 mod sse_parser;
 mod stream_session;
 #[cfg(feature = "backend")]

@@ -1,9 +1,8 @@
 //! Every option the exported classes take, parsed and checked in one place: a bad option is an
 //! `invalid_options` error naming it, never a silent default.
 
-use wasm_bindgen::JsValue;
-
 use super::error::JsCodedError;
+use super::read::number_text;
 use crate::i18n::Locale;
 use crate::links::AllowList;
 use crate::sse;
@@ -11,16 +10,6 @@ use crate::v0::Format;
 
 fn invalid(message: String) -> JsCodedError {
     JsCodedError::new("invalid_options", message)
-}
-
-/// Reads an optional options object (`undefined`/`null` mean defaults).
-pub(crate) fn from_js<T: serde::de::DeserializeOwned + Default>(
-    value: JsValue,
-) -> Result<T, JsCodedError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
-    }
-    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(e.to_string()))
 }
 
 /// `maxEventBytes`: a positive whole number of bytes (default 8 MiB).
@@ -31,7 +20,8 @@ pub(crate) fn max_event_bytes(value: Option<f64>) -> Result<usize, JsCodedError>
             Ok(v as usize)
         }
         Some(v) => Err(invalid(format!(
-            "maxEventBytes must be a positive whole number, got {v}"
+            "maxEventBytes must be a positive whole number, got {}",
+            number_text(v)
         ))),
     }
 }
@@ -80,6 +70,9 @@ pub(crate) fn timeout_ms(value: Option<f64>) -> Result<i32, JsCodedError> {
     match value {
         None => Ok(15_000),
         Some(ms) if (1.0..=600_000.0).contains(&ms) => Ok(ms as i32),
-        Some(ms) => Err(invalid(format!("timeoutMs must be 1–600000, got {ms}"))),
+        Some(ms) => Err(invalid(format!(
+            "timeoutMs must be 1–600000, got {}",
+            number_text(ms)
+        ))),
     }
 }

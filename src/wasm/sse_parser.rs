@@ -1,10 +1,11 @@
 //! `SseParser` for JS: the WHATWG event-stream parser over `Uint8Array` chunks.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use super::options as opt;
+use super::read::Fields;
 use crate::sse;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -92,12 +93,6 @@ impl<'p> Batch<'p> {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    max_event_bytes: Option<f64>,
-}
-
 #[derive(Serialize)]
 struct Dropped {
     code: &'static str,
@@ -120,8 +115,8 @@ impl SseParser {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SseParserOptions | undefined")] options: JsValue,
     ) -> Result<SseParser, JsValue> {
-        let options: Options = opt::from_js(options)?;
-        let bound = opt::max_event_bytes(options.max_event_bytes)?;
+        let options = Fields::options(options, "options")?;
+        let bound = opt::max_event_bytes(options.number("maxEventBytes")?)?;
         Ok(SseParser {
             inner: sse::SseParser::with_max_event_bytes(bound),
             dropped: Vec::new(),

@@ -3,14 +3,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::{to_js, JsCodedError};
 use super::options as opt;
-use crate::cards::CardOptions;
+use super::read::{self, Fields};
+use crate::cards::{CardOptions, CheckRecord, InstallKey, InstallRecord, McpServerRecord};
 use crate::session::{self, SessionOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -91,22 +91,14 @@ export interface StreamSnapshot {
 }
 "#;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    format: Option<String>,
-    max_event_bytes: Option<f64>,
-    locale: Option<String>,
-    allowed_action_hosts: Option<Vec<String>>,
-}
-
-fn session_options(options: Options) -> Result<SessionOptions, JsCodedError> {
+fn session_options(options: JsValue) -> Result<SessionOptions, JsCodedError> {
+    let options = Fields::options(options, "options")?;
     Ok(SessionOptions {
-        format: opt::format(options.format.as_deref())?,
-        max_event_bytes: opt::max_event_bytes(options.max_event_bytes)?,
+        format: opt::format(options.string("format")?.as_deref())?,
+        max_event_bytes: opt::max_event_bytes(options.number("maxEventBytes")?)?,
         cards: CardOptions {
-            locale: opt::locale(options.locale.as_deref())?,
-            allowed_hosts: opt::allow_list(options.allowed_action_hosts.as_deref())?,
+            locale: opt::locale(options.string("locale")?.as_deref())?,
+            allowed_hosts: opt::allow_list(options.strings("allowedActionHosts")?.as_deref())?,
         },
     })
 }
@@ -185,7 +177,7 @@ impl StreamSession {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "StreamSessionOptions | undefined")] options: JsValue,
     ) -> Result<StreamSession, JsValue> {
-        let options = session_options(opt::from_js(options)?)?;
+        let options = session_options(options)?;
         Ok(StreamSession {
             inner: Rc::new(RefCell::new(session::StreamSession::new(options))),
         })
@@ -247,11 +239,8 @@ impl StreamSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "MarketplaceRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsValue> {
-        self.with_list(
-            records,
-            "records",
-            session::StreamSession::set_install_records,
-        )
+        let records = install_records(&records)?;
+        Ok(to_js(&self.borrow()?.set_install_records(&records))?)
     }
 
     /// The user's MCP servers (`BackendClient.listMcpServers`): an MCP card whose preset has an
@@ -262,7 +251,8 @@ impl StreamSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "McpServer[]")] servers: JsValue,
     ) -> Result<JsValue, JsValue> {
-        self.with_list(servers, "servers", session::StreamSession::set_mcp_servers)
+        let servers = mcp_servers(&servers)?;
+        Ok(to_js(&self.borrow()?.set_mcp_servers(&servers))?)
     }
 
     /// The backend's credential checks (`BackendClient.verifyIntegration`,
@@ -275,23 +265,7 @@ impl StreamSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "IntegrationCheck[]")] checks: JsValue,
     ) -> Result<JsValue, JsValue> {
-        // Read by hand (two strings per item): a serde instantiation for this one list would
-        // add kilobytes to the module.
-        let invalid = || JsCodedError::new("invalid_argument", "checks: a list of checks");
-        let list: js_sys::Array = checks.dyn_into().map_err(|_| invalid())?;
-        let mut records = Vec::new();
-        for item in list.iter() {
-            let field = |name: &str| {
-                js_sys::Reflect::get(&item, &name.into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-            };
-            let provider = field("provider").ok_or_else(invalid)?;
-            let status = field("status")
-                .and_then(|s| crate::cards::Verification::parse(&s))
-                .ok_or_else(invalid)?;
-            records.push(crate::cards::CheckRecord { provider, status });
-        }
+        let records = checks_of(&checks)?;
         let cards = self.borrow()?.set_checks(&records);
         Ok(to_js(&cards)?)
     }
@@ -326,20 +300,63 @@ impl StreamSession {
     fn borrow(&self) -> Result<std::cell::RefMut<'_, session::StreamSession>, JsCodedError> {
         borrow_mut(&self.inner)
     }
+}
 
-    /// Reads a JS list of `T` (`invalid_argument` naming `what` if it is not one), hands it to
-    /// `apply`, and returns the cards as they then are.
-    fn with_list<T: serde::de::DeserializeOwned>(
-        &self,
-        list: JsValue,
-        what: &str,
-        apply: fn(&mut session::StreamSession, &[T]) -> Vec<crate::cards::IntegrationCard>,
-    ) -> Result<JsValue, JsValue> {
-        let items: Vec<T> = serde_wasm_bindgen::from_value(list)
-            .map_err(|e| JsCodedError::new("invalid_argument", format!("{what}: {e}")))?;
-        let cards = apply(&mut *self.borrow()?, &items);
-        Ok(to_js(&cards)?)
-    }
+/// The items of the list argument `what`, each an object read (as `item`) by `read_item`.
+fn items_of<T>(
+    list: &JsValue,
+    (what, item): (&str, &'static str),
+    read_item: impl Fn(Fields<'_>) -> Result<T, JsCodedError>,
+) -> Result<Vec<T>, JsCodedError> {
+    read::list(list, "invalid_argument", what)?
+        .into_iter()
+        .map(|value| read_item(Fields::of(value, "invalid_argument", item)?))
+        .collect()
+}
+
+/// `MarketplaceRecord[]`, as far as the card book reads it.
+fn install_records(list: &JsValue) -> Result<Vec<InstallRecord>, JsCodedError> {
+    items_of(list, ("records", "records[]"), |record| {
+        let keys = record.list("envVars")?.unwrap_or_default();
+        Ok(InstallRecord {
+            integration_type: record.required_string("integrationType")?,
+            status: record.required_string("status")?,
+            env_vars: keys
+                .into_iter()
+                .map(|key| {
+                    let key = Fields::of(key, "invalid_argument", "records[].envVars[]")?;
+                    Ok(InstallKey {
+                        key: key.required_string("key")?,
+                    })
+                })
+                .collect::<Result<_, JsCodedError>>()?,
+        })
+    })
+}
+
+/// `McpServer[]`, as far as the card book reads it.
+fn mcp_servers(list: &JsValue) -> Result<Vec<McpServerRecord>, JsCodedError> {
+    items_of(list, ("servers", "servers[]"), |server| {
+        Ok(McpServerRecord {
+            preset: server.string("preset")?,
+            enabled: server
+                .boolean("enabled")?
+                .ok_or_else(|| server.error("enabled", "true or false"))?,
+        })
+    })
+}
+
+/// `IntegrationCheck[]`: the provider and the status of each.
+fn checks_of(list: &JsValue) -> Result<Vec<CheckRecord>, JsCodedError> {
+    items_of(list, ("checks", "checks[]"), |check| {
+        Ok(CheckRecord {
+            provider: check.required_string("provider")?,
+            status: crate::cards::Verification::parse(&check.required_string("status")?)
+                .ok_or_else(|| {
+                    check.error("status", "verified, invalid, unreachable or unsupported")
+                })?,
+        })
+    })
 }
 
 fn aborted(signal: &Option<web_sys::AbortSignal>) -> bool {

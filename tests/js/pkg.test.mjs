@@ -98,11 +98,39 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 // 187,000 in session 8, on purpose: credential checks on cards and isAllowedActionUrl (#24, #25:
 // +2 KB), and the secret-leak guard in the stream (#25: the scanner, the redactor, `secret`
 // cards and masking what crosses to JS: +10.8 KB; its review hardening, +1 KB: escaped PEM,
-// IPv6 and percent-escaped URLs, bounded runs). Measured 187,489 (Node's zlib).
-const GZIP_BUDGET = 188_000;
+// IPv6 and percent-escaped URLs, bounded runs). Measured 187,489 (Node's zlib). Lowered in
+// session 9 to 182,000: the JS values the classes take are read by hand (src/wasm/read.rs), not
+// through serde-wasm-bindgen (181,552).
+const GZIP_BUDGET = 182_000;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
   console.log(`wasm: ${wasm.length} bytes, ${gzip} gzip -9 (budget ${GZIP_BUDGET})`);
   assert.ok(gzip <= GZIP_BUDGET, `${gzip} bytes gzip is over the budget of ${GZIP_BUDGET}`);
+});
+
+test("BackendClient refuses a malformed body before any request, naming the field", async () => {
+  const realFetch = globalThis.fetch;
+  let fetched = 0;
+  globalThis.fetch = async () => { fetched++; throw new Error("no request may be made"); };
+  try {
+    const client = new mod.BackendClient({ baseUrl: "http://127.0.0.1:9", token: "t" });
+    const cases = [
+      [client.upsertEnvVars("p1", [{ key: "A", value: "v1" }, { key: "B", value: 5 }]), "vars[].value must be a string"],
+      [client.upsertEnvVars("p1", [{ key: "A", value: "v1", sensitive: "yes" }]), "vars[].sensitive must be true or false"],
+      [client.upsertEnvVars("p1", { key: "A", value: "v1" }), "vars must be an array"],
+      [client.updateEnvVars("p1", [{ id: "env_1" }]), "vars[].value must be a string"],
+      [client.deleteEnvVars("p1", { ids: "env_1" }), "selector.ids must be an array"],
+      [client.deleteEnvVars("p1", null), "selector must be an object"],
+      [client.createProject("p"), "project must be an object"],
+    ];
+    for (const [promise, message] of cases) await assert.rejects(promise, { code: "invalid_argument", message });
+    // The rules of the API still apply once the shape is right.
+    await assert.rejects(client.upsertEnvVars("p1", [{ key: "1BAD", value: "v" }]), { code: "invalid_key" });
+    assert.throws(() => new mod.BackendClient({ token: 5 }), { code: "invalid_options", message: "options.token must be a string or a function" });
+    assert.throws(() => new mod.BackendClient({ timeoutMs: "1000" }), { code: "invalid_options", message: "options.timeoutMs must be a number" });
+    assert.equal(fetched, 0);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
 });
