@@ -39,7 +39,9 @@ pub mod sse;
 /// The secret-leak guard: credentials written literally in generated text.
 pub mod leaks;
 
-// 2. events → v0 message state
+// 2. events → v0 message state (read by the crate's own JSON reader)
+pub mod json;
+
 pub mod v0;
 
 // 3. state → integration signals, names resolved by the catalog

@@ -40,13 +40,11 @@
 //! ```
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::decode::{raw_str, FieldName};
+use super::decode::{json_str, FieldName};
+use crate::json::{self, JsonError, Reader};
 
 /// One field the chunk sets (the part's index, the key, the new value), or with no key, a part
 /// it adds.
@@ -62,7 +60,7 @@ enum New<'a> {
     /// string when it has one.
     Text(Cow<'a, str>),
     /// The value of a `[new]`, still raw JSON: read before anything is written.
-    Raw(&'a RawValue),
+    Raw(&'a str),
     Other(Value),
 }
 
@@ -88,14 +86,14 @@ pub fn apply(parts: &mut Value, data: &str) -> Option<usize> {
         };
         set.value = if set.key.is_some() {
             items.get(set.index)?.as_object()?;
-            match raw_str(Some(raw)) {
+            match json_str(raw) {
                 Some(text) => New::Text(text),
-                None => New::Other(serde_json::from_str(raw.get()).ok()?),
+                None => New::Other(json::parse(raw).ok()?),
             }
         } else if (len..len + added).contains(&set.index) {
             // Added parts (their indexes are distinct) fill exactly the places after the last
             // one: a part inserted before the end shifts the others, which is the general path's.
-            New::Other(serde_json::from_str(raw.get()).ok()?)
+            New::Other(json::parse(raw).ok()?)
         } else {
             return None;
         };
@@ -158,7 +156,7 @@ impl New<'_> {
         match self {
             New::Text(text) => Value::String(text.into_owned()),
             // Read into `Other` before any write (`apply`); kept total all the same.
-            New::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            New::Raw(raw) => json::parse(raw).unwrap_or(Value::Null),
             New::Other(value) => value,
         }
     }
@@ -190,307 +188,187 @@ enum Read<'a> {
 
 /// An event of `kind`, read in one pass; `None` for any other event or shape.
 fn read_event(data: &str, kind: Kind) -> Option<Read<'_>> {
-    let mut de = serde_json::Deserializer::from_str(data);
-    let value = de.deserialize_map(EventVisitor { kind }).ok()?;
-    de.end().ok()?;
-    Some(value)
-}
-
-/// Why a reader gave up: not an error of the event, only "not this shape".
-fn other<E: de::Error>() -> E {
-    E::custom("not the common chunk")
-}
-
-/// An event object: its `object` must name `kind` exactly, its `delta` must be of that kind,
-/// other fields are skipped.
-struct EventVisitor {
-    kind: Kind,
-}
-
-impl<'de> Visitor<'de> for EventVisitor {
-    type Value = Read<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a v0 chunk event")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let expected = match self.kind {
-            Kind::Parts => "message.parts.chunk",
-            Kind::Append => "message.experimental_content.chunk",
-        };
-        let (mut named, mut delta) = (false, None);
-        while let Some(key) = map.next_key::<FieldName>()? {
-            match key {
+    let expected = match kind {
+        Kind::Parts => "message.parts.chunk",
+        Kind::Append => "message.experimental_content.chunk",
+    };
+    let mut reader = Reader::new(data);
+    let (mut named, mut delta) = (false, None);
+    // Its `object` must name `kind` exactly, its `delta` must be of that kind; other fields are
+    // skipped.
+    reader
+        .object(|reader, key| {
+            match FieldName::of(&key) {
                 FieldName::Object => {
                     // Exactly this text (a name spelt with escapes goes the general way).
-                    let object = map.next_value::<&'de RawValue>()?;
-                    let name = object
-                        .get()
-                        .strip_prefix('"')
-                        .and_then(|o| o.strip_suffix('"'));
+                    let object = reader.raw()?;
+                    let name = object.strip_prefix('"').and_then(|o| o.strip_suffix('"'));
                     if named || name != Some(expected) {
-                        return Err(other());
+                        return Err(JsonError::Shape);
                     }
                     named = true;
                 }
                 FieldName::Delta if delta.is_none() => {
-                    delta = Some(match self.kind {
-                        Kind::Parts => Read::Sets(map.next_value_seed(ArrayDelta)?),
+                    delta = Some(match kind {
+                        Kind::Parts => Read::Sets(array_delta(reader)?),
                         Kind::Append => {
-                            let (steps, suffix) = map.next_value_seed(Append)?;
+                            let (steps, suffix) = append_delta(reader)?;
                             Read::Append(steps, suffix)
                         }
                     });
                 }
-                FieldName::Delta => return Err(other()),
+                FieldName::Delta => return Err(JsonError::Shape),
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    reader.raw()?;
                 }
             }
-        }
-        delta.filter(|_| named).ok_or_else(other)
+            Ok(())
+        })
+        .ok()?;
+    reader.end().ok()?;
+    delta.filter(|_| named)
+}
+
+/// A key borrowed from the event: one with escapes goes the general way.
+fn plain(key: Cow<'_, str>) -> Result<&str, JsonError> {
+    match key {
+        Cow::Borrowed(key) => Ok(key),
+        Cow::Owned(_) => Err(JsonError::Shape),
     }
 }
 
 /// `{"N": {…} | [new], …, "_t": "a"}`: an array delta whose every entry modifies the part at `N`
 /// or adds one there.
-struct ArrayDelta;
-
-impl<'de> DeserializeSeed<'de> for ArrayDelta {
-    type Value = Vec<Set<'de>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ArrayDelta {
-    type Value = Vec<Set<'de>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array delta")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut sets = Vec::new();
-        let mut array = false;
-        // Keys with escapes fail to borrow: the general path reads those.
-        while let Some(key) = map.next_key::<&'de str>()? {
-            if key == "_t" {
-                if array || map.next_value::<&'de str>()? != "a" {
-                    return Err(other());
-                }
-                array = true;
-                continue;
+fn array_delta<'a>(reader: &mut Reader<'a>) -> Result<Vec<Set<'a>>, JsonError> {
+    let mut sets = Vec::new();
+    let mut array = false;
+    reader.object(|reader, key| {
+        let key = plain(key)?;
+        if key == "_t" {
+            if array || reader.string()? != "a" {
+                return Err(JsonError::Shape);
             }
-            // Parsed as the general path parses an index; `_N` (removals, moves) is not ours.
-            let index: usize = key.parse().map_err(|_| other())?;
-            // A repeated index: the general decode keeps only the last entry.
-            if sets.iter().any(|s: &Set<'_>| s.index == index) {
-                return Err(other());
-            }
-            let before = sets.len();
-            map.next_value_seed(Entry {
-                index,
-                sets: &mut sets,
-            })?;
-            // `{}` still requires an object at `N`: the general path checks that case.
-            if sets.len() == before {
-                return Err(other());
-            }
+            array = true;
+            return Ok(());
         }
-        if array {
-            Ok(sets)
-        } else {
-            Err(other())
+        // Parsed as the general path parses an index; `_N` (removals, moves) is not ours.
+        let index: usize = key.parse().map_err(|_| JsonError::Shape)?;
+        // A repeated index: the general decode keeps only the last entry.
+        if sets.iter().any(|s: &Set<'_>| s.index == index) {
+            return Err(JsonError::Shape);
         }
+        let before = sets.len();
+        entry(reader, index, &mut sets)?;
+        // `{}` still requires an object at `N`: the general path checks that case.
+        if sets.len() == before {
+            return Err(JsonError::Shape);
+        }
+        Ok(())
+    })?;
+    if array {
+        Ok(sets)
+    } else {
+        Err(JsonError::Shape)
     }
 }
 
 /// The entry at `index`: `{"key": [old, new] | [new], …}` for the part there, or `[new]`, a
 /// part added there.
-struct Entry<'s, 'de> {
+fn entry<'a>(
+    reader: &mut Reader<'a>,
     index: usize,
-    sets: &'s mut Vec<Set<'de>>,
-}
-
-impl<'de> DeserializeSeed<'de> for Entry<'_, 'de> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Entry<'_, 'de> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object delta or an added part")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<&'de str>()? {
+    sets: &mut Vec<Set<'a>>,
+) -> Result<(), JsonError> {
+    match reader.peek() {
+        Some(b'{') => reader.object(|reader, key| {
+            let key = plain(key)?;
             // `_t` marks a delta's type, even in an object delta: never a field the chunk sets
             // (the general path refuses it). A repeated key goes the general way (whose decode
             // keeps the last one).
-            if key == "_t"
-                || self
-                    .sets
-                    .iter()
-                    .any(|s| s.index == self.index && s.key == Some(key))
-            {
-                return Err(other());
+            if key == "_t" || sets.iter().any(|s| s.index == index && s.key == Some(key)) {
+                return Err(JsonError::Shape);
             }
-            let value = map.next_value_seed(Replacement)?;
-            self.sets.push(Set {
-                index: self.index,
+            let value = replacement(reader)?;
+            sets.push(Set {
+                index,
                 key: Some(key),
                 value,
             });
-        }
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            Ok(())
+        }),
         // `[new]` only: `[old, new]` would replace the whole part (the general path's).
-        let part = seq.next_element::<&'de RawValue>()?.ok_or_else(other)?;
-        if seq.next_element::<IgnoredAny>()?.is_some() {
-            return Err(other());
+        Some(b'[') => {
+            let mut part = None;
+            reader.array(|reader, at| {
+                if at > 0 {
+                    return Err(JsonError::Shape);
+                }
+                part = Some(reader.raw()?);
+                Ok(())
+            })?;
+            sets.push(Set {
+                index,
+                key: None,
+                value: New::Raw(part.ok_or(JsonError::Shape)?),
+            });
+            Ok(())
         }
-        self.sets.push(Set {
-            index: self.index,
-            key: None,
-            value: New::Raw(part),
-        });
+        _ => Err(JsonError::Shape),
+    }
+}
+
+/// `[new]` or `[old, new]`: the new value; the old one is skipped without being built. The new
+/// value of a replacement must be a string, read once (a number or an object here goes the
+/// general way).
+fn replacement<'a>(reader: &mut Reader<'a>) -> Result<New<'a>, JsonError> {
+    let (mut first, mut second) = (None, None);
+    reader.array(|reader, at| {
+        match at {
+            // Kept raw until the length says whether it is the new value.
+            0 => first = Some(reader.raw()?),
+            1 => second = Some(reader.string()?),
+            _ => return Err(JsonError::Shape),
+        }
         Ok(())
-    }
-}
-
-/// `[new]` or `[old, new]`: the new value; the old one is skipped without being built.
-struct Replacement;
-
-impl<'de> DeserializeSeed<'de> for Replacement {
-    type Value = New<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Replacement {
-    type Value = New<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[new] or [old, new]")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Kept raw until the length says whether it is the new value.
-        let first = seq.next_element::<&'de RawValue>()?.ok_or_else(other)?;
-        // The new value of a replacement: a string, read once (a number or an object here goes
-        // the general way).
-        let Some(second) = seq.next_element_seed(Text)? else {
-            return Ok(New::Raw(first));
-        };
-        match seq.next_element::<IgnoredAny>()? {
-            None => Ok(New::Text(second)),
-            Some(_) => Err(other()),
-        }
-    }
-}
-
-/// A JSON string, borrowed from the event when it has no escapes.
-struct Text;
-
-impl<'de> DeserializeSeed<'de> for Text {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Text {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(text))
-    }
-
-    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(text.to_owned()))
+    })?;
+    match (first, second) {
+        (Some(first), None) => Ok(New::Raw(first)),
+        (Some(_), Some(text)) => Ok(New::Text(text)),
+        _ => Err(JsonError::Shape),
     }
 }
 
 /// `[[i0, …, iN, "suffix"], 9, 9]`: the indexes and the suffix.
-struct Append;
-
-impl<'de> DeserializeSeed<'de> for Append {
-    type Value = (Vec<usize>, Cow<'de, str>);
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Append {
-    type Value = (Vec<usize>, Cow<'de, str>);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an append shortcut")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let route = seq.next_element_seed(Route)?.ok_or_else(other)?;
-        let nine = |raw: Option<&RawValue>| raw.is_some_and(|r| r.get() == "9");
-        if !nine(seq.next_element()?) || !nine(seq.next_element()?) {
-            return Err(other());
+fn append_delta<'a>(reader: &mut Reader<'a>) -> Result<(Vec<usize>, Cow<'a, str>), JsonError> {
+    let mut route = None;
+    let mut nines = 0;
+    reader.array(|reader, at| {
+        match at {
+            0 => route = Some(route_of(reader)?),
+            1 | 2 if reader.raw()? == "9" => nines += 1,
+            _ => return Err(JsonError::Shape),
         }
-        if seq.next_element::<IgnoredAny>()?.is_some() {
-            return Err(other());
-        }
-        Ok(route)
-    }
+        Ok(())
+    })?;
+    route.filter(|_| nines == 2).ok_or(JsonError::Shape)
 }
 
 /// `[i0, …, iN, "suffix"]`: plain decimal indexes (the general path refuses or reads any other
 /// number), then the string.
-struct Route;
-
-impl<'de> DeserializeSeed<'de> for Route {
-    type Value = (Vec<usize>, Cow<'de, str>);
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Route {
-    type Value = (Vec<usize>, Cow<'de, str>);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an append route")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut steps = Vec::new();
-        // Each item is an index once a later one comes; the last is the suffix.
-        let mut last = seq.next_element::<&'de RawValue>()?.ok_or_else(other)?;
-        while let Some(next) = seq.next_element::<&'de RawValue>()? {
-            let digits = last.get();
+fn route_of<'a>(reader: &mut Reader<'a>) -> Result<(Vec<usize>, Cow<'a, str>), JsonError> {
+    let mut steps = Vec::new();
+    // Each item is an index once a later one comes; the last is the suffix.
+    let mut last: Option<&'a str> = None;
+    reader.array(|reader, _| {
+        if let Some(digits) = last {
             if !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(other());
+                return Err(JsonError::Shape);
             }
-            steps.push(digits.parse::<usize>().map_err(|_| other())?);
-            last = next;
+            steps.push(digits.parse::<usize>().map_err(|_| JsonError::Shape)?);
         }
-        let suffix = super::decode::json_str(last.get()).ok_or_else(other)?;
-        Ok((steps, suffix))
-    }
+        last = Some(reader.raw()?);
+        Ok(())
+    })?;
+    let suffix = last.and_then(json_str).ok_or(JsonError::Shape)?;
+    Ok((steps, suffix))
 }

@@ -13,9 +13,9 @@
 
 use std::borrow::Cow;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+
+use crate::json::{self, Reader};
 
 use super::Format;
 
@@ -117,7 +117,7 @@ impl DecodeError {
 }
 
 fn parse(data: &str) -> Result<Value, DecodeError> {
-    serde_json::from_str(data).map_err(|e| DecodeError::InvalidJson(e.to_string()))
+    json::parse(data).map_err(|e| DecodeError::InvalidJson(e.to_string()))
 }
 
 fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
@@ -149,75 +149,75 @@ fn error_event(map: &Map<String, Value>) -> V0Event {
     }
 }
 
-/// The fields of a v0 event that this reader uses, decoded in one pass and borrowing from the
+/// The fields of a v0 event that this reader uses, read in one pass and borrowing from the
 /// event's data: they stay raw JSON text until the event's `object` says which it needs (the
 /// delta excepted, decoded on the way), and fields no event uses are skipped without being
 /// built. A repeated field keeps its last value, as a plain JSON decode does.
 #[derive(Default)]
 struct V0Fields<'a> {
-    object: Option<&'a RawValue>,
-    id: Option<&'a RawValue>,
-    title: Option<&'a RawValue>,
-    vercel_project_id: Option<&'a RawValue>,
-    project_id: Option<&'a RawValue>,
-    chat_id: Option<&'a RawValue>,
-    finish_reason: Option<&'a RawValue>,
-    message: Option<&'a RawValue>,
-    code: Option<&'a RawValue>,
-    parts: Option<&'a RawValue>,
-    usage: Option<&'a RawValue>,
+    object: Option<&'a str>,
+    id: Option<&'a str>,
+    title: Option<&'a str>,
+    vercel_project_id: Option<&'a str>,
+    project_id: Option<&'a str>,
+    chat_id: Option<&'a str>,
+    finish_reason: Option<&'a str>,
+    message: Option<&'a str>,
+    code: Option<&'a str>,
+    parts: Option<&'a str>,
+    usage: Option<&'a str>,
     delta: Option<Value>,
 }
 
-impl<'de> Deserialize<'de> for V0Fields<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-
-/// Reads [`V0Fields`]. Written out rather than derived: a derived struct also accepts a JSON
-/// array as its fields in order, rejects repeated keys, and its code was 8 KB of the module.
-struct FieldsVisitor;
-
-impl<'de> Visitor<'de> for FieldsVisitor {
-    type Value = V0Fields<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a v0 event object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V0Fields<'de>, A::Error> {
-        let mut fields = V0Fields::default();
-        while let Some(key) = map.next_key::<FieldName>()? {
-            let slot = match key {
-                FieldName::Delta => {
-                    // Decoded on the way: every chunk event has one, and it is applied whole.
-                    fields.delta = Some(map.next_value::<Value>()?);
-                    continue;
-                }
-                FieldName::Other => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                    continue;
-                }
-                FieldName::Object => &mut fields.object,
-                FieldName::Id => &mut fields.id,
-                FieldName::Title => &mut fields.title,
-                FieldName::VercelProjectId => &mut fields.vercel_project_id,
-                FieldName::ProjectId => &mut fields.project_id,
-                FieldName::ChatId => &mut fields.chat_id,
-                FieldName::FinishReason => &mut fields.finish_reason,
-                FieldName::Message => &mut fields.message,
-                FieldName::Code => &mut fields.code,
-                FieldName::Parts => &mut fields.parts,
-                FieldName::Usage => &mut fields.usage,
-            };
-            *slot = Some(map.next_value::<&'de RawValue>()?);
+impl<'a> V0Fields<'a> {
+    /// Reads the event's object: `InvalidJson` for text that is not JSON, `Unexpected` for JSON
+    /// that is not an object.
+    fn read(data: &'a str) -> Result<Self, DecodeError> {
+        let mut reader = Reader::new(data);
+        if reader.peek() != Some(b'{') {
+            return Err(match json::parse(data) {
+                Ok(other) => DecodeError::Unexpected(format!(
+                    "a v0 event must be a JSON object, got {}",
+                    short(&other)
+                )),
+                Err(e) => DecodeError::InvalidJson(e.to_string()),
+            });
         }
+        let mut fields = V0Fields::default();
+        reader
+            .object(|reader, key| {
+                let slot = match FieldName::of(&key) {
+                    FieldName::Delta => {
+                        // Decoded on the way: every chunk event has one, and it is applied whole.
+                        fields.delta = Some(reader.value()?);
+                        return Ok(());
+                    }
+                    FieldName::Other => {
+                        reader.raw()?;
+                        return Ok(());
+                    }
+                    FieldName::Object => &mut fields.object,
+                    FieldName::Id => &mut fields.id,
+                    FieldName::Title => &mut fields.title,
+                    FieldName::VercelProjectId => &mut fields.vercel_project_id,
+                    FieldName::ProjectId => &mut fields.project_id,
+                    FieldName::ChatId => &mut fields.chat_id,
+                    FieldName::FinishReason => &mut fields.finish_reason,
+                    FieldName::Message => &mut fields.message,
+                    FieldName::Code => &mut fields.code,
+                    FieldName::Parts => &mut fields.parts,
+                    FieldName::Usage => &mut fields.usage,
+                };
+                *slot = Some(reader.raw()?);
+                Ok(())
+            })
+            .and_then(|()| reader.end())
+            .map_err(|e| DecodeError::InvalidJson(e.to_string()))?;
         Ok(fields)
     }
 }
 
-/// A key of a v0 event object, told apart without allocating it.
+/// A key of a v0 event object.
 pub(super) enum FieldName {
     Object,
     Id,
@@ -234,23 +234,10 @@ pub(super) enum FieldName {
     Other,
 }
 
-impl<'de> Deserialize<'de> for FieldName {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_identifier(FieldNameVisitor)
-    }
-}
-
-struct FieldNameVisitor;
-
-impl Visitor<'_> for FieldNameVisitor {
-    type Value = FieldName;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E>(self, name: &str) -> Result<FieldName, E> {
-        Ok(match name {
+impl FieldName {
+    /// The field `name` is.
+    pub(super) fn of(name: &str) -> FieldName {
+        match name {
             "object" => FieldName::Object,
             "id" => FieldName::Id,
             "title" => FieldName::Title,
@@ -264,15 +251,15 @@ impl Visitor<'_> for FieldNameVisitor {
             "usage" => FieldName::Usage,
             "delta" => FieldName::Delta,
             _ => FieldName::Other,
-        })
+        }
     }
 }
 
 /// The string a raw field holds, borrowed when it has no escapes; `None` for any other JSON
 /// value (v0 adds and changes fields, and a field of an unexpected type is treated as absent,
 /// not as an error).
-pub(super) fn raw_str(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
-    json_str(raw?.get())
+fn raw_str(raw: Option<&str>) -> Option<Cow<'_, str>> {
+    json_str(raw?)
 }
 
 /// The string the JSON `text` holds, borrowed when it has no escapes; `None` for any other JSON
@@ -284,18 +271,18 @@ pub fn json_str(text: &str) -> Option<Cow<'_, str>> {
         Some(inner) if super::grow::special(inner.as_bytes()).is_none() => {
             Some(Cow::Borrowed(inner))
         }
-        _ => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
+        _ => json::string(text),
     }
 }
 
 /// As [`raw_str`], owned.
-fn raw_text(raw: Option<&RawValue>) -> Option<String> {
+fn raw_text(raw: Option<&str>) -> Option<String> {
     raw_str(raw).map(Cow::into_owned)
 }
 
 /// The JSON value a raw field holds (`null` when absent).
-fn raw_value(raw: Option<&RawValue>) -> Value {
-    raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
+fn raw_value(raw: Option<&str>) -> Value {
+    raw.and_then(|raw| json::parse(raw).ok())
         .unwrap_or(Value::Null)
 }
 
@@ -304,10 +291,7 @@ pub fn decode_v0(data: &str) -> Result<V0Event, DecodeError> {
     if data.trim() == "[DONE]" {
         return Ok(V0Event::StreamDone);
     }
-    let fields: V0Fields<'_> = serde_json::from_str(data).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => DecodeError::Unexpected(e.to_string()),
-        _ => DecodeError::InvalidJson(e.to_string()),
-    })?;
+    let fields = V0Fields::read(data)?;
     let Some(object) = raw_str(fields.object) else {
         return Err(DecodeError::Unexpected(
             "a v0 event needs a string `object` field".into(),
@@ -334,7 +318,7 @@ pub fn decode_v0(data: &str) -> Result<V0Event, DecodeError> {
         },
         "message" => V0Event::Message {
             chat_id: raw_text(fields.chat_id),
-            finished: fields.finish_reason.is_some_and(|raw| raw.get() != "null"),
+            finished: fields.finish_reason.is_some_and(|raw| raw != "null"),
             parts: Some(raw_value(fields.parts)).filter(|parts| !parts.is_null()),
         },
         "message.parts.chunk" => V0Event::PartsDelta(delta(fields.delta)?),

@@ -286,7 +286,7 @@ fn wipe_value(value: &mut Value) {
 /// once parsed); `None` if it is not JSON.
 fn json_value(value: JsValue) -> Option<Value> {
     let mut text: String = js_sys::JSON::stringify(&value).ok()?.as_string()?;
-    let parsed = serde_json::from_str(&text).ok();
+    let parsed = crate::json::parse(&text).ok();
     text.zeroize();
     parsed
 }

@@ -14,7 +14,6 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use zeroize::Zeroize;
 
 use super::error::JsCodedError;
-use crate::wire::ErrorBody;
 
 /// What a successful answer is read as.
 #[derive(Clone, Copy)]
@@ -199,9 +198,16 @@ async fn send(
             Ok(read) => JsFuture::from(read).await.ok().and_then(|t| t.as_string()),
             Err(_) => None,
         };
-        let (code, message) = match serde_json::from_str::<ErrorBody>(&text.unwrap_or_default()) {
-            Ok(body) => (body.error.code, body.error.message),
-            Err(_) => (
+        // `{"error": {"code", "message"}}` (`wire::ErrorBody`), read with the crate's reader.
+        let body = crate::json::parse(&text.unwrap_or_default()).unwrap_or_default();
+        let field = |name: &str| {
+            body.pointer(&format!("/error/{name}"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        let (code, message) = match (field("code"), field("message")) {
+            (Some(code), Some(message)) => (code, message),
+            _ => (
                 "http_error".to_owned(),
                 format!("the server answered {status}"),
             ),

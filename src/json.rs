@@ -1,0 +1,410 @@
+//! The JSON reader of the stream: v0's events, read from their text.
+//!
+//! Written by hand, not with serde_json's deserializer (issue 26): the events are read in one
+//! pass, keys and plain strings borrowed from the text and values skipped without being built
+//! until the event says it needs them, and the state they build is serde_json's `Value` as
+//! before. serde's deserializer machinery (its visitors, one instantiation per type read, and
+//! the error messages that print any JSON number, with Rust's float formatting) was the largest
+//! part of the wasm module that reading needs. serde_json still writes JSON.
+//!
+//! It reads what serde_json reads: RFC 8259 JSON, nesting at most [`MAX_DEPTH`] levels deep (as serde_json's
+//! recursion limit allows), numbers kept as their text (the `arbitrary_precision` representation, parsed
+//! by serde_json's own `Number`), a repeated key keeping its last value. `tests/json.rs` holds it
+//! to serde_json on generated and hand-made inputs, valid and not.
+//!
+//! ```
+//! use sajtmaskin_integrations::json::{parse, Reader};
+//!
+//! let value = parse(r#"{"a": [1, 2.50, "x\u00e9"], "b": null}"#).unwrap();
+//! assert_eq!(value["a"][1].to_string(), "2.50");
+//! assert_eq!(value["a"][2], "xé");
+//!
+//! // One pass over an object: keys borrowed, a value kept as its raw text.
+//! let mut reader = Reader::new(r#"{"object":"chat","id":"c1"}"#);
+//! let mut fields = Vec::new();
+//! reader.object(|reader, key| {
+//!     fields.push((key.into_owned(), reader.raw()?));
+//!     Ok(())
+//! }).unwrap();
+//! reader.end().unwrap();
+//! assert_eq!(fields, [("object".into(), r#""chat""#), ("id".into(), r#""c1""#)]);
+//! ```
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Number, Value};
+
+/// How many levels deep arrays and objects may nest: 127, as serde_json's default recursion
+/// limit (128) allows.
+pub const MAX_DEPTH: usize = 127;
+
+/// Why a text could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    /// Not JSON: `expected` what, at byte `at`.
+    #[error("expected {expected} at byte {at}")]
+    Syntax {
+        /// What the reader expected.
+        expected: &'static str,
+        /// Byte offset in the text.
+        at: usize,
+    },
+    /// Nested deeper than [`MAX_DEPTH`].
+    #[error("nested more than 127 levels deep at byte {at}")]
+    TooDeep {
+        /// Byte offset in the text.
+        at: usize,
+    },
+    /// JSON, but not what the caller reads (a caller's own "not this shape").
+    #[error("not the shape read here")]
+    Shape,
+}
+
+/// A cursor over JSON text.
+pub struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+    depth: usize,
+}
+
+type Result<T> = std::result::Result<T, JsonError>;
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Reader {
+            text,
+            at: 0,
+            depth: 0,
+        }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn fail<T>(&self, expected: &'static str) -> Result<T> {
+        Err(JsonError::Syntax {
+            expected,
+            at: self.at,
+        })
+    }
+
+    /// The next byte that is not whitespace, without taking it.
+    pub fn peek(&mut self) -> Option<u8> {
+        while let Some(&b) = self.bytes().get(self.at) {
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return Some(b);
+            }
+            self.at += 1;
+        }
+        None
+    }
+
+    /// Takes `byte` (after whitespace), or fails expecting `what`.
+    fn eat(&mut self, byte: u8, what: &'static str) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            self.fail(what)
+        }
+    }
+
+    /// Takes `word` exactly.
+    fn word(&mut self, word: &'static str) -> Result<()> {
+        if self
+            .bytes()
+            .get(self.at..)
+            .is_some_and(|b| b.starts_with(word.as_bytes()))
+        {
+            self.at += word.len();
+            Ok(())
+        } else {
+            self.fail(word)
+        }
+    }
+
+    /// Only whitespace is left.
+    pub fn end(&mut self) -> Result<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => self.fail("the end of the text"),
+        }
+    }
+
+    fn nest(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(JsonError::TooDeep { at: self.at });
+        }
+        Ok(())
+    }
+
+    /// Reads an object, calling `field` with the reader placed at each value and its key; the
+    /// value must be read (or skipped with [`Reader::raw`]) by `field`.
+    pub fn object(
+        &mut self,
+        mut field: impl FnMut(&mut Self, Cow<'a, str>) -> Result<()>,
+    ) -> Result<()> {
+        self.eat(b'{', "an object")?;
+        self.nest()?;
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':', "a colon")?;
+            field(self, key)?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return self.fail("a comma or the end of the object"),
+            }
+        }
+    }
+
+    /// Reads an array, calling `item` with the reader placed at each item and its index; the
+    /// item must be read (or skipped) by `item`.
+    pub fn array(&mut self, mut item: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
+        self.eat(b'[', "an array")?;
+        self.nest()?;
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        let mut index = 0;
+        loop {
+            item(self, index)?;
+            index += 1;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return self.fail("a comma or the end of the array"),
+            }
+        }
+    }
+
+    /// Reads a string, borrowed from the text when it has no escapes.
+    pub fn string(&mut self) -> Result<Cow<'a, str>> {
+        self.eat(b'"', "a string")?;
+        let start = self.at;
+        let rest = self.bytes().get(start..).unwrap_or_default();
+        let plain = crate::v0::grow::special(rest).unwrap_or(rest.len());
+        self.at = start + plain;
+        match self.bytes().get(self.at) {
+            Some(b'"') => {
+                let text = self.text.get(start..self.at).unwrap_or_default();
+                self.at += 1;
+                Ok(Cow::Borrowed(text))
+            }
+            Some(b'\\') => {
+                let mut owned = self.text.get(start..self.at).unwrap_or_default().to_owned();
+                self.escaped(&mut owned)?;
+                Ok(Cow::Owned(owned))
+            }
+            Some(_) => self.fail("a character allowed in a string"),
+            None => self.fail("the end of the string"),
+        }
+    }
+
+    /// The rest of a string from its first backslash, appended to `out`.
+    fn escaped(&mut self, out: &mut String) -> Result<()> {
+        loop {
+            let rest = self.bytes().get(self.at..).unwrap_or_default();
+            let plain = crate::v0::grow::special(rest).unwrap_or(rest.len());
+            out.push_str(self.text.get(self.at..self.at + plain).unwrap_or_default());
+            self.at += plain;
+            match self.bytes().get(self.at) {
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    let escape = self.bytes().get(self.at).copied();
+                    self.at += 1;
+                    out.push(match escape {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode()?,
+                        _ => {
+                            self.at -= 1;
+                            return self.fail("an escape");
+                        }
+                    });
+                }
+                Some(_) => return self.fail("a character allowed in a string"),
+                None => return self.fail("the end of the string"),
+            }
+        }
+    }
+
+    /// Four hex digits.
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self.text.get(self.at..self.at + 4).unwrap_or_default();
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return self.fail("four hex digits");
+        }
+        self.at += 4;
+        u32::from_str_radix(digits, 16).or_else(|_| self.fail("four hex digits"))
+    }
+
+    /// The character of a `\u` escape (after the `u`); a surrogate pair is one character, a
+    /// lone surrogate is an error (as in serde_json).
+    fn unicode(&mut self) -> Result<char> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                self.word("\\u")?;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return self.fail("a trailing surrogate");
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return self.fail("a leading surrogate"),
+            code => code,
+        };
+        char::from_u32(code).map_or_else(|| self.fail("a character"), Ok)
+    }
+
+    /// A number's text, checked against JSON's grammar.
+    fn number_text(&mut self) -> Result<&'a str> {
+        let start = self.at;
+        let digits = |reader: &mut Self| {
+            let from = reader.at;
+            while reader
+                .bytes()
+                .get(reader.at)
+                .is_some_and(u8::is_ascii_digit)
+            {
+                reader.at += 1;
+            }
+            reader.at - from
+        };
+        if self.bytes().get(self.at) == Some(&b'-') {
+            self.at += 1;
+        }
+        match self.bytes().get(self.at) {
+            Some(b'0') => self.at += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return self.fail("a number"),
+        }
+        if self.bytes().get(self.at) == Some(&b'.') {
+            self.at += 1;
+            if digits(self) == 0 {
+                return self.fail("a digit");
+            }
+        }
+        if matches!(self.bytes().get(self.at), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.bytes().get(self.at), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return self.fail("a digit");
+            }
+        }
+        Ok(self.text.get(start..self.at).unwrap_or_default())
+    }
+
+    /// Skips one value, checking it; returns its text.
+    pub fn raw(&mut self) -> Result<&'a str> {
+        let start = match self.peek() {
+            Some(_) => self.at,
+            None => return self.fail("a value"),
+        };
+        match self.bytes().get(self.at) {
+            Some(b'{') => self.object(|reader, _| reader.raw().map(drop))?,
+            Some(b'[') => self.array(|reader, _| reader.raw().map(drop))?,
+            Some(b'"') => {
+                self.string()?;
+            }
+            Some(b't') => self.word("true")?,
+            Some(b'f') => self.word("false")?,
+            Some(b'n') => self.word("null")?,
+            _ => {
+                self.number_text()?;
+            }
+        }
+        Ok(self.text.get(start..self.at).unwrap_or_default())
+    }
+
+    /// Reads one value into a `Value`.
+    pub fn value(&mut self) -> Result<Value> {
+        match self.peek() {
+            Some(b'{') => {
+                let mut map = Map::new();
+                self.object(|reader, key| {
+                    let value = reader.value()?;
+                    map.insert(key.into_owned(), value);
+                    Ok(())
+                })?;
+                Ok(Value::Object(map))
+            }
+            Some(b'[') => {
+                let mut items = Vec::new();
+                self.array(|reader, _| {
+                    items.push(reader.value()?);
+                    Ok(())
+                })?;
+                Ok(Value::Array(items))
+            }
+            Some(b'"') => Ok(Value::String(self.string()?.into_owned())),
+            Some(b't') => self.word("true").map(|()| Value::Bool(true)),
+            Some(b'f') => self.word("false").map(|()| Value::Bool(false)),
+            Some(b'n') => self.word("null").map(|()| Value::Null),
+            Some(_) => {
+                let text = self.number_text()?;
+                // The grammar is checked: serde_json keeps the text (`arbitrary_precision`).
+                text.parse::<Number>()
+                    .map(Value::Number)
+                    .or_else(|_| self.fail("a number"))
+            }
+            None => self.fail("a value"),
+        }
+    }
+}
+
+/// Parses a whole text as one JSON value.
+pub fn parse(text: &str) -> Result<Value> {
+    let mut reader = Reader::new(text);
+    let value = reader.value()?;
+    reader.end()?;
+    Ok(value)
+}
+
+/// The string the JSON `text` holds (a whole text that is one string), borrowed when it has no
+/// escapes; `None` for anything else.
+pub fn string(text: &str) -> Option<Cow<'_, str>> {
+    let mut reader = Reader::new(text);
+    let value = reader.string().ok()?;
+    reader.end().ok()?;
+    Some(value)
+}
+
+/// Whether `text` is one JSON value.
+pub fn is_json(text: &str) -> bool {
+    let mut reader = Reader::new(text);
+    reader.raw().is_ok() && reader.end().is_ok()
+}
