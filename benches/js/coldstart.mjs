@@ -3,7 +3,8 @@
 // slow-4G profile (150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up) and the cache disabled, both
 // pages served by the backend `npm start` runs (precompressed, the module as application/wasm).
 // `node benches/js/coldstart.mjs [runs]` (after `bash scripts/build-pkg.sh` and a server build);
-// the two pages alternate, median of `runs` (default 11) each.
+// the pages alternate (the package, its stream-only entry, the JS pipeline), median of `runs`
+// (default 11) each.
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,7 +63,7 @@ async function firstCard(page) {
   return { ms, title };
 }
 
-const times = { "wasm.html": [], "js.html": [] };
+const times = { "wasm.html": [], "wasm.html?stream": [], "js.html": [] };
 try {
   for (let i = 0; i < runs; i++) {
     for (const page of Object.keys(times)) {
@@ -80,4 +81,4 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [page, xs] of Object.entries(times)) {
   console.log(`${page}: median ${median(xs).toFixed(0)} ms over ${xs.length} runs (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`);
 }
-console.log(`package / JS: ${(median(times["wasm.html"]) / median(times["js.html"])).toFixed(2)}×`);
+console.log(`package / JS: ${(median(times["wasm.html"]) / median(times["js.html"])).toFixed(2)}×; stream-only entry / JS: ${(median(times["wasm.html?stream"]) / median(times["js.html"])).toFixed(2)}×`);

@@ -1,35 +1,37 @@
 // The JS pipeline on a page (bundled with Vite into js.js): eventsource-parser + JSON.parse +
-// jsondiffpatch + the structural extractor of benches/js/pipelines.mjs, reading the stream as
-// it arrives; the first integration asked for is rendered as a card and its time recorded.
+// jsondiffpatch + the equal-work card extraction of benches/js/cards.mjs (every structural
+// source, the catalog, de-duplication), reading the stream as it arrives; the first card is
+// rendered and its time recorded.
 import { createParser } from "eventsource-parser";
 import { patch } from "jsondiffpatch";
+import { cardBook, catalogIndex, signalReader } from "../cards.mjs";
+import catalogJson from "../catalog.json";
 
-function render(name) {
-  const card = document.createElement("article");
+const catalog = catalogIndex(catalogJson);
+const read = signalReader(catalog);
+const book = cardBook(catalog);
+
+function render(card) {
+  const article = document.createElement("article");
   const title = document.createElement("h3");
-  title.textContent = name;
-  card.append(title);
-  document.getElementById("cards").append(card);
+  title.textContent = card.provider;
+  article.append(title);
+  document.getElementById("cards").append(article);
   window.firstCard = performance.now();
 }
 
 let parts = [];
-const extract = (part) => {
-  if (part?.type === "agent-action" && part.name === "get_or_request_integration" && window.firstCard === undefined) {
-    const name = part.data?.requestedIntegrations?.[0] ?? part.data?.requestedMcpPresets?.[0];
-    if (name) render(name);
-  }
-};
+let from = Infinity;
 const parser = createParser({
   onEvent(event) {
     if (event.data === "[DONE]") return;
     const data = JSON.parse(event.data);
     if (data.object === "message.parts.chunk") {
       parts = patch(parts, data.delta);
-      for (const key of Object.keys(data.delta)) if (key[0] !== "_") extract(parts[Number(key)]);
+      for (const key of Object.keys(data.delta)) if (key[0] !== "_") from = Math.min(from, Number(key));
     } else if (data.object === "message" && Array.isArray(data.parts)) {
       parts = data.parts;
-      parts.forEach(extract);
+      from = 0;
     }
   },
 });
@@ -39,4 +41,12 @@ for (;;) {
   const { done, value } = await reader.read();
   if (done) break;
   parser.feed(value);
+  if (from !== Infinity) {
+    const found = [];
+    read.parts(parts, from, found);
+    from = Infinity;
+    book.observe(found);
+    const cards = book.takeChanged();
+    if (cards?.length && window.firstCard === undefined) render(cards[0]);
+  }
 }

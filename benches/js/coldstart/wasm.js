@@ -1,7 +1,9 @@
 // The package on a page: the module compiles while it downloads (instantiateStreaming, served
 // as application/wasm) and the stream is requested at the same time; the first card is
-// rendered with CardRenderer and its time since navigation recorded.
-import init, { StreamSession, CardRenderer } from "/pkg/sajtmaskin_integrations.js";
+// rendered with CardRenderer and its time since navigation recorded. `?stream` loads the
+// stream-only entry (no BackendClient), as a page that only renders streams would.
+const entry = location.search === "?stream" ? "/pkg/stream/sajtmaskin_integrations.js" : "/pkg/sajtmaskin_integrations.js";
+const { default: init, StreamSession, CardRenderer } = await import(entry);
 
 const [response] = await Promise.all([fetch("./stream.sse"), init()]);
 const session = new StreamSession();
