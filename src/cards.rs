@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::catalog::{self, Kind};
 use crate::i18n::{self, Locale};
+use crate::json::{Object, ToJson};
 use crate::links::AllowList;
 use crate::signals::{Signal, SignalKey};
 pub use crate::vocabulary::{ActionKind, Status, Verification};
@@ -488,5 +489,63 @@ impl CardBook {
                     label: i18n::verification_label(locale, status).to_owned(),
                 }),
         }
+    }
+}
+
+// The cards' JSON for JS, as their serde derives write it (`crate::json::ToJson`).
+impl ToJson for IntegrationCard {
+    fn write_json(&self, out: &mut String) {
+        let mut card = Object::new(out);
+        card.field("id", &self.id)
+            .field("provider", &self.provider)
+            .field("kind", self.kind.as_str())
+            .field("title", &self.title)
+            .field("description", &self.description)
+            .field("status", &self.status)
+            .field("envVars", &self.env_vars)
+            .field("actions", &self.actions)
+            .some("verification", &self.verification);
+        card.end();
+    }
+}
+
+impl ToJson for CardStatus {
+    fn write_json(&self, out: &mut String) {
+        let mut status = Object::new(out);
+        status
+            .field("code", self.code.as_str())
+            .field("label", &self.label);
+        status.end();
+    }
+}
+
+impl ToJson for CardEnvVar {
+    fn write_json(&self, out: &mut String) {
+        let mut var = Object::new(out);
+        var.field("key", &self.key).field("set", &self.set);
+        var.end();
+    }
+}
+
+impl ToJson for CardAction {
+    fn write_json(&self, out: &mut String) {
+        let mut action = Object::new(out);
+        action
+            .field("kind", self.kind.as_str())
+            .field("label", &self.label)
+            .some("url", &self.url)
+            .some("envKeys", &self.env_keys)
+            .some("preset", &self.preset);
+        action.end();
+    }
+}
+
+impl ToJson for CardVerification {
+    fn write_json(&self, out: &mut String) {
+        let mut check = Object::new(out);
+        check
+            .field("status", self.status.as_str())
+            .field("label", &self.label);
+        check.end();
     }
 }

@@ -109,6 +109,20 @@ impl ActionKind {
         ActionKind::Verify,
         ActionKind::Dismiss,
     ];
+
+    /// The contract's name (what it serializes as).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Install => "install",
+            ActionKind::OpenSetup => "open_setup",
+            ActionKind::SetEnvVars => "set_env_vars",
+            ActionKind::ConnectMcp => "connect_mcp",
+            ActionKind::OpenChat => "open_chat",
+            ActionKind::Resume => "resume",
+            ActionKind::Verify => "verify",
+            ActionKind::Dismiss => "dismiss",
+        }
+    }
 }
 
 /// The outcome of the backend's last credential check of a provider's keys.

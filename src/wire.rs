@@ -10,6 +10,7 @@
 //! assert_eq!(bad.validate().unwrap_err().code(), "invalid_key");
 //! ```
 
+use crate::json::{Object, ToJson};
 use serde::{Deserialize, Serialize};
 
 /// Longest env-var key, in bytes.
@@ -282,4 +283,48 @@ where
 {
     use serde::Deserialize;
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+// The request bodies' JSON for the wasm client, as their serde derives write them
+// (`crate::json::ToJson`).
+impl ToJson for NewEnvVar {
+    fn write_json(&self, out: &mut String) {
+        let mut var = Object::new(out);
+        var.field("key", &self.key)
+            .field("value", &self.value)
+            .field("sensitive", &self.sensitive);
+        var.end();
+    }
+}
+
+impl ToJson for CreateEnvVars {
+    fn write_json(&self, out: &mut String) {
+        let mut body = Object::new(out);
+        body.field("vars", &self.vars).field("upsert", &self.upsert);
+        body.end();
+    }
+}
+
+impl ToJson for EnvVarUpdate {
+    fn write_json(&self, out: &mut String) {
+        let mut var = Object::new(out);
+        var.field("id", &self.id).field("value", &self.value);
+        var.end();
+    }
+}
+
+impl ToJson for UpdateEnvVars {
+    fn write_json(&self, out: &mut String) {
+        let mut body = Object::new(out);
+        body.field("vars", &self.vars);
+        body.end();
+    }
+}
+
+impl ToJson for DeleteEnvVars {
+    fn write_json(&self, out: &mut String) {
+        let mut body = Object::new(out);
+        body.some("ids", &self.ids).some("keys", &self.keys);
+        body.end();
+    }
 }

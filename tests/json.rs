@@ -187,3 +187,125 @@ proptest! {
         }
     }
 }
+
+// The writer (`json::ToJson`) writes what serde_json writes for the same values: the wasm
+// module uses it, natively the types keep their serde derives.
+
+#[path = "support/samples.rs"]
+mod samples;
+
+mod writer {
+    use super::*;
+    use sajtmaskin_integrations::cards::{
+        CheckRecord, InstallKey, InstallRecord, McpServerRecord, Verification,
+    };
+    use sajtmaskin_integrations::json::ToJson;
+    use sajtmaskin_integrations::session::{SessionOptions, StreamSession};
+    use sajtmaskin_integrations::wire::{
+        CreateEnvVars, DeleteEnvVars, EnvVarUpdate, NewEnvVar, UpdateEnvVars,
+    };
+
+    fn same<T: ToJson + serde::Serialize + ?Sized>(value: &T) {
+        assert_eq!(value.to_json(), serde_json::to_string(value).unwrap());
+    }
+
+    #[test]
+    fn every_update_snapshot_and_card_of_the_samples() {
+        let mut written = 0;
+        for (name, bytes, _) in samples::SAMPLES {
+            for chunk in [bytes.len(), 7] {
+                let mut session = StreamSession::new(SessionOptions::default());
+                for piece in bytes.chunks(chunk.max(1)) {
+                    for update in session.feed(piece) {
+                        same(&update);
+                        written += 1;
+                    }
+                }
+                session.finish().iter().for_each(same);
+                same(session.snapshot());
+                same(&*session.shown_snapshot());
+                same(&*session.shown_parts_from(0));
+                // Cards with every status, key state, check and action the book can show.
+                session.set_project_env_keys(["DATABASE_URL", "CLERK_SECRET_KEY"]);
+                same(&session.cards());
+                let records = [InstallRecord {
+                    integration_type: "upstash".into(),
+                    status: "installed".into(),
+                    env_vars: vec![InstallKey {
+                        key: "KV_REST_API_URL".into(),
+                    }],
+                }];
+                same(&session.set_install_records(&records));
+                same(&session.set_mcp_servers(&[McpServerRecord {
+                    preset: Some("sentry".into()),
+                    enabled: true,
+                }]));
+                let checks = [
+                    CheckRecord {
+                        provider: "neon".into(),
+                        status: Verification::Invalid,
+                    },
+                    CheckRecord {
+                        provider: "upstash".into(),
+                        status: Verification::Verified,
+                    },
+                ];
+                same(&session.set_checks(&checks));
+                assert!(!name.is_empty());
+            }
+        }
+        assert!(written > 1000, "{written} updates");
+    }
+
+    #[test]
+    fn request_bodies() {
+        same(&CreateEnvVars {
+            vars: vec![
+                NewEnvVar {
+                    key: "A".into(),
+                    value: "x\"y\\z\n\u{1}é".into(),
+                    sensitive: true,
+                },
+                NewEnvVar {
+                    key: "B".into(),
+                    value: String::new(),
+                    sensitive: false,
+                },
+            ],
+            upsert: true,
+        });
+        same(&UpdateEnvVars {
+            vars: vec![EnvVarUpdate {
+                id: "env_1".into(),
+                value: "\u{7f}\u{1f}".into(),
+            }],
+        });
+        for (ids, keys) in [
+            (None, None),
+            (Some(vec!["env_1".to_owned()]), None),
+            (None, Some(vec![])),
+            (Some(vec![]), Some(vec!["K".to_owned()])),
+        ] {
+            same(&DeleteEnvVars { ids, keys });
+        }
+    }
+
+    #[test]
+    fn every_control_character_is_escaped_as_serde_json_escapes_it() {
+        let text: String = (0u8..=0x7f)
+            .map(char::from)
+            .chain("é😀\u{2028}".chars())
+            .collect();
+        same(&text);
+        same(&serde_json::json!({"a\u{0}b": [text, 1.5e300, -0, null, true, {}]}));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn every_generated_value(value in json_value()) {
+            prop_assert_eq!(value.to_json(), serde_json::to_string(&value).unwrap());
+        }
+    }
+}

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::cards::IntegrationCard;
+use crate::json::{Object, ToJson};
 use crate::v0::Format;
 
 /// One change the UI may render. Serialized with a `type` tag, as in the JS contract.
@@ -130,4 +131,79 @@ pub struct StreamSnapshot {
     pub usage: Option<Value>,
     /// The proxy's `meta` event.
     pub meta: Option<Value>,
+}
+
+// The updates' and the snapshot's JSON for JS, as their serde derives write them
+// (`crate::json::ToJson`).
+impl ToJson for StreamUpdate {
+    fn write_json(&self, out: &mut String) {
+        let mut update = Object::new(out);
+        match self {
+            StreamUpdate::ChatId { id } => update.field("type", "chatId").field("id", id),
+            StreamUpdate::ProjectId { id, v0_project_id } => update
+                .field("type", "projectId")
+                .field("id", id)
+                .some("v0ProjectId", v0_project_id),
+            StreamUpdate::Title { title } => update.field("type", "title").field("title", title),
+            StreamUpdate::Content { delta, reset } | StreamUpdate::Thinking { delta, reset } => {
+                let kind = match self {
+                    StreamUpdate::Content { .. } => "content",
+                    _ => "thinking",
+                };
+                update.field("type", kind).field("delta", delta);
+                if *reset {
+                    update.field("reset", &true);
+                }
+                &mut update
+            }
+            StreamUpdate::Parts { from, length } => update
+                .field("type", "parts")
+                .field("from", from)
+                .field("length", length),
+            StreamUpdate::Cards { cards } => update.field("type", "cards").field("cards", cards),
+            StreamUpdate::Usage { usage } => update.field("type", "usage").field("usage", usage),
+            StreamUpdate::Done { info } => update.field("type", "done").flatten(info),
+            StreamUpdate::Error {
+                code,
+                message,
+                fatal,
+            } => update
+                .field("type", "error")
+                .field("code", code)
+                .field("message", message)
+                .field("fatal", fatal),
+        };
+        update.end();
+    }
+}
+
+impl ToJson for StreamError {
+    fn write_json(&self, out: &mut String) {
+        let mut error = Object::new(out);
+        error
+            .field("message", &self.message)
+            .field("code", &self.code);
+        error.end();
+    }
+}
+
+impl ToJson for StreamSnapshot {
+    fn write_json(&self, out: &mut String) {
+        let mut snapshot = Object::new(out);
+        snapshot
+            .field("format", &self.format.map(Format::as_str))
+            .field("chatId", &self.chat_id)
+            .field("projectId", &self.project_id)
+            .field("v0ProjectId", &self.v0_project_id)
+            .field("title", &self.title)
+            .field("text", &self.text)
+            .field("thinking", &self.thinking)
+            .field("parts", &self.parts)
+            .field("content", &self.content)
+            .field("done", &self.done)
+            .field("error", &self.error)
+            .field("usage", &self.usage)
+            .field("meta", &self.meta);
+        snapshot.end();
+    }
 }

@@ -135,7 +135,7 @@ fn take_object(value: Value, what: &str) -> Result<Map<String, Value>, DecodeErr
 }
 
 fn short(value: &Value) -> String {
-    let text = value.to_string();
+    let text = crate::json::ToJson::to_json(value);
     match text.char_indices().nth(60) {
         Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
         None => text,

@@ -40,6 +40,7 @@
 //! assert_eq!(content, before);
 //! ```
 
+use crate::json::ToJson;
 use std::borrow::Borrow;
 
 use serde_json::{Map, Value};
@@ -169,7 +170,7 @@ fn classify<'d>(delta: &'d Value, path: &Path) -> Result<Op<'d>, PatchError> {
     match delta {
         Value::Object(map) => match map.get("_t") {
             Some(Value::String(t)) if t == "a" => Ok(Op::Array(map)),
-            Some(other) => Err(path.malformed(format!("unknown _t {other}"))),
+            Some(other) => Err(path.malformed(format!("unknown _t {}", other.to_json()))),
             None => Ok(Op::Object(map)),
         },
         Value::Array(items) => match items.as_slice() {
@@ -198,7 +199,10 @@ fn classify<'d>(delta: &'d Value, path: &Path) -> Result<Op<'d>, PatchError> {
             }
             _ => Err(path.malformed(format!("unrecognised delta array of {} items", items.len()))),
         },
-        other => Err(path.malformed(format!("a delta must be an object or array, got {other}"))),
+        other => Err(path.malformed(format!(
+            "a delta must be an object or array, got {}",
+            other.to_json()
+        ))),
     }
 }
 

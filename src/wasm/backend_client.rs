@@ -7,7 +7,6 @@
 //! copy is wiped once `fetch` holds it. Answers stay in JS (see [`super::transport`]).
 
 use gloo_net::http::Method;
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
@@ -16,6 +15,7 @@ use super::error::JsCodedError;
 use super::options as opt;
 use super::read::{self, Fields};
 use super::transport::{Answer, Inner, Transport};
+use crate::json::{Object, ToJson};
 use crate::wire::{
     CreateEnvVars, DeleteEnvVars, EnvVarUpdate, NewEnvVar, UpdateEnvVars, ValidationError,
 };
@@ -165,7 +165,7 @@ mod routes {
 }
 
 /// A request body checked before it is sent.
-trait Checked: Serialize {
+trait Checked: ToJson {
     fn validate(&self) -> Result<(), ValidationError>;
     /// Wipes the values it carries (none for a selector).
     fn wipe(&mut self);
@@ -253,9 +253,9 @@ impl McpServerBody {
     }
 }
 
-impl Serialize for McpServerBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+impl ToJson for McpServerBody {
+    fn write_json(&self, out: &mut String) {
+        self.0.write_json(out);
     }
 }
 
@@ -291,12 +291,21 @@ fn json_value(value: JsValue) -> Option<Value> {
     parsed
 }
 
+/// A request body: a JSON object of these fields.
+fn object_body(fields: &[(&str, &dyn ToJson)]) -> String {
+    let mut out = String::new();
+    let mut object = Object::new(&mut out);
+    for (key, value) in fields {
+        object.field(key, *value);
+    }
+    object.end();
+    out
+}
+
 /// Validate, serialize, wipe: the one sequence every env-var write takes. The request's values
 /// are wiped whether or not it was valid.
 fn checked_body(mut request: impl Checked) -> Result<String, JsValue> {
-    let checked = request
-        .validate()
-        .map(|()| serde_json::to_string(&request).unwrap_or_default());
+    let checked = request.validate().map(|()| request.to_json());
     request.wipe();
     checked.map_err(|err| JsCodedError::new(err.code(), err.to_string()).into())
 }
@@ -464,7 +473,7 @@ fn tool_call_body(tool: &str, arguments: JsValue) -> Result<String, JsValue> {
             _ => return Err(invalid("arguments: not an object")),
         }
     };
-    Ok(serde_json::json!({ "arguments": arguments }).to_string())
+    Ok(object_body(&[("arguments", &arguments)]))
 }
 
 #[wasm_bindgen]
@@ -552,7 +561,7 @@ route_methods! {
     #[wasm_bindgen(js_name = createProject, unchecked_return_type = "Promise<Project>")]
     fn create_project(#[wasm_bindgen(unchecked_param_type = "NewProject")] project: JsValue) {
         let body = match json_value(project) {
-            Some(project @ Value::Object(_)) => Ok(project.to_string()),
+            Some(project @ Value::Object(_)) => Ok(project.to_json()),
             _ => Err(JsCodedError::new("invalid_argument", "project must be an object").into()),
         };
         Call::post(routes::PROJECTS).checked(body)
@@ -564,8 +573,8 @@ route_methods! {
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(js_name = vercelProjectId)] vercel_project_id: &str,
     ) {
-        let body = serde_json::json!({ "vercelProjectId": vercel_project_id });
-        Call::post(routes::vercel_project(project_id)).body(body.to_string())
+        let body = object_body(&[("vercelProjectId", &vercel_project_id)]);
+        Call::post(routes::vercel_project(project_id)).body(body)
     }
 
     #[doc = " Syncs a Marketplace install of the project from its linked Vercel project."]
@@ -592,8 +601,8 @@ route_methods! {
     #[doc = " `StreamSession.consume(response.body, …)`)."]
     #[wasm_bindgen(js_name = startChat, unchecked_return_type = "Promise<Response>")]
     fn start_chat(#[wasm_bindgen(js_name = projectId)] project_id: &str, message: &str) {
-        let body = serde_json::json!({ "message": message });
-        Call::post(routes::chats(project_id)).body(body.to_string()).stream()
+        let body = object_body(&[("message", &message)]);
+        Call::post(routes::chats(project_id)).body(body).stream()
     }
 
     #[doc = " Resumes a chat of the project that waits on integrations (v0 is told which are"]
@@ -603,8 +612,8 @@ route_methods! {
         #[wasm_bindgen(js_name = projectId)] project_id: &str,
         #[wasm_bindgen(js_name = chatId)] chat_id: &str,
     ) {
-        let body = serde_json::json!({ "chatId": chat_id });
-        Call::post(routes::resolve(project_id)).body(body.to_string()).stream()
+        let body = object_body(&[("chatId", &chat_id)]);
+        Call::post(routes::resolve(project_id)).body(body).stream()
     }
 
     #[doc = " The project's env vars (sensitive ones with `value: null`)."]
@@ -682,8 +691,8 @@ route_methods! {
         #[wasm_bindgen(js_name = integrationType)] integration_type: &str,
         #[wasm_bindgen(js_name = projectId)] project_id: Option<String>,
     ) {
-        let body = serde_json::json!({ "integrationType": integration_type, "projectId": project_id });
-        Call::post(routes::MARKETPLACE_START).body(body.to_string())
+        let body = object_body(&[("integrationType", &integration_type), ("projectId", &project_id)]);
+        Call::post(routes::MARKETPLACE_START).body(body)
     }
 
     #[doc = " Install records, optionally of one project."]

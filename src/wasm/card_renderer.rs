@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use super::error::JsCodedError;
 use super::options as opt;
 use super::read::{self, Fields};
+use crate::json::{Object, ToJson};
 use crate::links::AllowList;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -50,15 +51,28 @@ struct EnvVar {
     set: bool,
 }
 
-#[derive(Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 struct Action {
     kind: String,
     label: String,
     url: Option<String>,
     env_keys: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     preset: Option<String>,
+}
+
+/// What `onAction` receives: the action as the card had it (`url` and `envKeys` null when
+/// absent, `preset` only when present).
+impl ToJson for Action {
+    fn write_json(&self, out: &mut String) {
+        let mut action = Object::new(out);
+        action
+            .field("kind", &self.kind)
+            .field("label", &self.label)
+            .field("url", &self.url)
+            .field("envKeys", &self.env_keys)
+            .some("preset", &self.preset);
+        action.end();
+    }
 }
 
 const CARD: &str = "cards[]";
@@ -284,7 +298,7 @@ impl CardRenderer {
                     button.set_attribute("type", "button")?;
                     button.set_attribute("data-action", &action.kind)?;
                     button.set_attribute("data-card-id", &card.id)?;
-                    let json = serde_json::to_string(action).unwrap_or_default();
+                    let json = action.to_json();
                     button.set_attribute("data-action-json", &json)?;
                     append(&actions, &button)?;
                 }

@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use wasm_bindgen::prelude::*;
 
+use crate::json::ToJson;
+
 /// An error on its way to JS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsCodedError {
@@ -48,14 +50,12 @@ impl From<JsCodedError> for JsValue {
     }
 }
 
-/// Serializes a value for JS: absent values become `null`, maps become plain objects.
+/// A value for JS: absent values become `null`, maps become plain objects.
 ///
-/// Goes through a JSON string and the engine's `JSON.parse`: building the objects field by
-/// field across the boundary (serde-wasm-bindgen) was several times slower on real streams,
-/// whose updates are large nested `parts` arrays.
-pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCodedError> {
-    let json = serde_json::to_string(value)
-        .map_err(|e| JsCodedError::new("serialize_failed", e.to_string()))?;
-    js_sys::JSON::parse(&json)
+/// Goes through JSON text (`crate::json::ToJson`) and the engine's `JSON.parse`: building the
+/// objects field by field across the boundary (serde-wasm-bindgen) was several times slower on
+/// real streams, whose updates are large nested `parts` arrays.
+pub(crate) fn to_js<T: ToJson + ?Sized>(value: &T) -> Result<JsValue, JsCodedError> {
+    js_sys::JSON::parse(&value.to_json())
         .map_err(|_| JsCodedError::new("serialize_failed", "JSON.parse failed"))
 }

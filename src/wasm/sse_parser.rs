@@ -1,11 +1,11 @@
 //! `SseParser` for JS: the WHATWG event-stream parser over `Uint8Array` chunks.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use super::options as opt;
 use super::read::Fields;
+use crate::json::{Object, ToJson};
 use crate::sse;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -93,10 +93,19 @@ impl<'p> Batch<'p> {
     }
 }
 
-#[derive(Serialize)]
 struct Dropped {
     code: &'static str,
     message: String,
+}
+
+impl ToJson for Dropped {
+    fn write_json(&self, out: &mut String) {
+        let mut dropped = Object::new(out);
+        dropped
+            .field("code", self.code)
+            .field("message", &self.message);
+        dropped.end();
+    }
 }
 
 /// The WHATWG "parse an event stream" algorithm, fed with bytes.

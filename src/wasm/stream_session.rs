@@ -11,6 +11,7 @@ use super::error::{to_js, JsCodedError};
 use super::options as opt;
 use super::read::{self, Fields};
 use crate::cards::{CardOptions, CheckRecord, InstallKey, InstallRecord, McpServerRecord};
+use crate::json::ToJson;
 use crate::session::{self, SessionOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -153,8 +154,7 @@ fn updates_to_js(updates: &[session::StreamUpdate]) -> Result<JsValue, JsCodedEr
             }
             U::Parts { from, length } => codes.extend([2, number(*from), number(*length)]),
             other => {
-                let json = serde_json::to_string(other)
-                    .map_err(|e| JsCodedError::new("serialize_failed", e.to_string()))?;
+                let json = other.to_json();
                 text.push_str(&json);
                 codes.extend([3, super::js_length(&json)]);
             }
