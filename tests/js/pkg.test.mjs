@@ -103,8 +103,8 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 // through serde-wasm-bindgen (181,552). Lowered to 162,000: v0's events are read by the crate's
 // own JSON reader (src/json.rs), not serde_json's deserializer (161,546). Lowered to 157,500: what
 // crosses to JS and the request bodies are written by its writer (`json::ToJson`), not serde's
-// serializer (157,046).
-const GZIP_BUDGET = 157_500;
+// serializer (157,046); 156,713 with the secret kinds' names in a table.
+const GZIP_BUDGET = 157_000;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
