@@ -16,6 +16,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p sajtmaskin-integrations --lib --tests --quiet -- -D warnings
+# The stream-only entry (`pkg/stream`) is built without the `backend` feature.
+cargo clippy --target wasm32-unknown-unknown -p sajtmaskin-integrations --lib --no-default-features --quiet -- -D warnings
 # RUSTSEC-2023-0071 (the `rsa` crate, no fixed release) must stay out of the tree.
 if cargo tree --workspace --target all -e normal,build,dev --prefix none 2>/dev/null | grep -q '^rsa '; then
   echo "the rsa crate is in the dependency tree (RUSTSEC-2023-0071): cargo tree -i rsa" >&2

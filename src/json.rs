@@ -5,12 +5,17 @@
 //! until the event says it needs them, and the state they build is serde_json's `Value` as
 //! before. serde's deserializer machinery (its visitors, one instantiation per type read, and
 //! the error messages that print any JSON number, with Rust's float formatting) was the largest
-//! part of the wasm module that reading needs. serde_json still writes JSON.
+//! part of the wasm module that reading needs. The writer at the end ([`ToJson`]) does the same
+//! for what crosses to JS.
 //!
-//! It reads what serde_json reads: RFC 8259 JSON, nesting at most [`MAX_DEPTH`] levels deep (as serde_json's
-//! recursion limit allows), numbers kept as their text (the `arbitrary_precision` representation, parsed
-//! by serde_json's own `Number`), a repeated key keeping its last value. `tests/json.rs` holds it
-//! to serde_json on generated and hand-made inputs, valid and not.
+//! It reads what serde_json reads: RFC 8259 JSON; a value built nested at most [`MAX_DEPTH`]
+//! levels deep (as serde_json's recursion limit allows), a value skipped ([`Reader::raw`]) to
+//! any depth (as serde_json skips one); numbers kept as their text (the `arbitrary_precision`
+//! representation, parsed by serde_json's own `Number`); a repeated key keeping its last value.
+//! One difference, on purpose: serde_json, with `arbitrary_precision` and `raw_value`, reads an
+//! object whose only key is `$serde_json::private::Number` or `$serde_json::private::RawValue`
+//! as a number or a raw value (its internal markers); here it is the object it is.
+//! `tests/json.rs` holds it to serde_json on generated and hand-made inputs, valid and not.
 //!
 //! ```
 //! use sajtmaskin_integrations::json::{parse, Reader};
@@ -328,26 +333,72 @@ impl<'a> Reader<'a> {
         Ok(self.text.get(start..self.at).unwrap_or_default())
     }
 
-    /// Skips one value, checking it; returns its text.
+    /// Skips one value, checking it; returns its text. Without a nesting limit and without
+    /// recursion, as serde_json skips a value it does not build (`IgnoredAny`, `RawValue`): a
+    /// deeply nested field an event does not use does not make the event unreadable.
     pub fn raw(&mut self) -> Result<&'a str> {
         let start = match self.peek() {
             Some(_) => self.at,
             None => return self.fail("a value"),
         };
-        match self.bytes().get(self.at) {
-            Some(b'{') => self.object(|reader, _| reader.raw().map(drop))?,
-            Some(b'[') => self.array(|reader, _| reader.raw().map(drop))?,
-            Some(b'"') => {
-                self.string()?;
+        // The closing brackets of the arrays and objects the value is inside of.
+        let mut open: Vec<u8> = Vec::new();
+        loop {
+            // One value, or the start of an array or object.
+            match self.peek() {
+                Some(b'{') => {
+                    self.at += 1;
+                    if self.peek() == Some(b'}') {
+                        self.at += 1;
+                    } else {
+                        open.push(b'}');
+                        self.string()?;
+                        self.eat(b':', "a colon")?;
+                        continue;
+                    }
+                }
+                Some(b'[') => {
+                    self.at += 1;
+                    if self.peek() == Some(b']') {
+                        self.at += 1;
+                    } else {
+                        open.push(b']');
+                        continue;
+                    }
+                }
+                Some(b'"') => {
+                    self.string()?;
+                }
+                Some(b't') => self.word("true")?,
+                Some(b'f') => self.word("false")?,
+                Some(b'n') => self.word("null")?,
+                Some(_) => {
+                    self.number_text()?;
+                }
+                None => return self.fail("a value"),
             }
-            Some(b't') => self.word("true")?,
-            Some(b'f') => self.word("false")?,
-            Some(b'n') => self.word("null")?,
-            _ => {
-                self.number_text()?;
+            // After a value: the next item, or the end of the arrays and objects it closes.
+            loop {
+                let Some(&close) = open.last() else {
+                    return Ok(self.text.get(start..self.at).unwrap_or_default());
+                };
+                match self.peek() {
+                    Some(b',') => {
+                        self.at += 1;
+                        if close == b'}' {
+                            self.string()?;
+                            self.eat(b':', "a colon")?;
+                        }
+                        break;
+                    }
+                    Some(b) if b == close => {
+                        self.at += 1;
+                        open.pop();
+                    }
+                    _ => return self.fail("a comma or the end of an array or object"),
+                }
             }
         }
-        Ok(self.text.get(start..self.at).unwrap_or_default())
     }
 
     /// Reads one value into a `Value`.
@@ -403,7 +454,7 @@ pub fn string(text: &str) -> Option<Cow<'_, str>> {
     Some(value)
 }
 
-/// Whether `text` is one JSON value.
+/// Whether `text` is one JSON value (nested to any depth).
 pub fn is_json(text: &str) -> bool {
     let mut reader = Reader::new(text);
     reader.raw().is_ok() && reader.end().is_ok()

@@ -103,6 +103,57 @@ fn nesting_is_limited_where_serde_json_limits_it() {
 }
 
 #[test]
+fn skipped_values_nest_to_any_depth_as_serde_json_skips_them() {
+    for depth in [1, 127, 128, 10_000] {
+        let deep = format!("{}1{}", r#"[{"a":"#.repeat(depth), "}]".repeat(depth));
+        let mut reader = Reader::new(&deep);
+        assert_eq!(reader.raw(), Ok(deep.as_str()));
+        assert!(serde_json::from_str::<&serde_json::value::RawValue>(&deep).is_ok());
+        assert!(serde_json::from_str::<serde::de::IgnoredAny>(&deep).is_ok());
+        assert!(json::is_json(&deep));
+        // An event whose unused field nests that deep is still read.
+        let mut parts = serde_json::json!([{"type": "text", "text": "a"}]);
+        let event = format!(
+            r#"{{"object":"message.parts.chunk","x":{deep},"delta":{{"0":{{"text":["a","ab"]}},"_t":"a"}}}}"#
+        );
+        assert_eq!(
+            sajtmaskin_integrations::v0::chunk::apply(&mut parts, &event),
+            Some(0),
+            "{depth}"
+        );
+        assert_eq!(parts[0]["text"], "ab");
+        let decoded = sajtmaskin_integrations::v0::decode::decode_v0(&event);
+        assert!(decoded.is_ok(), "{depth}: {decoded:?}");
+    }
+    // Unbalanced and malformed nesting is refused without recursion.
+    for bad in [
+        "[".repeat(100_000),
+        format!("{}]", "[{\"a\":".repeat(1000)),
+        "[1,]".into(),
+        "{\"a\":1,}".into(),
+        "[1}".into(),
+        "{\"a\"]".into(),
+    ] {
+        assert!(!json::is_json(&bad), "{bad:.40}");
+        assert!(serde_json::from_str::<serde::de::IgnoredAny>(&bad).is_err());
+    }
+}
+
+#[test]
+fn serde_json_markers_are_plain_keys_here() {
+    // serde_json (arbitrary_precision, raw_value) reads these as a number and a raw value.
+    let number = r#"{"$serde_json::private::Number":"1"}"#;
+    assert_eq!(
+        json::parse(number).unwrap(),
+        serde_json::json!({"$serde_json::private::Number": "1"})
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(number).unwrap(),
+        serde_json::json!(1)
+    );
+}
+
+#[test]
 fn raw_values_and_strings() {
     let mut reader = Reader::new(r#" {"a": [1, {"b": "c"}], "d": "e\"f", "g": -1.5e3 } "#);
     let mut seen = Vec::new();
@@ -184,6 +235,12 @@ proptest! {
         }
         if let Ok(text) = String::from_utf8(text) {
             prop_assert!(agree(&text).is_ok(), "{}", agree(&text).unwrap_err());
+            // Skipping checks what serde_json's skipping checks.
+            prop_assert_eq!(
+                json::is_json(&text),
+                serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(),
+                "{}", text
+            );
         }
     }
 }

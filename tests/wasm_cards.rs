@@ -293,6 +293,13 @@ fn bad_arguments_name_the_field() {
             "records[].envVars[].key must be a string",
         ),
         (
+            session.set_integration_records(js(json!([
+                {"integrationType": "neon", "status": "installed", "envVars": null}
+            ]))),
+            "invalid_argument",
+            "records[].envVars must be an array",
+        ),
+        (
             session.set_mcp_servers(js(json!([{"preset": "sentry", "enabled": "yes"}]))),
             "invalid_argument",
             "servers[].enabled must be true or false",

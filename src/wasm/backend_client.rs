@@ -167,6 +167,9 @@ mod routes {
 /// A request body checked before it is sent.
 trait Checked: ToJson {
     fn validate(&self) -> Result<(), ValidationError>;
+    /// At least the length of its JSON text: the body is written into a buffer of this size,
+    /// which never grows (a growing buffer leaves copies of the values in freed memory).
+    fn max_json_len(&self) -> usize;
     /// Wipes the values it carries (none for a selector).
     fn wipe(&mut self);
 }
@@ -184,9 +187,22 @@ impl Zeroize for EnvVarUpdate {
     }
 }
 
+/// The longest JSON text of a string of `len` bytes (every byte escaped as `\u00XX`).
+fn max_str_len(len: usize) -> usize {
+    2 + 6 * len
+}
+
 impl Checked for CreateEnvVars {
     fn validate(&self) -> Result<(), ValidationError> {
         CreateEnvVars::validate(self)
+    }
+    fn max_json_len(&self) -> usize {
+        let vars: usize = self
+            .vars
+            .iter()
+            .map(|v| 40 + max_str_len(v.key.len()) + max_str_len(v.value.len()))
+            .sum();
+        32 + vars
     }
     fn wipe(&mut self) {
         self.vars.iter_mut().for_each(Zeroize::zeroize);
@@ -197,6 +213,14 @@ impl Checked for UpdateEnvVars {
     fn validate(&self) -> Result<(), ValidationError> {
         UpdateEnvVars::validate(self)
     }
+    fn max_json_len(&self) -> usize {
+        let vars: usize = self
+            .vars
+            .iter()
+            .map(|v| 24 + max_str_len(v.id.len()) + max_str_len(v.value.len()))
+            .sum();
+        16 + vars
+    }
     fn wipe(&mut self) {
         self.vars.iter_mut().for_each(Zeroize::zeroize);
     }
@@ -205,6 +229,10 @@ impl Checked for UpdateEnvVars {
 impl Checked for DeleteEnvVars {
     fn validate(&self) -> Result<(), ValidationError> {
         DeleteEnvVars::validate(self)
+    }
+    fn max_json_len(&self) -> usize {
+        // Ids and keys, no values: the buffer may grow.
+        0
     }
     fn wipe(&mut self) {}
 }
@@ -263,6 +291,9 @@ impl Checked for McpServerBody {
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
     }
+    fn max_json_len(&self) -> usize {
+        max_map_len(&self.0)
+    }
     fn wipe(&mut self) {
         for field in ["bearerToken", "headers"] {
             if let Some(value) = self.0.get_mut(field) {
@@ -270,6 +301,25 @@ impl Checked for McpServerBody {
             }
         }
     }
+}
+
+/// At least the length of `value`'s JSON text.
+fn max_value_len(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(n) => n.as_str().len(),
+        Value::String(s) => max_str_len(s.len()),
+        Value::Array(items) => 2 + items.iter().map(|v| 1 + max_value_len(v)).sum::<usize>(),
+        Value::Object(map) => max_map_len(map),
+    }
+}
+
+/// At least the length of `map`'s JSON text.
+fn max_map_len(map: &serde_json::Map<String, Value>) -> usize {
+    2 + map
+        .iter()
+        .map(|(k, v)| 2 + max_str_len(k.len()) + max_value_len(v))
+        .sum::<usize>()
 }
 
 /// Overwrites every string inside `value`.
@@ -305,7 +355,11 @@ fn object_body(fields: &[(&str, &dyn ToJson)]) -> String {
 /// Validate, serialize, wipe: the one sequence every env-var write takes. The request's values
 /// are wiped whether or not it was valid.
 fn checked_body(mut request: impl Checked) -> Result<String, JsValue> {
-    let checked = request.validate().map(|()| request.to_json());
+    let checked = request.validate().map(|()| {
+        let mut body = String::with_capacity(request.max_json_len());
+        request.write_json(&mut body);
+        body
+    });
     request.wipe();
     checked.map_err(|err| JsCodedError::new(err.code(), err.to_string()).into())
 }
@@ -341,7 +395,7 @@ fn new_env_vars(list: &JsValue) -> Result<Vec<NewEnvVar>, JsCodedError> {
     env_writes(list, |var| {
         Ok(NewEnvVar {
             key: var.required_string("key")?,
-            sensitive: var.boolean("sensitive")?.unwrap_or(false),
+            sensitive: var.defaulted_boolean("sensitive", false)?,
             value: var.required_string("value")?,
         })
     })
@@ -781,5 +835,55 @@ route_methods! {
     #[wasm_bindgen(js_name = revokeMcpToken, unchecked_return_type = "Promise<{ revoked: boolean; v0Unregistered: boolean }>")]
     fn revoke_mcp_token(#[wasm_bindgen(js_name = projectId)] project_id: &str) {
         Call::delete(routes::mcp_token(project_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// The body of a write is written into a buffer that never grows, whatever the values hold
+    /// (a grown buffer would have left a copy of them in freed memory).
+    #[wasm_bindgen_test]
+    fn a_checked_body_never_grows_its_buffer() {
+        let worst = format!("{}\"\\é😀", "\u{1}".repeat(300));
+        let fits = |request: &dyn Checked| {
+            let mut body = String::with_capacity(request.max_json_len());
+            let capacity = body.capacity();
+            request.write_json(&mut body);
+            assert_eq!(body.capacity(), capacity, "{body}");
+            assert!(body.len() <= capacity);
+        };
+        fits(&CreateEnvVars {
+            vars: vec![
+                NewEnvVar {
+                    key: "A".into(),
+                    value: worst.clone(),
+                    sensitive: true,
+                },
+                NewEnvVar {
+                    key: "B_2".into(),
+                    value: String::new(),
+                    sensitive: false,
+                },
+            ],
+            upsert: true,
+        });
+        fits(&UpdateEnvVars {
+            vars: vec![EnvVarUpdate {
+                id: "env_1".into(),
+                value: worst.clone(),
+            }],
+        });
+        let body = crate::json::parse(&format!(
+            r#"{{"name":"x","bearerToken":{0},"headers":{{"X-Key":{0},"n":[1.5e3,true,null,{{}}]}}}}"#,
+            serde_json::Value::String(worst.clone()).to_json()
+        ))
+        .unwrap();
+        let Value::Object(map) = body else {
+            unreachable!()
+        };
+        fits(&McpServerBody(map));
     }
 }

@@ -51,11 +51,17 @@ impl<'a> Fields<'a> {
         Fields::of(value, "invalid_options", what)
     }
 
-    /// The field's value; `None` when it is absent (`undefined` or `null`).
+    /// The field's value; `None` when it is absent (`undefined` or `null`: an optional field,
+    /// as serde read an `Option`). A getter that throws reads as `undefined`.
     pub(crate) fn get(&self, name: &str) -> Option<JsValue> {
         js_sys::Reflect::get(&self.object, &JsValue::from_str(name))
             .ok()
             .filter(|v| !absent(v))
+    }
+
+    /// Whether the field is `null` (where only `undefined` means "not given").
+    fn is_null(&self, name: &str) -> bool {
+        js_sys::Reflect::get(&self.object, &JsValue::from_str(name)).is_ok_and(|v| v.is_null())
     }
 
     /// An error naming the field and what it must be.
@@ -98,11 +104,33 @@ impl<'a> Fields<'a> {
         self.typed(name, "true or false", JsValue::as_bool)
     }
 
+    /// A boolean field with a default when left out (`undefined`); `null` is refused: an
+    /// explicit `null` for `sensitive` must not quietly store a value as not sensitive.
+    #[cfg(feature = "backend")]
+    pub(crate) fn defaulted_boolean(
+        &self,
+        name: &str,
+        default: bool,
+    ) -> Result<bool, JsCodedError> {
+        if self.is_null(name) {
+            return Err(self.error(name, "true or false"));
+        }
+        Ok(self.boolean(name)?.unwrap_or(default))
+    }
+
     /// An array field, if present: its items.
     pub(crate) fn list(&self, name: &str) -> Result<Option<Vec<JsValue>>, JsCodedError> {
         self.typed(name, "an array", |v| {
             v.dyn_ref::<js_sys::Array>().map(|a| a.iter().collect())
         })
+    }
+
+    /// An array field, empty when left out (`undefined`); `null` is refused.
+    pub(crate) fn defaulted_list(&self, name: &str) -> Result<Vec<JsValue>, JsCodedError> {
+        if self.is_null(name) {
+            return Err(self.error(name, "an array"));
+        }
+        Ok(self.list(name)?.unwrap_or_default())
     }
 
     /// An array of strings, if present.

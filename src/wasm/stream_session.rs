@@ -317,7 +317,7 @@ fn items_of<T>(
 /// `MarketplaceRecord[]`, as far as the card book reads it.
 fn install_records(list: &JsValue) -> Result<Vec<InstallRecord>, JsCodedError> {
     items_of(list, ("records", "records[]"), |record| {
-        let keys = record.list("envVars")?.unwrap_or_default();
+        let keys = record.defaulted_list("envVars")?;
         Ok(InstallRecord {
             integration_type: record.required_string("integrationType")?,
             status: record.required_string("status")?,

@@ -103,8 +103,11 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 // through serde-wasm-bindgen (181,552). Lowered to 162,000: v0's events are read by the crate's
 // own JSON reader (src/json.rs), not serde_json's deserializer (161,546). Lowered to 157,500: what
 // crosses to JS and the request bodies are written by its writer (`json::ToJson`), not serde's
-// serializer (157,046); 156,713 with the secret kinds' names in a table.
-const GZIP_BUDGET = 157_000;
+// serializer (157,046); 156,713 with the secret kinds' names in a table. Raised to 157,600 by a
+// review's fixes: unused fields skipped to any depth without recursion (as serde_json skips
+// them), `null` refused where only `undefined` means "left out", request bodies written into a
+// buffer that never grows (157,516).
+const GZIP_BUDGET = 157_600;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
@@ -121,6 +124,8 @@ test("BackendClient refuses a malformed body before any request, naming the fiel
     const cases = [
       [client.upsertEnvVars("p1", [{ key: "A", value: "v1" }, { key: "B", value: 5 }]), "vars[].value must be a string"],
       [client.upsertEnvVars("p1", [{ key: "A", value: "v1", sensitive: "yes" }]), "vars[].sensitive must be true or false"],
+      // An explicit null is not "not sensitive": left out means false, null is refused.
+      [client.upsertEnvVars("p1", [{ key: "A", value: "v1", sensitive: null }]), "vars[].sensitive must be true or false"],
       [client.upsertEnvVars("p1", { key: "A", value: "v1" }), "vars must be an array"],
       [client.updateEnvVars("p1", [{ id: "env_1" }]), "vars[].value must be a string"],
       [client.deleteEnvVars("p1", { ids: "env_1" }), "selector.ids must be an array"],
