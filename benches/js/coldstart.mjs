@@ -1,6 +1,6 @@
 // Cold start: time from navigation to the first card of a recorded stream (s02, Neon), for the
 // package and for the JS pipeline, on a slow phone: headless Chromium with 4× CPU throttling, a
-// slow-4G profile (150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up) and the cache disabled, both
+// slow-4G profile (150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up) and the cache disabled, all
 // pages served by the backend `npm start` runs (precompressed, the module as application/wasm).
 // `node benches/js/coldstart.mjs [runs]` (after `bash scripts/build-pkg.sh` and a server build);
 // the pages alternate (the package, its stream-only entry, the JS pipeline), median of `runs`
@@ -27,7 +27,7 @@ await build({
     lib: { entry: join(root, "benches/js/coldstart/js-main.js"), formats: ["es"], fileName: () => "js.js" },
   },
 });
-for (const f of ["wasm.html", "wasm.js", "js.html"]) copyFileSync(join(root, "benches/js/coldstart", f), join(out, f));
+for (const f of ["wasm.html", "wasm-stream.html", "wasm.js", "js.html"]) copyFileSync(join(root, "benches/js/coldstart", f), join(out, f));
 copyFileSync(join(root, "tests/fixtures/v0-streams/s02-v2-message-neon-guestbook.sse"), join(out, "stream.sse"));
 // The same precompression for the JS bundle as the module gets.
 await new Promise((resolve, reject) => spawn("node", [join(root, "scripts/precompress.mjs"), join(out, "js.js"), join(out, "wasm.js")], { stdio: "inherit" })
@@ -63,7 +63,7 @@ async function firstCard(page) {
   return { ms, title };
 }
 
-const times = { "wasm.html": [], "wasm.html?stream": [], "js.html": [] };
+const times = { "wasm.html": [], "wasm-stream.html": [], "js.html": [] };
 try {
   for (let i = 0; i < runs; i++) {
     for (const page of Object.keys(times)) {
@@ -81,4 +81,4 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [page, xs] of Object.entries(times)) {
   console.log(`${page}: median ${median(xs).toFixed(0)} ms over ${xs.length} runs (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`);
 }
-console.log(`package / JS: ${(median(times["wasm.html"]) / median(times["js.html"])).toFixed(2)}×; stream-only entry / JS: ${(median(times["wasm.html?stream"]) / median(times["js.html"])).toFixed(2)}×`);
+console.log(`package / JS: ${(median(times["wasm.html"]) / median(times["js.html"])).toFixed(2)}×; stream-only entry / JS: ${(median(times["wasm-stream.html"]) / median(times["js.html"])).toFixed(2)}×`);
