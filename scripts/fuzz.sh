@@ -13,7 +13,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sse_parser jsondiffpatch session_feed one_pass wire auth webhook mcp_body)
+[ ${#targets[@]} -gt 0 ] || targets=(sse_parser jsondiffpatch session_feed one_pass wire auth webhook mcp_body json_reader)
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
@@ -53,6 +53,11 @@ printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion
 printf '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' | seed mcp_body list
 printf '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"a__b","arguments":{}}}' | seed mcp_body call
 printf '{"jsonrpc":"2.0","method":"notifications/initialized"}' | seed mcp_body notification
+# The JSON reader target reads one text: the samples' events and hand-made edge cases.
+mkdir -p fuzz/corpus/json_reader
+grep -h '^data: ' tests/fixtures/v0-streams/s0[1-8]*.sse | sed -n '1,40s/^data: //p' | split -l 1 - fuzz/corpus/json_reader/event-
+printf '[1.5e300,-0,"\\ud83d\\ude00\\n",{"a":{"a":[true,null]}}]' | seed json_reader edges
+printf '{"a":1,"a":2,"b":"\\u00e9"}' | seed json_reader repeated
 
 for target in "${targets[@]}"; do
   echo "=== fuzz $target for ${seconds}s"

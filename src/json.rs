@@ -224,6 +224,38 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Skips a string, checking its characters and the form of its escapes but not what a `\u`
+    /// escape stands for, as serde_json skips one (a lone surrogate is refused only in a string
+    /// that is read).
+    fn skip_string(&mut self) -> Result<()> {
+        self.eat(b'"', "a string")?;
+        loop {
+            let rest = self.bytes().get(self.at..).unwrap_or_default();
+            self.at += crate::v0::grow::special(rest).unwrap_or(rest.len());
+            match self.bytes().get(self.at) {
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    match self.bytes().get(self.at) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.at += 1
+                        }
+                        Some(b'u') => {
+                            self.at += 1;
+                            self.hex4()?;
+                        }
+                        _ => return self.fail("an escape"),
+                    }
+                }
+                Some(_) => return self.fail("a character allowed in a string"),
+                None => return self.fail("the end of the string"),
+            }
+        }
+    }
+
     /// The rest of a string from its first backslash, appended to `out`.
     fn escaped(&mut self, out: &mut String) -> Result<()> {
         loop {
@@ -352,7 +384,7 @@ impl<'a> Reader<'a> {
                         self.at += 1;
                     } else {
                         open.push(b'}');
-                        self.string()?;
+                        self.skip_string()?;
                         self.eat(b':', "a colon")?;
                         continue;
                     }
@@ -366,9 +398,7 @@ impl<'a> Reader<'a> {
                         continue;
                     }
                 }
-                Some(b'"') => {
-                    self.string()?;
-                }
+                Some(b'"') => self.skip_string()?,
                 Some(b't') => self.word("true")?,
                 Some(b'f') => self.word("false")?,
                 Some(b'n') => self.word("null")?,
@@ -386,7 +416,7 @@ impl<'a> Reader<'a> {
                     Some(b',') => {
                         self.at += 1;
                         if close == b'}' {
-                            self.string()?;
+                            self.skip_string()?;
                             self.eat(b':', "a colon")?;
                         }
                         break;

@@ -140,6 +140,31 @@ fn skipped_values_nest_to_any_depth_as_serde_json_skips_them() {
 }
 
 #[test]
+fn a_skipped_string_is_checked_as_serde_json_checks_it() {
+    // A lone surrogate escape: refused where the string is read, let through where it is
+    // skipped (found by the json_reader fuzz target).
+    let event = r#"{"object":"chat.title","x":"a\ude00b","delta":"Krukan"}"#;
+    assert!(json::is_json(event));
+    assert!(json::parse(event).is_err());
+    assert!(serde_json::from_str::<serde::de::IgnoredAny>(event).is_ok());
+    assert!(serde_json::from_str::<Value>(event).is_err());
+    assert_eq!(
+        sajtmaskin_integrations::v0::decode::decode_v0(event),
+        Ok(sajtmaskin_integrations::v0::decode::V0Event::Title(
+            "Krukan".into()
+        ))
+    );
+    // The form of an escape and control characters are checked all the same.
+    for bad in [r#"["\x"]"#, r#"["\u12"]"#, "[\"a\u{1}b\"]", r#"{"\q":1}"#] {
+        assert!(!json::is_json(bad), "{bad}");
+        assert!(
+            serde_json::from_str::<serde::de::IgnoredAny>(bad).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
 fn serde_json_markers_are_plain_keys_here() {
     // serde_json (arbitrary_precision, raw_value) reads these as a number and a raw value.
     let number = r#"{"$serde_json::private::Number":"1"}"#;
