@@ -106,8 +106,9 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 // serializer (157,046); 156,713 with the secret kinds' names in a table. Raised to 157,600 by a
 // review's fixes: unused fields skipped to any depth without recursion (as serde_json skips
 // them), `null` refused where only `undefined` means "left out", request bodies written into a
-// buffer that never grows (157,516).
-const GZIP_BUDGET = 157_600;
+// buffer that never grows (157,516); then a skipped string checked as serde_json checks it, not
+// read (a fuzz finding: 157,831).
+const GZIP_BUDGET = 158_000;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
