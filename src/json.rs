@@ -215,7 +215,15 @@ impl<'a> Reader<'a> {
                 Ok(Cow::Borrowed(text))
             }
             Some(b'\\') => {
-                let mut owned = self.text.get(start..self.at).unwrap_or_default().to_owned();
+                // The string's end first: decoded, it is never longer than its JSON, so a
+                // buffer of that size never grows (a grown one leaves a copy of what it held in
+                // freed memory, and a string may be a secret: an MCP server's bearer token).
+                let escape = self.at;
+                self.at = start - 1;
+                self.skip_string()?;
+                let mut owned = String::with_capacity(self.at - start);
+                self.at = escape;
+                owned.push_str(self.text.get(start..self.at).unwrap_or_default());
                 self.escaped(&mut owned)?;
                 Ok(Cow::Owned(owned))
             }

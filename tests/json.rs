@@ -165,6 +165,26 @@ fn a_skipped_string_is_checked_as_serde_json_checks_it() {
 }
 
 #[test]
+fn an_escaped_string_is_decoded_into_a_buffer_that_never_grows() {
+    // The buffer is sized once, from the string's JSON (a grown one would leave copies of a
+    // secret in freed memory): its capacity is that length, not a growth step.
+    for raw in [
+        r#"a\"b"#.to_owned(),
+        format!("{}\\n{}", "x".repeat(100), "y".repeat(57)),
+        format!("\\u00e9{}\\ud83d\\ude00", "z".repeat(300)),
+    ] {
+        let text = format!("\"{raw}\"");
+        let mut reader = Reader::new(&text);
+        let decoded = reader.string().unwrap();
+        let std::borrow::Cow::Owned(owned) = &decoded else {
+            panic!("an escaped string is owned")
+        };
+        assert_eq!(owned.capacity(), raw.len() + 1, "{raw}");
+        assert_eq!(decoded, serde_json::from_str::<String>(&text).unwrap());
+    }
+}
+
+#[test]
 fn serde_json_markers_are_plain_keys_here() {
     // serde_json (arbitrary_precision, raw_value) reads these as a number and a raw value.
     let number = r#"{"$serde_json::private::Number":"1"}"#;
