@@ -152,53 +152,47 @@ impl<'a> Reader<'a> {
         &mut self,
         mut field: impl FnMut(&mut Self, Cow<'a, str>) -> Result<()>,
     ) -> Result<()> {
-        self.eat(b'{', "an object")?;
-        self.nest()?;
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            self.depth -= 1;
-            return Ok(());
-        }
-        loop {
-            let key = self.string()?;
-            self.eat(b':', "a colon")?;
-            field(self, key)?;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Ok(());
-                }
-                _ => return self.fail("a comma or the end of the object"),
-            }
-        }
+        let brackets = (b'{', b'}', "an object", "a comma or the end of the object");
+        self.items(brackets, |reader, _| {
+            let key = reader.string()?;
+            reader.eat(b':', "a colon")?;
+            field(reader, key)
+        })
     }
 
     /// Reads an array, calling `item` with the reader placed at each item and its index; the
     /// item must be read (or skipped) by `item`.
-    pub fn array(&mut self, mut item: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
-        self.eat(b'[', "an array")?;
+    pub fn array(&mut self, item: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
+        self.items(
+            (b'[', b']', "an array", "a comma or the end of the array"),
+            item,
+        )
+    }
+
+    /// The comma-separated items between an opening and a closing bracket (with what to call
+    /// each in an error), each read by `item` with its index; one level of nesting.
+    fn items(
+        &mut self,
+        (open, close, what, after_item): (u8, u8, &'static str, &'static str),
+        mut item: impl FnMut(&mut Self, usize) -> Result<()>,
+    ) -> Result<()> {
+        self.eat(open, what)?;
         self.nest()?;
-        if self.peek() == Some(b']') {
-            self.at += 1;
-            self.depth -= 1;
-            return Ok(());
-        }
-        let mut index = 0;
-        loop {
-            item(self, index)?;
-            index += 1;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Ok(());
+        if self.peek() != Some(close) {
+            let mut index = 0;
+            loop {
+                item(self, index)?;
+                index += 1;
+                match self.peek() {
+                    Some(b',') => self.at += 1,
+                    Some(b) if b == close => break,
+                    _ => return self.fail(after_item),
                 }
-                _ => return self.fail("a comma or the end of the array"),
             }
         }
+        self.at += 1;
+        self.depth -= 1;
+        Ok(())
     }
 
     /// Reads a string, borrowed from the text when it has no escapes.

@@ -79,7 +79,7 @@ const CARD: &str = "cards[]";
 
 /// `IntegrationCard[]`, as far as it is rendered; `invalid_cards` names what is wrong.
 fn cards_of(list: &JsValue) -> Result<Vec<Card>, JsCodedError> {
-    let item = |value: JsValue, what| Fields::of(value, "invalid_cards", what);
+    const CODE: &str = "invalid_cards";
     let status =
         |card: &Fields<'_>, name: &str, code: &str| -> Result<Option<Status>, JsCodedError> {
             let Some(status) = card.object(name, "cards[].status")? else {
@@ -90,52 +90,34 @@ fn cards_of(list: &JsValue) -> Result<Vec<Card>, JsCodedError> {
                 label: status.required_string("label")?,
             }))
         };
-    read::list(list, "invalid_cards", "cards")?
-        .into_iter()
-        .map(|value| {
-            let card = item(value, CARD)?;
-            let env_vars = card
-                .list("envVars")?
-                .ok_or_else(|| card.error("envVars", "an array"))?;
-            let actions = card
-                .list("actions")?
-                .ok_or_else(|| card.error("actions", "an array"))?;
-            Ok(Card {
-                id: card.required_string("id")?,
-                kind: card.required_string("kind")?,
-                title: card.required_string("title")?,
-                description: card.required_string("description")?,
-                status: status(&card, "status", "code")?
-                    .ok_or_else(|| card.error("status", "an object"))?,
-                env_vars: env_vars
-                    .into_iter()
-                    .map(|var| {
-                        let var = item(var, "cards[].envVars[]")?;
-                        Ok(EnvVar {
-                            key: var.required_string("key")?,
-                            set: var
-                                .boolean("set")?
-                                .ok_or_else(|| var.error("set", "true or false"))?,
-                        })
-                    })
-                    .collect::<Result<_, JsCodedError>>()?,
-                actions: actions
-                    .into_iter()
-                    .map(|action| {
-                        let action = item(action, "cards[].actions[]")?;
-                        Ok(Action {
-                            kind: action.required_string("kind")?,
-                            label: action.required_string("label")?,
-                            url: action.string("url")?,
-                            env_keys: action.strings("envKeys")?,
-                            preset: action.string("preset")?,
-                        })
-                    })
-                    .collect::<Result<_, JsCodedError>>()?,
-                verification: status(&card, "verification", "status")?,
-            })
+    read::items(read::list(list, CODE, "cards")?, CODE, CARD, |card| {
+        let env_vars = card.required_list("envVars")?;
+        let actions = card.required_list("actions")?;
+        Ok(Card {
+            id: card.required_string("id")?,
+            kind: card.required_string("kind")?,
+            title: card.required_string("title")?,
+            description: card.required_string("description")?,
+            status: status(&card, "status", "code")?
+                .ok_or_else(|| card.error("status", "an object"))?,
+            env_vars: read::items(env_vars, CODE, "cards[].envVars[]", |var| {
+                Ok(EnvVar {
+                    key: var.required_string("key")?,
+                    set: var.required_boolean("set")?,
+                })
+            })?,
+            actions: read::items(actions, CODE, "cards[].actions[]", |action| {
+                Ok(Action {
+                    kind: action.required_string("kind")?,
+                    label: action.required_string("label")?,
+                    url: action.string("url")?,
+                    env_keys: action.strings("envKeys")?,
+                    preset: action.string("preset")?,
+                })
+            })?,
+            verification: status(&card, "verification", "status")?,
         })
-        .collect()
+    })
 }
 
 /// Renders cards into a container element.

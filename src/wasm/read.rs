@@ -118,11 +118,20 @@ impl<'a> Fields<'a> {
         Ok(self.boolean(name)?.unwrap_or(default))
     }
 
+    /// A boolean field that must be present.
+    pub(crate) fn required_boolean(&self, name: &str) -> Result<bool, JsCodedError> {
+        self.boolean(name)?
+            .ok_or_else(|| self.error(name, "true or false"))
+    }
+
     /// An array field, if present: its items.
     pub(crate) fn list(&self, name: &str) -> Result<Option<Vec<JsValue>>, JsCodedError> {
-        self.typed(name, "an array", |v| {
-            v.dyn_ref::<js_sys::Array>().map(|a| a.iter().collect())
-        })
+        self.typed(name, "an array", array_items)
+    }
+
+    /// An array field that must be present: its items.
+    pub(crate) fn required_list(&self, name: &str) -> Result<Vec<JsValue>, JsCodedError> {
+        self.list(name)?.ok_or_else(|| self.error(name, "an array"))
     }
 
     /// An array field, empty when left out (`undefined`); `null` is refused.
@@ -161,16 +170,31 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The items of `value` if it is an array.
+fn array_items(value: &JsValue) -> Option<Vec<JsValue>> {
+    value.dyn_ref::<js_sys::Array>().map(|a| a.iter().collect())
+}
+
 /// `value` as an array's items; `code` and `what` name it in the error.
 pub(crate) fn list(
     value: &JsValue,
     code: &'static str,
     what: &str,
 ) -> Result<Vec<JsValue>, JsCodedError> {
-    value
-        .dyn_ref::<js_sys::Array>()
-        .map(|a| a.iter().collect())
-        .ok_or_else(|| JsCodedError::new(code, format!("{what} must be an array")))
+    array_items(value).ok_or_else(|| JsCodedError::new(code, format!("{what} must be an array")))
+}
+
+/// `values`, each an object (named `what` in errors, with `code`) read by `read_item`.
+pub(crate) fn items<T>(
+    values: Vec<JsValue>,
+    code: &'static str,
+    what: &str,
+    mut read_item: impl FnMut(Fields<'_>) -> Result<T, JsCodedError>,
+) -> Result<Vec<T>, JsCodedError> {
+    values
+        .into_iter()
+        .map(|value| read_item(Fields::of(value, code, what)?))
+        .collect()
 }
 
 /// A number as JS prints it (`String(n)`), for an error message: Rust's float printing is

@@ -306,12 +306,10 @@ impl StreamSession {
 fn items_of<T>(
     list: &JsValue,
     (what, item): (&str, &'static str),
-    read_item: impl Fn(Fields<'_>) -> Result<T, JsCodedError>,
+    read_item: impl FnMut(Fields<'_>) -> Result<T, JsCodedError>,
 ) -> Result<Vec<T>, JsCodedError> {
-    read::list(list, "invalid_argument", what)?
-        .into_iter()
-        .map(|value| read_item(Fields::of(value, "invalid_argument", item)?))
-        .collect()
+    let values = read::list(list, "invalid_argument", what)?;
+    read::items(values, "invalid_argument", item, read_item)
 }
 
 /// `MarketplaceRecord[]`, as far as the card book reads it.
@@ -321,15 +319,11 @@ fn install_records(list: &JsValue) -> Result<Vec<InstallRecord>, JsCodedError> {
         Ok(InstallRecord {
             integration_type: record.required_string("integrationType")?,
             status: record.required_string("status")?,
-            env_vars: keys
-                .into_iter()
-                .map(|key| {
-                    let key = Fields::of(key, "invalid_argument", "records[].envVars[]")?;
-                    Ok(InstallKey {
-                        key: key.required_string("key")?,
-                    })
+            env_vars: read::items(keys, "invalid_argument", "records[].envVars[]", |key| {
+                Ok(InstallKey {
+                    key: key.required_string("key")?,
                 })
-                .collect::<Result<_, JsCodedError>>()?,
+            })?,
         })
     })
 }
@@ -339,9 +333,7 @@ fn mcp_servers(list: &JsValue) -> Result<Vec<McpServerRecord>, JsCodedError> {
     items_of(list, ("servers", "servers[]"), |server| {
         Ok(McpServerRecord {
             preset: server.string("preset")?,
-            enabled: server
-                .boolean("enabled")?
-                .ok_or_else(|| server.error("enabled", "true or false"))?,
+            enabled: server.required_boolean("enabled")?,
         })
     })
 }
