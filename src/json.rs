@@ -540,6 +540,31 @@ pub fn write_str(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// The longest JSON text [`write_str`] writes for a string of `len` bytes (every byte escaped
+/// as `\u00XX`): a buffer of a body's bound never grows while the body is written.
+pub fn max_str_len(len: usize) -> usize {
+    2 + 6 * len
+}
+
+/// At least the length of `value`'s JSON text ([`ToJson`]).
+pub fn max_len(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(n) => n.as_str().len(),
+        Value::String(s) => max_str_len(s.len()),
+        Value::Array(items) => 2 + items.iter().map(|v| 1 + max_len(v)).sum::<usize>(),
+        Value::Object(map) => max_map_len(map),
+    }
+}
+
+/// At least the length of `map`'s JSON text ([`ToJson`]).
+pub fn max_map_len(map: &Map<String, Value>) -> usize {
+    2 + map
+        .iter()
+        .map(|(k, v)| 2 + max_str_len(k.len()) + max_len(v))
+        .sum::<usize>()
+}
+
 impl ToJson for str {
     fn write_json(&self, out: &mut String) {
         write_str(out, self);

@@ -408,6 +408,8 @@ mod writer {
         #[test]
         fn every_generated_value(value in json_value()) {
             prop_assert_eq!(value.to_json(), serde_json::to_string(&value).unwrap());
+            // The bound a body's buffer is sized by holds the text.
+            prop_assert!(value.to_json().len() <= json::max_len(&value));
         }
     }
 }

@@ -15,7 +15,7 @@ use super::error::JsCodedError;
 use super::options as opt;
 use super::read::{self, Fields};
 use super::transport::{Answer, Inner, Transport};
-use crate::json::{Object, ToJson};
+use crate::json::{max_map_len, max_str_len, Object, ToJson};
 use crate::wire::{
     CreateEnvVars, DeleteEnvVars, EnvVarUpdate, NewEnvVar, UpdateEnvVars, ValidationError,
 };
@@ -187,11 +187,6 @@ impl Zeroize for EnvVarUpdate {
     }
 }
 
-/// The longest JSON text of a string of `len` bytes (every byte escaped as `\u00XX`).
-fn max_str_len(len: usize) -> usize {
-    2 + 6 * len
-}
-
 impl Checked for CreateEnvVars {
     fn validate(&self) -> Result<(), ValidationError> {
         CreateEnvVars::validate(self)
@@ -301,25 +296,6 @@ impl Checked for McpServerBody {
             }
         }
     }
-}
-
-/// At least the length of `value`'s JSON text.
-fn max_value_len(value: &Value) -> usize {
-    match value {
-        Value::Null | Value::Bool(_) => 5,
-        Value::Number(n) => n.as_str().len(),
-        Value::String(s) => max_str_len(s.len()),
-        Value::Array(items) => 2 + items.iter().map(|v| 1 + max_value_len(v)).sum::<usize>(),
-        Value::Object(map) => max_map_len(map),
-    }
-}
-
-/// At least the length of `map`'s JSON text.
-fn max_map_len(map: &serde_json::Map<String, Value>) -> usize {
-    2 + map
-        .iter()
-        .map(|(k, v)| 2 + max_str_len(k.len()) + max_value_len(v))
-        .sum::<usize>()
 }
 
 /// Overwrites every string inside `value`.
