@@ -171,6 +171,8 @@ impl<'a> Reader<'a> {
 
     /// The comma-separated items between an opening and a closing bracket (with what to call
     /// each in an error), each read by `item` with its index; one level of nesting.
+    // Inlined into `object` and `array`, as their loops were (182 B gzip less than a call).
+    #[inline(always)]
     fn items(
         &mut self,
         (open, close, what, after_item): (u8, u8, &'static str, &'static str),

@@ -54,14 +54,28 @@ impl<'a> Fields<'a> {
     /// The field's value; `None` when it is absent (`undefined` or `null`: an optional field,
     /// as serde read an `Option`). A getter that throws reads as `undefined`.
     pub(crate) fn get(&self, name: &str) -> Option<JsValue> {
-        js_sys::Reflect::get(&self.object, &JsValue::from_str(name))
-            .ok()
-            .filter(|v| !absent(v))
+        Some(self.field(name)).filter(|v| !absent(v))
     }
 
-    /// Whether the field is `null` (where only `undefined` means "not given").
-    fn is_null(&self, name: &str) -> bool {
-        js_sys::Reflect::get(&self.object, &JsValue::from_str(name)).is_ok_and(|v| v.is_null())
+    /// The field's value as it is (`undefined` for a getter that throws).
+    fn field(&self, name: &str) -> JsValue {
+        js_sys::Reflect::get(&self.object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// A field with a default when it is left out (`undefined`); `null`, like any value `cast`
+    /// refuses, is an error (where only `undefined` means "not given").
+    fn defaulted<T>(
+        &self,
+        name: &str,
+        must_be: &str,
+        cast: impl FnOnce(&JsValue) -> Option<T>,
+        default: T,
+    ) -> Result<T, JsCodedError> {
+        let value = self.field(name);
+        if value.is_undefined() {
+            return Ok(default);
+        }
+        cast(&value).ok_or_else(|| self.error(name, must_be))
     }
 
     /// An error naming the field and what it must be.
@@ -112,10 +126,7 @@ impl<'a> Fields<'a> {
         name: &str,
         default: bool,
     ) -> Result<bool, JsCodedError> {
-        if self.is_null(name) {
-            return Err(self.error(name, "true or false"));
-        }
-        Ok(self.boolean(name)?.unwrap_or(default))
+        self.defaulted(name, "true or false", JsValue::as_bool, default)
     }
 
     /// A boolean field that must be present.
@@ -136,10 +147,7 @@ impl<'a> Fields<'a> {
 
     /// An array field, empty when left out (`undefined`); `null` is refused.
     pub(crate) fn defaulted_list(&self, name: &str) -> Result<Vec<JsValue>, JsCodedError> {
-        if self.is_null(name) {
-            return Err(self.error(name, "an array"));
-        }
-        Ok(self.list(name)?.unwrap_or_default())
+        self.defaulted(name, "an array", array_items, Vec::new())
     }
 
     /// An array of strings, if present.
