@@ -622,7 +622,7 @@ fn step_into_mut<'v>(
 fn route_index(step: &Value, path: &Path) -> Result<usize, PatchError> {
     step.as_u64()
         .and_then(|i| usize::try_from(i).ok())
-        .ok_or_else(|| path.malformed(format!("append route step {step} is not an index")))
+        .ok_or_else(|| path.malformed(format!("append route step {} is not an index", step.to_json())))
 }
 
 fn kind(value: &Value) -> &'static str {
