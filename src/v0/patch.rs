@@ -591,7 +591,7 @@ impl<V: Borrow<Value>> ArrayPlan<V> {
 
 fn parse_index(key: &str, path: &Path) -> Result<usize, PatchError> {
     key.parse::<usize>()
-        .map_err(|_| path.malformed(format!("array delta key {key:?} is not an index")))
+        .map_err(|_| path.malformed(format!("array delta key {} is not an index", key.to_json())))
 }
 
 /// One step of an append-shortcut route: an integer index into an array.
@@ -622,7 +622,12 @@ fn step_into_mut<'v>(
 fn route_index(step: &Value, path: &Path) -> Result<usize, PatchError> {
     step.as_u64()
         .and_then(|i| usize::try_from(i).ok())
-        .ok_or_else(|| path.malformed(format!("append route step {} is not an index", step.to_json())))
+        .ok_or_else(|| {
+            path.malformed(format!(
+                "append route step {} is not an index",
+                step.to_json()
+            ))
+        })
 }
 
 fn kind(value: &Value) -> &'static str {

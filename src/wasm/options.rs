@@ -4,6 +4,7 @@
 use super::error::JsCodedError;
 use super::read::number_text;
 use crate::i18n::Locale;
+use crate::json::ToJson;
 use crate::links::AllowList;
 use crate::sse;
 use crate::v0::Format;
@@ -36,7 +37,8 @@ pub(crate) fn format(value: Option<&str>) -> Result<Option<Format>, JsCodedError
             .map(Some)
             .ok_or_else(|| {
                 invalid(format!(
-                    "format must be auto, v0-v1, v0-v2 or proxy, got {name:?}"
+                    "format must be auto, v0-v1, v0-v2 or proxy, got {}",
+                    name.to_json()
                 ))
             }),
     }
@@ -47,7 +49,7 @@ pub(crate) fn locale(value: Option<&str>) -> Result<Locale, JsCodedError> {
     match value {
         None => Ok(Locale::default()),
         Some(code) => Locale::parse(code)
-            .ok_or_else(|| invalid(format!("locale must be sv or en, got {code:?}"))),
+            .ok_or_else(|| invalid(format!("locale must be sv or en, got {}", code.to_json()))),
     }
 }
 
@@ -58,7 +60,8 @@ pub(crate) fn allow_list(hosts: Option<&[String]>) -> Result<AllowList, JsCodedE
         None => Ok(AllowList::default()),
         Some(hosts) => AllowList::try_new(hosts).map_err(|bad| {
             invalid(format!(
-                "allowedActionHosts: {bad:?} is not a host name or *.host pattern"
+                "allowedActionHosts: {} is not a host name or *.host pattern",
+                bad.to_json()
             ))
         }),
     }

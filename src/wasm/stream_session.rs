@@ -276,7 +276,7 @@ impl StreamSession {
         if self.borrow()?.dismiss(card_id) {
             Ok(())
         } else {
-            Err(JsCodedError::new("unknown_card", format!("no card {card_id:?}")).into())
+            Err(JsCodedError::new("unknown_card", format!("no card {}", card_id.to_json())).into())
         }
     }
 

@@ -110,7 +110,9 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 // read (a fuzz finding: 157,831), and an escaped string decoded into a buffer sized once (157,917).
 // Raised to 158,200 by a review's mends, behaviour unchanged (lists of JS objects read by one
 // function, one bracket loop in the JSON reader, one null check per defaulted field): 158,099.
-const GZIP_BUDGET = 158_200;
+// Lowered in session 10 to 156,100: no error message formats a `Value` with `Display` (serde_json's
+// serializer) or a string with `Debug` (its escape tables): 155,993.
+const GZIP_BUDGET = 156_100;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
