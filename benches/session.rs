@@ -88,9 +88,49 @@ fn growing(c: &mut Criterion) {
     group.finish();
 }
 
+/// A v1 stream: an install task, then `n` text nodes, each added and then grown by nine appends
+/// (v0's append shortcut), in 16 KiB chunks: the cost per event must not grow with the content
+/// already there.
+pub fn growing_v1_stream(n: usize) -> Vec<u8> {
+    let chunk = |delta: &str| {
+        format!("data: {{\"object\":\"message.experimental_content.chunk\",\"delta\":{delta}}}\n\n")
+    };
+    let mut out = chunk(
+        r#"{"0":[[0,[["AssistantMessageContentPart",{"part":{"type":"task-request-install-integration-v1","parts":[{"steps":[{"type":"add-integration","stepName":"Neon"}]}]}}]]]],"_t":"a"}"#,
+    );
+    for i in 1..=n {
+        out.push_str(&chunk(&format!(
+            r#"{{"0":{{"1":{{"{i}":[["p",{{}},["text",{{}},"Stycke "]]],"_t":"a"}},"_t":"a"}},"_t":"a"}}"#
+        )));
+        for word in 0..9 {
+            out.push_str(&chunk(&format!(r#"[[0,1,{i},2,2,"ord{word} "],9,9]"#)));
+        }
+    }
+    out.into_bytes()
+}
+
+fn growing_v1(c: &mut Criterion) {
+    let mut group = c.benchmark_group("growing_v1");
+    for n in [100, 1_000] {
+        let bytes = growing_v1_stream(n);
+        group.throughput(Throughput::Elements(10 * n as u64));
+        group.bench_function(format!("{}_events/16k_chunks", 10 * n), |b| {
+            b.iter(|| {
+                let mut session = StreamSession::new(SessionOptions::default());
+                for chunk in bytes.chunks(16 * 1024) {
+                    black_box(session.feed(chunk));
+                }
+                black_box(session.finish());
+                black_box(session.snapshot().text.len())
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = bench, growing
+    targets = bench, growing, growing_v1
 }
 criterion_main!(benches);

@@ -285,11 +285,13 @@ impl StreamSession {
         let Some(content) = self.state.content.as_mut() else {
             return false;
         };
-        if !chunk::append(content, data) {
+        let Some(appended) = chunk::append(content, data) else {
             return false;
-        }
+        };
         self.changes.text = true;
-        self.changes.signals = true;
+        // Text appends (nearly all) leave the signals as they were: they are not read again
+        // after each one (reading all of the content per event made a v1 stream quadratic).
+        self.changes.signals |= appended == chunk::Appended::First;
         true
     }
 

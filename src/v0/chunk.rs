@@ -110,30 +110,43 @@ pub fn apply(parts: &mut Value, data: &str) -> Option<usize> {
     Some(from)
 }
 
+/// Where a one-pass [`append`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// To the first item of an array, or to the content itself: a v1 node's tag is one, and
+    /// v1 signals read tags.
+    First,
+    /// To a later item of an array: text. v1 signals read only tags and what is inside objects,
+    /// which a route of indexes cannot enter, so these appends cannot change them.
+    Later,
+}
+
 /// Applies `data`, a v0 event's JSON, to the v1 `content` when it is v0's append shortcut,
 /// `{"object": "message.experimental_content.chunk", "delta": [[i0, …, iN, "suffix"], 9, 9]}`
-/// (most of a v1 stream): follows the indexes and appends the suffix to the string there. False,
-/// with `content` as it was, for anything else or a route that does not lead to a string.
-pub fn append(content: &mut Value, data: &str) -> bool {
+/// (most of a v1 stream): follows the indexes and appends the suffix to the string there, and
+/// says where. `None`, with `content` as it was, for anything else or a route that does not lead
+/// to a string.
+pub fn append(content: &mut Value, data: &str) -> Option<Appended> {
     let Some(Read::Append(steps, suffix)) = read_event(data, Kind::Append) else {
-        return false;
+        return None;
+    };
+    let appended = match steps.last() {
+        Some(0) | None => Appended::First,
+        Some(_) => Appended::Later,
     };
     let mut at = content;
     for step in steps {
         at = match at {
-            Value::Array(items) => match items.get_mut(step) {
-                Some(item) => item,
-                None => return false,
-            },
-            _ => return false,
+            Value::Array(items) => items.get_mut(step)?,
+            _ => return None,
         };
     }
     match at {
         Value::String(text) => {
             text.push_str(&suffix);
-            true
+            Some(appended)
         }
-        _ => false,
+        _ => None,
     }
 }
 
