@@ -19,19 +19,33 @@
 //! assert!(!allow.permits("https://fonts.googleapis.com/css"));
 //! ```
 
+use std::borrow::Cow;
+
 /// Hosts an action URL may point to. `example.com` allows that host only; `*.example.com`
 /// allows its subdomains and the host itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllowList {
-    entries: Vec<(String, bool)>,
+    /// (host, subdomains too); the default list is static, so a session made with it
+    /// allocates nothing for it.
+    entries: Cow<'static, [(Cow<'static, str>, bool)]>,
 }
 
 /// The default: vercel.com and its subdomains, v0.app, v0.dev.
 pub const DEFAULT_HOSTS: [&str; 4] = ["vercel.com", "*.vercel.com", "v0.app", "v0.dev"];
 
+/// [`DEFAULT_HOSTS`] as [`pattern`] reads them (a test holds the two equal).
+const DEFAULT_ENTRIES: &[(Cow<'static, str>, bool)] = &[
+    (Cow::Borrowed("vercel.com"), false),
+    (Cow::Borrowed("vercel.com"), true),
+    (Cow::Borrowed("v0.app"), false),
+    (Cow::Borrowed("v0.dev"), false),
+];
+
 impl Default for AllowList {
     fn default() -> Self {
-        AllowList::new(DEFAULT_HOSTS)
+        AllowList {
+            entries: Cow::Borrowed(DEFAULT_ENTRIES),
+        }
     }
 }
 
@@ -42,7 +56,8 @@ impl AllowList {
             entries: hosts
                 .into_iter()
                 .filter_map(|h| pattern(h.as_ref()))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         }
     }
 
@@ -51,8 +66,10 @@ impl AllowList {
         let entries = hosts
             .into_iter()
             .map(|h| pattern(h.as_ref()).ok_or_else(|| h.as_ref().to_owned()))
-            .collect::<Result<_, _>>()?;
-        Ok(AllowList { entries })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(AllowList {
+            entries: entries.into(),
+        })
     }
 
     /// Whether `url` may become an action link.
@@ -74,20 +91,20 @@ impl AllowList {
             host == *allowed
                 || (*subdomains
                     && host
-                        .strip_suffix(allowed.as_str())
+                        .strip_suffix(allowed.as_ref())
                         .is_some_and(|prefix| prefix.ends_with('.')))
         })
     }
 }
 
 /// `example.com` → (host, false); `*.example.com` → (host, true); `None` if not a host name.
-fn pattern(host: &str) -> Option<(String, bool)> {
+fn pattern(host: &str) -> Option<(Cow<'static, str>, bool)> {
     let host = host.trim().to_ascii_lowercase();
     let (host, subdomains) = match host.strip_prefix("*.") {
         Some(rest) => (rest.to_owned(), true),
         None => (host, false),
     };
-    is_host(&host).then_some((host, subdomains))
+    is_host(&host).then_some((host.into(), subdomains))
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {

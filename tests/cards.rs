@@ -700,3 +700,16 @@ fn verify_action_and_check_outcomes() {
         );
     }
 }
+
+/// The default allow-list is a static table (no allocation per session); it must be what
+/// `DEFAULT_HOSTS` reads as.
+#[test]
+fn the_default_allow_list_is_the_default_hosts() {
+    use sajtmaskin_integrations::links::DEFAULT_HOSTS;
+    assert_eq!(AllowList::default(), AllowList::new(DEFAULT_HOSTS));
+    assert_eq!(AllowList::try_new(DEFAULT_HOSTS), Ok(AllowList::default()));
+    assert_ne!(
+        AllowList::default(),
+        AllowList::new(["vercel.com", "v0.app", "v0.dev"])
+    );
+}

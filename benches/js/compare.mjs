@@ -22,6 +22,10 @@ function table(where, results) {
       ? `wasm ${r.wasmMBs.toFixed(1)} MB/s, JS ${r.jsMBs.toFixed(1)} MB/s${r.same ? "" : " (RESULTS DIFFER)"}`
       : `wasm ${r.wasmUs.toFixed(2)} µs, JS ${r.jsUs.toFixed(2)} µs${r.same === false ? " (RESULTS DIFFER)" : ""}`;
     console.log(`  ${r.row}: ${figures}`);
+    if ("floorMBs" in r) {
+      console.log(`    floor (a session, and its updates handed to JS) ${r.floorMBs.toFixed(1)} MB/s: at most ` +
+        `${(r.floorMBs / r.jsMBs).toFixed(2)}x; at 1.5x, ${r.roomNs.toFixed(0)} ns per event for the rest`);
+    }
   }
 }
 
