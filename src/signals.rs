@@ -254,14 +254,16 @@ fn tool_intent(name: &str) -> Option<Kind> {
     if key == "getorrequestintegration" {
         return Some(Kind::Integration);
     }
-    if !ASKING.iter().any(|verb| key.contains(verb))
-        || NOT_ASKING.iter().any(|verb| key.contains(verb))
+    if !ASKING.iter().any(|verb| crate::find(&key, verb).is_some())
+        || NOT_ASKING
+            .iter()
+            .any(|verb| crate::find(&key, verb).is_some())
     {
         return None;
     }
-    if key.contains("envvar") || key.contains("environmentvariable") {
+    if crate::find(&key, "envvar").is_some() || crate::find(&key, "environmentvariable").is_some() {
         Some(Kind::EnvVars)
-    } else if key.contains("integration") {
+    } else if crate::find(&key, "integration").is_some() {
         Some(Kind::Integration)
     } else {
         None
@@ -347,7 +349,8 @@ pub fn from_v1_content(content: &Value) -> Vec<Signal> {
         // `task-request-install-integration-v1` and its siblings (`task-request-…-v1`): their
         // steps name the integration and the env vars.
         let is_request_task = str_of(part, "type").is_some_and(|t| {
-            t.starts_with("task-request-") && (t.contains("integration") || t.contains("env"))
+            t.starts_with("task-request-")
+                && (crate::find(t, "integration").is_some() || crate::find(t, "env").is_some())
         });
         if !is_request_task {
             continue;

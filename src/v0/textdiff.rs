@@ -95,9 +95,12 @@ fn parse(patch: &str) -> Result<Vec<Hunk>, TextPatchError> {
             let coords = header
                 .strip_suffix(" @@")
                 .ok_or(TextPatchError::Malformed("bad hunk header"))?;
-            let (one, two) = coords
-                .split_once(" +")
-                .ok_or(TextPatchError::Malformed("bad hunk header"))?;
+            let at =
+                crate::find(coords, " +").ok_or(TextPatchError::Malformed("bad hunk header"))?;
+            let (one, two) = (
+                coords.get(..at).unwrap_or_default(),
+                coords.get(at + 2..).unwrap_or_default(),
+            );
             let ((_, length1), (start2, length2)) = (coordinates(one)?, coordinates(two)?);
             hunks.push(Hunk {
                 start2,

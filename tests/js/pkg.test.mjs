@@ -111,8 +111,10 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 // Raised to 158,200 by a review's mends, behaviour unchanged (lists of JS objects read by one
 // function, one bracket loop in the JSON reader, one null check per defaulted field): 158,099.
 // Lowered in session 10 to 156,100: no error message formats a `Value` with `Display` (serde_json's
-// serializer) or a string with `Debug` (its escape tables): 155,993.
-const GZIP_BUDGET = 156_100;
+// serializer) or a string with `Debug` (its escape tables): 155,993. Lowered to 155,300: the
+// default allow-list a static table (155,801), substrings found without core's two-way searcher
+// (155,168).
+const GZIP_BUDGET = 155_300;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
