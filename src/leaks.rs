@@ -19,6 +19,7 @@
 //! assert!(scan("new Stripe(process.env.STRIPE_SECRET_KEY)").is_empty());
 //! ```
 
+use crate::find;
 use std::ops::Range;
 
 /// What kind of credential a leak is.
@@ -128,12 +129,7 @@ fn is_delimiter(b: u8) -> bool {
         )
 }
 
-/// Substring search, naive (needles here are a few bytes; a searcher from `std` or `memchr`
-/// would add kilobytes to the wasm module).
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len().max(1)).position(|w| w == needle)
-}
-
+/// [`crate::find`] from the end.
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len().max(1)).rposition(|w| w == needle)
 }

@@ -67,16 +67,14 @@ pub mod wire;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-/// Where `needle` first occurs in `hay`. By hand, not `str::find`/`contains` with a `&str`: the
-/// needles here are a few bytes long in short keys and headers, and core's two-way searcher
-/// (StrSearcher, 3 KB of wasm) was in the module for them alone.
-pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
+/// Where `needle` first occurs in `hay`, as `str::find` says for strings. By hand: the needles
+/// here are a few bytes long, in short keys, headers and runs of text, and a searcher from `std`
+/// (core's two-way searcher, 3 KB of wasm) or `memchr` would add kilobytes to the module.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
-    hay.as_bytes()
-        .windows(needle.len())
-        .position(|w| w == needle.as_bytes())
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -86,7 +84,7 @@ mod tests {
     proptest! {
         #[test]
         fn find_is_str_find(hay in "[ab +å]{0,12}", needle in "[ab +å]{0,3}") {
-            prop_assert_eq!(super::find(&hay, &needle), hay.find(needle.as_str()));
+            prop_assert_eq!(super::find(hay.as_bytes(), needle.as_bytes()), hay.find(needle.as_str()));
         }
     }
 }

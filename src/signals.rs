@@ -254,16 +254,13 @@ fn tool_intent(name: &str) -> Option<Kind> {
     if key == "getorrequestintegration" {
         return Some(Kind::Integration);
     }
-    if !ASKING.iter().any(|verb| crate::find(&key, verb).is_some())
-        || NOT_ASKING
-            .iter()
-            .any(|verb| crate::find(&key, verb).is_some())
-    {
+    let has = |needle: &str| crate::find(key.as_bytes(), needle.as_bytes()).is_some();
+    if !ASKING.into_iter().any(has) || NOT_ASKING.into_iter().any(has) {
         return None;
     }
-    if crate::find(&key, "envvar").is_some() || crate::find(&key, "environmentvariable").is_some() {
+    if has("envvar") || has("environmentvariable") {
         Some(Kind::EnvVars)
-    } else if crate::find(&key, "integration").is_some() {
+    } else if has("integration") {
         Some(Kind::Integration)
     } else {
         None
@@ -350,7 +347,9 @@ pub fn from_v1_content(content: &Value) -> Vec<Signal> {
         // steps name the integration and the env vars.
         let is_request_task = str_of(part, "type").is_some_and(|t| {
             t.starts_with("task-request-")
-                && (crate::find(t, "integration").is_some() || crate::find(t, "env").is_some())
+                && [&b"integration"[..], b"env"]
+                    .into_iter()
+                    .any(|needle| crate::find(t.as_bytes(), needle).is_some())
         });
         if !is_request_task {
             continue;

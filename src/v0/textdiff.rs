@@ -95,8 +95,8 @@ fn parse(patch: &str) -> Result<Vec<Hunk>, TextPatchError> {
             let coords = header
                 .strip_suffix(" @@")
                 .ok_or(TextPatchError::Malformed("bad hunk header"))?;
-            let at =
-                crate::find(coords, " +").ok_or(TextPatchError::Malformed("bad hunk header"))?;
+            let at = crate::find(coords.as_bytes(), b" +")
+                .ok_or(TextPatchError::Malformed("bad hunk header"))?;
             let (one, two) = (
                 coords.get(..at).unwrap_or_default(),
                 coords.get(at + 2..).unwrap_or_default(),
