@@ -129,7 +129,8 @@ fn is_delimiter(b: u8) -> bool {
         )
 }
 
-/// [`crate::find`] from the end.
+/// Where `needle` last occurs in `hay`; unlike [`crate::find`] (and `str::rfind`), `None` for
+/// an empty needle (the needles here are never empty).
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len().max(1)).rposition(|w| w == needle)
 }

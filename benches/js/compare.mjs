@@ -10,7 +10,7 @@ import { patch } from "jsondiffpatch";
 import { initSync, SseParser, StreamSession } from "../../pkg-web/sajtmaskin_integrations.js";
 import { launchChromium, serveFiles } from "../../tests/js/chromium.mjs";
 import { catalogIndex } from "./cards.mjs";
-import { rows, SAMPLES } from "./pipelines.mjs";
+import { rows, SAMPLES, streamUpdatesPath } from "./pipelines.mjs";
 import { longV2, growing } from "./streams.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -34,7 +34,9 @@ async function inNode() {
   const samples = Object.fromEntries(Object.entries(SAMPLES).map(([k, f]) =>
     [k, new Uint8Array(readFileSync(join(root, "tests/fixtures/v0-streams", f)))]));
   const catalog = catalogIndex(JSON.parse(readFileSync(join(root, "benches/js/catalog.json"), "utf8")));
-  return rows({ StreamSession, SseParser, js: { createParser, patch, catalog }, longV2, growing, samples });
+  const glue = readFileSync(join(root, "pkg-web/sajtmaskin_integrations.js"), "utf8");
+  const { stream_updates: streamUpdates } = await import(join(root, "pkg-web", streamUpdatesPath(glue)));
+  return rows({ StreamSession, SseParser, streamUpdates, js: { createParser, patch, catalog }, longV2, growing, samples });
 }
 
 async function inChromium() {

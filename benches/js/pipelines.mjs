@@ -12,25 +12,33 @@ import { cardBook, signalReader } from "./cards.mjs";
  *  has no counterpart of. */
 export function wasmPipeline(StreamSession, bytes, chunk) {
   const session = new StreamSession();
-  const cards = new Map();
-  let text = "";
-  const onUpdates = (updates) => {
-    for (const u of updates) {
-      if (u.type === "content") text = u.reset ? u.delta : text + u.delta;
-      else if (u.type === "cards") {
-        for (const c of u.cards) {
-          cards.set(c.id, { id: c.id, provider: c.provider, kind: c.kind, status: c.status.code, envVars: c.envVars.map((e) => e.key) });
-        }
-      }
-    }
-  };
-  for (let at = 0; at < bytes.length; at += chunk) onUpdates(session.feed(bytes.subarray(at, at + chunk)));
-  onUpdates(session.finish());
+  const ui = updatesReader();
+  for (let at = 0; at < bytes.length; at += chunk) ui.take(session.feed(bytes.subarray(at, at + chunk)));
+  ui.take(session.finish());
   // Freed here, not left to the FinalizationRegistry: finalizers only run when the event loop
   // turns, which a synchronous benchmark loop never lets happen (wasm memory then grows by
   // every session, and growing it cost a fifth of the time).
   session.free();
-  return { text, cards: [...cards.values()] };
+  return ui.result();
+}
+
+/** What the package's pipeline does with the updates of each `feed`: the text and the cards. */
+function updatesReader() {
+  const cards = new Map();
+  let text = "";
+  return {
+    take(updates) {
+      for (const u of updates) {
+        if (u.type === "content") text = u.reset ? u.delta : text + u.delta;
+        else if (u.type === "cards") {
+          for (const c of u.cards) {
+            cards.set(c.id, { id: c.id, provider: c.provider, kind: c.kind, status: c.status.code, envVars: c.envVars.map((e) => e.key) });
+          }
+        }
+      }
+    },
+    result: () => ({ text, cards: [...cards.values()] }),
+  };
 }
 
 /** jsondiffpatch, plus v0's append shortcut `[[i0, …, iN, suffix], 9, 9]` it does not know. */
@@ -191,36 +199,80 @@ export const SAMPLES = {
   "proxy sample s09 (Blob card)": "s09-proxy-crlf-blob-keepalive.sse",
 };
 
-/** What the package cannot go below on a stream, whatever its parsing costs: a session made and
- *  freed, and its results handed to JS (each `feed`'s updates as UTF-8 bytes decoded and
- *  `JSON.parse`d; the package builds its text updates from fields instead, which costs a little
- *  less, and parses the rest, cards included, as JSON). Returns the run that does only that, and
- *  the number of SSE events in `bytes`. */
-export function floorRun(StreamSession, createParser, bytes, chunk) {
+/** What the package cannot go below on a stream, whatever its parsing costs, replayed without
+ *  any parsing: a session made and freed; per `feed`, the chunk copied (as into wasm memory) and
+ *  one call into the session that reads nothing; the updates that `feed` returned handed to JS
+ *  as the package hands them (the text of its updates decoded from UTF-8 and cut into objects by
+ *  the package's own `stream_updates`, `streamUpdates` here), and read as `wasmPipeline` reads
+ *  them. Writing the updates' text in wasm is left out, so the floor is a little low. Returns
+ *  the run and the number of SSE events in `bytes`. */
+export function floorRun(StreamSession, streamUpdates, createParser, bytes, chunk) {
   const session = new StreamSession();
   const encoder = new TextEncoder();
+  // Each feed's updates as they cross: the UTF-8 of their text and the numbers that cut it
+  // (src/wasm/stream_session.rs, `updates_to_js`).
+  const handOver = (updates) => {
+    let text = "";
+    const codes = [];
+    for (const u of updates) {
+      if (u.type === "content" || u.type === "thinking") {
+        text += u.delta;
+        codes.push(u.type === "content" ? 0 : 1, u.delta.length, u.reset ? 1 : 0);
+      } else if (u.type === "parts") codes.push(2, u.from, u.length);
+      else {
+        const json = JSON.stringify(u);
+        text += json;
+        codes.push(3, json.length);
+      }
+    }
+    return { utf8: encoder.encode(text), codes: new Uint32Array(codes) };
+  };
+  const chunks = [];
   const handed = [];
-  for (let at = 0; at < bytes.length; at += chunk) handed.push(encoder.encode(JSON.stringify(session.feed(bytes.subarray(at, at + chunk)))));
-  handed.push(encoder.encode(JSON.stringify(session.finish())));
+  for (let at = 0; at < bytes.length; at += chunk) {
+    chunks.push(bytes.subarray(at, at + chunk));
+    handed.push(handOver(session.feed(chunks[chunks.length - 1])));
+  }
+  const last = handOver(session.finish());
   session.free();
   let events = 0;
   const parser = createParser({ onEvent() { events++; } });
   parser.feed(new TextDecoder().decode(bytes));
   const decoder = new TextDecoder();
-  let sink = 0;
+  const nothing = new Uint8Array(0);
+  // The chunk goes into wasm memory by `set` on a view of it (wasm-bindgen's glue); a new typed
+  // array per chunk (`slice`) would cost far more than that copy.
+  const memory = new Uint8Array(chunk);
   const run = () => {
-    new StreamSession().free();
-    for (const json of handed) sink += JSON.parse(decoder.decode(json)).length;
-    return sink;
+    const session = new StreamSession();
+    const ui = updatesReader();
+    let copied = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      memory.set(chunks[i]);
+      copied += memory[0];
+      session.feed(nothing);
+      ui.take(streamUpdates(decoder.decode(handed[i].utf8), handed[i].codes));
+    }
+    ui.take(streamUpdates(decoder.decode(last.utf8), last.codes));
+    session.free();
+    return copied + ui.result().text.length;
   };
   return { run, events };
+}
+
+/** Where the package's `stream_updates` (src/wasm/stream_session.rs) is, relative to its
+ *  wasm-bindgen glue module, read from the glue's text. */
+export function streamUpdatesPath(glue) {
+  const found = glue.match(/import \{ stream_updates \} from '\.\/(snippets\/[^']+)'/);
+  if (!found) throw new Error("the glue imports no stream_updates");
+  return found[1];
 }
 
 /** Every row of the comparison. `samples` maps names to the in-tree v1 and proxy streams. A
  *  sample's rows also carry the floor (`floorRun`): `floorMBs`, and `roomNs`, the time per event
  *  left for everything else (reading, cards, the leak guard) if the package is to be 1.5× the JS
  *  pipeline; negative when 1.5× is below the floor. */
-export function rows({ StreamSession, SseParser, js, longV2, growing, samples }) {
+export function rows({ StreamSession, SseParser, streamUpdates, js, longV2, growing, samples }) {
   const long = longV2();
   const out = sseRows(SseParser, js.createParser, long);
   const inputs = [["long v2 chat", long], ...Object.entries(samples)];
@@ -233,7 +285,7 @@ export function rows({ StreamSession, SseParser, js, longV2, growing, samples })
       const jsMBs = throughput(base, bytes);
       const row = { row: `${name} (${bytes.length} B), ${chunk} B chunks`, same, wasmMBs, jsMBs, ratio: wasmMBs / jsMBs };
       if (bytes !== long) {
-        const floor = floorRun(StreamSession, js.createParser, bytes, chunk);
+        const floor = floorRun(StreamSession, streamUpdates, js.createParser, bytes, chunk);
         row.floorMBs = throughput(floor.run, bytes);
         const us = (mbs) => bytes.length / mbs;
         row.roomNs = ((us(1.5 * jsMBs) - us(row.floorMBs)) * 1000) / floor.events;

@@ -6,9 +6,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use sajtmaskin_integrations::signals;
 use sajtmaskin_integrations::v0::chunk;
 use sajtmaskin_integrations::v0::decode::{decode_v0, V0Event};
-use sajtmaskin_integrations::signals;
 use sajtmaskin_integrations::v0::patch;
 use serde_json::Value;
 
@@ -32,7 +32,10 @@ fuzz_target!(|bytes: &[u8]| {
             };
             let first = patch::first_index(&delta);
             let mut general = state.clone();
-            assert!(patch::apply(&mut general, delta).is_ok(), "taken, but the general path fails: {event}");
+            assert!(
+                patch::apply(&mut general, delta).is_ok(),
+                "taken, but the general path fails: {event}"
+            );
             assert_eq!((&fast, from), (&general, first), "{event}");
         }
         None => assert_eq!(fast, state, "left, but changed: {event}"),
@@ -44,11 +47,18 @@ fuzz_target!(|bytes: &[u8]| {
             panic!("appended, but the general decode does not read a content delta: {event}");
         };
         let mut general = state.clone();
-        assert!(patch::apply(&mut general, delta).is_ok(), "appended, but the general path fails: {event}");
+        assert!(
+            patch::apply(&mut general, delta).is_ok(),
+            "appended, but the general path fails: {event}"
+        );
         assert_eq!(fast, general, "{event}");
         // The session does not read the signals again after a text append.
         if appended == chunk::Appended::Later {
-            assert_eq!(signals::from_v1_content(&fast), signals::from_v1_content(&state), "{event}");
+            assert_eq!(
+                signals::from_v1_content(&fast),
+                signals::from_v1_content(&state),
+                "{event}"
+            );
         }
     } else {
         assert_eq!(fast, state, "left, but changed: {event}");

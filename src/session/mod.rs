@@ -61,7 +61,8 @@ struct Changes {
     /// flush (for v2 and v1 that walks the whole state, so not once per event).
     text: bool,
     /// Parts, content or proxy items changed: signals are extracted again after the current
-    /// SSE event (so a card changes with the event that caused it).
+    /// SSE event (so a card changes with the event that caused it). A v1 text append
+    /// (`Appended::Later`) does not set it: it cannot change what v1 signals read.
     signals: bool,
     /// The stream ended (`done`, or `finish`): the text the leak guard held back is reported.
     ended: bool,
