@@ -89,8 +89,8 @@ fn growing(c: &mut Criterion) {
 }
 
 /// A v1 stream: an install task, then `n` text nodes, each added and then grown by nine appends
-/// (v0's append shortcut), in 16 KiB chunks: the cost per event must not grow with the content
-/// already there.
+/// (v0's append shortcut), in 16 KiB and 512 B chunks: the cost per event must not grow with the
+/// content already there.
 pub fn growing_v1_stream(n: usize) -> Vec<u8> {
     let chunk = |delta: &str| {
         format!("data: {{\"object\":\"message.experimental_content.chunk\",\"delta\":{delta}}}\n\n")
@@ -114,16 +114,18 @@ fn growing_v1(c: &mut Criterion) {
     for n in [100, 1_000] {
         let bytes = growing_v1_stream(n);
         group.throughput(Throughput::Elements(10 * n as u64));
-        group.bench_function(format!("{}_events/16k_chunks", 10 * n), |b| {
-            b.iter(|| {
-                let mut session = StreamSession::new(SessionOptions::default());
-                for chunk in bytes.chunks(16 * 1024) {
-                    black_box(session.feed(chunk));
-                }
-                black_box(session.finish());
-                black_box(session.snapshot().text.len())
-            })
-        });
+        for (name, size) in [("16k", 16 * 1024), ("512b", 512)] {
+            group.bench_function(format!("{}_events/{name}_chunks", 10 * n), |b| {
+                b.iter(|| {
+                    let mut session = StreamSession::new(SessionOptions::default());
+                    for chunk in bytes.chunks(size) {
+                        black_box(session.feed(chunk));
+                    }
+                    black_box(session.finish());
+                    black_box(session.snapshot().text.len())
+                })
+            });
+        }
     }
     group.finish();
 }
