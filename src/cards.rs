@@ -19,7 +19,7 @@
 //! assert!(book.take_changed().is_empty()); // nothing new to report
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Borrow;
 
 use serde::Serialize;
 
@@ -149,24 +149,74 @@ pub fn card_id(provider: &str, kind: Kind) -> String {
     format!("{}:{provider}", kind.as_str())
 }
 
+/// A map of the few entries a card book keeps by provider, card id or signal origin: a list,
+/// searched in order. By hand: std's `HashMap` brought hashbrown and SipHash into the wasm module
+/// (about 8 KB) for maps of a handful of entries, and a crate for a list of pairs would add a
+/// dependency for twenty lines. A later insert of a key replaces its value, as in a map.
+#[derive(Debug, Clone)]
+struct Few<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for Few<K, V> {
+    fn default() -> Self {
+        Few(Vec::new())
+    }
+}
+
+impl<K: PartialEq, V> Few<K, V> {
+    fn get<Q: PartialEq + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
+        self.0
+            .iter()
+            .find(|(k, _)| k.borrow() == key)
+            .map(|(_, v)| v)
+    }
+
+    fn contains_key<Q: PartialEq + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.get(key).is_some()
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+}
+
+impl<K: PartialEq, V> FromIterator<(K, V)> for Few<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(items: I) -> Self {
+        let mut few = Few::default();
+        items.into_iter().for_each(|(k, v)| few.insert(k, v));
+        few
+    }
+}
+
+/// A set of the same kind.
+type FewSet<K> = Few<K, ()>;
+
 /// See the module docs.
 #[derive(Debug, Clone, Default)]
 pub struct CardBook {
     options: CardOptions,
     cards: Vec<Card>,
-    seen: HashMap<SignalKey, Signal>,
-    env_keys: HashSet<String>,
+    seen: Few<SignalKey, Signal>,
+    env_keys: FewSet<String>,
     chat_id: Option<String>,
     /// What was last reported per card id.
-    reported: HashMap<String, IntegrationCard>,
+    reported: Few<String, IntegrationCard>,
     /// Installs the backend reports as done, by provider id: the keys each brought.
-    installed: HashMap<String, Vec<String>>,
+    installed: Few<String, Vec<String>>,
     /// Installs the backend reports as started but not done, by provider id.
-    installing: HashSet<String>,
+    installing: FewSet<String>,
     /// Presets of the user's enabled MCP servers.
-    mcp_connected: HashSet<String>,
+    mcp_connected: FewSet<String>,
     /// The last credential check per provider id.
-    checks: HashMap<String, Verification>,
+    checks: Few<String, Verification>,
     /// Something a card's rendering depends on changed since `take_changed` last rendered;
     /// without it the session would render every card on every chunk.
     dirty: bool,
@@ -276,7 +326,10 @@ impl CardBook {
 
     /// The env-var keys the project already has.
     pub fn set_env_keys<S: AsRef<str>>(&mut self, keys: impl IntoIterator<Item = S>) {
-        self.env_keys = keys.into_iter().map(|k| k.as_ref().to_owned()).collect();
+        self.env_keys = keys
+            .into_iter()
+            .map(|k| (k.as_ref().to_owned(), ()))
+            .collect();
         self.dirty = true;
     }
 
@@ -287,7 +340,7 @@ impl CardBook {
         self.installing = records
             .iter()
             .filter(|r| r.status == "pending")
-            .map(|r| r.integration_type.clone())
+            .map(|r| (r.integration_type.clone(), ()))
             .collect();
         self.installed = records
             .iter()
@@ -306,7 +359,7 @@ impl CardBook {
         self.mcp_connected = servers
             .iter()
             .filter(|s| s.enabled)
-            .filter_map(|s| s.preset.clone())
+            .filter_map(|s| Some((s.preset.clone()?, ())))
             .collect();
         self.dirty = true;
     }
@@ -325,7 +378,7 @@ impl CardBook {
     /// Whether the project has `key`, from the env keys or, for `provider`, its install
     /// (whose keys may carry a prefix, `cache_KV_URL` for `KV_URL`).
     fn key_set(&self, provider: &str, key: &str) -> bool {
-        self.env_keys.contains(key)
+        self.env_keys.contains_key(key)
             || self.installed.get(provider).is_some_and(|keys| {
                 keys.iter().any(|k| {
                     k == key
@@ -344,7 +397,7 @@ impl CardBook {
         if card.kind == Kind::Integration && self.installed.contains_key(&card.provider) {
             return Status::Connected;
         }
-        if card.kind == Kind::Mcp && self.mcp_connected.contains(&card.provider) {
+        if card.kind == Kind::Mcp && self.mcp_connected.contains_key(&card.provider) {
             return Status::Connected;
         }
         let asks_for_keys = matches!(card.kind, Kind::Integration | Kind::EnvVars | Kind::Secret);
@@ -352,7 +405,7 @@ impl CardBook {
         {
             return Status::Completed;
         }
-        if card.kind == Kind::Integration && self.installing.contains(&card.provider) {
+        if card.kind == Kind::Integration && self.installing.contains_key(&card.provider) {
             return Status::Installing;
         }
         card.status
@@ -547,5 +600,37 @@ impl ToJson for CardVerification {
             .field("status", self.status.as_str())
             .field("label", &self.label);
         check.end();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Few, FewSet};
+
+    #[test]
+    fn few_is_a_map_whose_later_insert_replaces() {
+        let mut few: Few<String, u8> = [
+            ("a".to_owned(), 1),
+            ("b".to_owned(), 2),
+            ("a".to_owned(), 3),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(few.0.len(), 2);
+        assert_eq!(few.get("a"), Some(&3));
+        assert_eq!(few.get("b"), Some(&2));
+        assert_eq!(few.get("c"), None);
+        few.insert("c".to_owned(), 4);
+        few.insert("b".to_owned(), 5);
+        assert_eq!(
+            (few.get("b"), few.get("c"), few.0.len()),
+            (Some(&5), Some(&4), 3)
+        );
+        let set: FewSet<String> = ["x", "y", "x"]
+            .map(|k| (k.to_owned(), ()))
+            .into_iter()
+            .collect();
+        assert!(set.contains_key("x") && set.contains_key("y") && !set.contains_key("z"));
+        assert_eq!(set.0.len(), 2);
     }
 }

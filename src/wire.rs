@@ -202,12 +202,16 @@ fn check_count(n: usize) -> Result<(), ValidationError> {
     }
 }
 
+/// Called after `check_count`: at most `MAX_VARS_PER_REQUEST` items, so comparing each with
+/// those before it is bounded (and keeps std's `HashSet`, hashbrown and SipHash, out of the wasm
+/// module).
 fn check_unique<'a>(items: impl Iterator<Item = &'a str>) -> Result<(), ValidationError> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: Vec<&str> = Vec::new();
     for item in items {
-        if !seen.insert(item) {
+        if seen.contains(&item) {
             return Err(ValidationError::Duplicate(item.to_owned()));
         }
+        seen.push(item);
     }
     Ok(())
 }
@@ -326,5 +330,19 @@ impl ToJson for DeleteEnvVars {
         let mut body = Object::new(out);
         body.some("ids", &self.ids).some("keys", &self.keys);
         body.end();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_unique, ValidationError};
+
+    #[test]
+    fn the_first_repeated_item_is_named() {
+        assert_eq!(check_unique(["A", "B", "C"].into_iter()), Ok(()));
+        assert_eq!(
+            check_unique(["A", "B", "C", "B", "A"].into_iter()),
+            Err(ValidationError::Duplicate("B".to_owned()))
+        );
     }
 }

@@ -113,8 +113,9 @@ test("the public TypeScript surface has no `any` and declares every export", () 
 // Lowered in session 10 to 156,100: no error message formats a `Value` with `Display` (serde_json's
 // serializer) or a string with `Debug` (its escape tables): 155,993. Lowered to 155,300: the
 // default allow-list a static table (155,801), substrings found without core's two-way searcher
-// (155,168).
-const GZIP_BUDGET = 155_300;
+// (155,168). Lowered to 148,800: the card book's maps are lists, so std's HashMap (hashbrown,
+// SipHash) leaves the module (148,719).
+const GZIP_BUDGET = 148_800;
 test("the npm package's wasm stays within its size budget", () => {
   const wasm = readFileSync(new URL("sajtmaskin_integrations_bg.wasm", npmDir));
   const gzip = gzipSync(wasm, { level: 9 }).length;
