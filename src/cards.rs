@@ -205,7 +205,9 @@ pub struct CardBook {
     options: CardOptions,
     cards: Vec<Card>,
     seen: Few<SignalKey, Signal>,
-    env_keys: FewSet<String>,
+    /// The project's env keys (a project may have hundreds: kept as given, so setting them is
+    /// linear; each lookup reads them once).
+    env_keys: Vec<String>,
     chat_id: Option<String>,
     /// What was last reported per card id.
     reported: Few<String, IntegrationCard>,
@@ -326,10 +328,7 @@ impl CardBook {
 
     /// The env-var keys the project already has.
     pub fn set_env_keys<S: AsRef<str>>(&mut self, keys: impl IntoIterator<Item = S>) {
-        self.env_keys = keys
-            .into_iter()
-            .map(|k| (k.as_ref().to_owned(), ()))
-            .collect();
+        self.env_keys = keys.into_iter().map(|k| k.as_ref().to_owned()).collect();
         self.dirty = true;
     }
 
@@ -378,7 +377,7 @@ impl CardBook {
     /// Whether the project has `key`, from the env keys or, for `provider`, its install
     /// (whose keys may carry a prefix, `cache_KV_URL` for `KV_URL`).
     fn key_set(&self, provider: &str, key: &str) -> bool {
-        self.env_keys.contains_key(key)
+        self.env_keys.iter().any(|k| k == key)
             || self.installed.get(provider).is_some_and(|keys| {
                 keys.iter().any(|k| {
                     k == key
