@@ -68,22 +68,49 @@ pub fn growing_parts_stream(n: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Like [`growing_parts_stream`], with every part an integration request (a custom provider
+/// every tenth, the rest Neon): the card book's cost per signal must not grow with the signals
+/// already taken.
+pub fn growing_signals_stream(n: usize) -> Vec<u8> {
+    let mut out = String::from(
+        "data: {\"object\":\"message\",\"id\":\"m\",\"chatId\":\"c\",\"parts\":[]}\n\n",
+    );
+    for i in 0..n {
+        let name = if i % 10 == 0 {
+            format!("Tjänst {i}")
+        } else {
+            "Neon".to_owned()
+        };
+        let part = format!(
+            "{{\"type\":\"agent-action\",\"name\":\"get_or_request_integration\",\"data\":{{\"requestedIntegrations\":[\"{name}\"]}}}}"
+        );
+        out.push_str(&format!(
+            "data: {{\"object\":\"message.parts.chunk\",\"delta\":{{\"{i}\":[{part}],\"_t\":\"a\"}}}}\n\n"
+        ));
+    }
+    out.into_bytes()
+}
+
 fn growing(c: &mut Criterion) {
     let mut group = c.benchmark_group("growing_parts");
     for n in [100, 1_000, 10_000] {
-        let bytes = growing_parts_stream(n);
-        // Per element = per event: criterion's time per element is the cost per event.
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_function(format!("{n}_parts/16k_chunks"), |b| {
-            b.iter(|| {
-                let mut session = StreamSession::new(SessionOptions::default());
-                for chunk in bytes.chunks(16 * 1024) {
-                    black_box(session.feed(chunk));
-                }
-                black_box(session.finish());
-                black_box(session.snapshot().text.len())
-            })
-        });
+        for (name, bytes) in [
+            ("parts", growing_parts_stream(n)),
+            ("signals", growing_signals_stream(n)),
+        ] {
+            // Per element = per event: criterion's time per element is the cost per event.
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_function(format!("{n}_{name}/16k_chunks"), |b| {
+                b.iter(|| {
+                    let mut session = StreamSession::new(SessionOptions::default());
+                    for chunk in bytes.chunks(16 * 1024) {
+                        black_box(session.feed(chunk));
+                    }
+                    black_box(session.finish());
+                    black_box(session.snapshot().text.len())
+                })
+            });
+        }
     }
     group.finish();
 }

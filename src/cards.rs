@@ -204,13 +204,15 @@ type FewSet<K> = Few<K, ()>;
 pub struct CardBook {
     options: CardOptions,
     cards: Vec<Card>,
-    seen: Few<SignalKey, Signal>,
+    /// Every signal taken, by its origin, sorted by it (found by binary search; signals come in
+    /// document order, so a new one is nearly always added at the end).
+    seen: Vec<(SignalKey, Signal)>,
     /// The project's env keys (a project may have hundreds: kept as given, so setting them is
     /// linear; each lookup reads them once).
     env_keys: Vec<String>,
     chat_id: Option<String>,
-    /// What was last reported per card id.
-    reported: Few<String, IntegrationCard>,
+    /// What was last reported of each card, by its index in `cards` (cards are only added).
+    reported: Vec<Option<IntegrationCard>>,
     /// Installs the backend reports as done, by provider id: the keys each brought.
     installed: Few<String, Vec<String>>,
     /// Installs the backend reports as started but not done, by provider id.
@@ -269,11 +271,21 @@ impl CardBook {
     pub fn observe(&mut self, signals: Vec<Signal>) {
         for signal in signals {
             let key = signal.key();
-            if self.seen.get(&key) == Some(&signal) {
-                continue;
+            match self.seen.binary_search_by(|(seen, _)| seen.cmp(&key)) {
+                Ok(i) => {
+                    if self.seen.get(i).is_some_and(|(_, seen)| *seen == signal) {
+                        continue;
+                    }
+                    self.merge(&signal);
+                    if let Some((_, seen)) = self.seen.get_mut(i) {
+                        *seen = signal;
+                    }
+                }
+                Err(i) => {
+                    self.merge(&signal);
+                    self.seen.insert(i, (key, signal));
+                }
             }
-            self.merge(&signal);
-            self.seen.insert(key, signal);
             self.dirty = true;
         }
     }
@@ -437,12 +449,20 @@ impl CardBook {
             return Vec::new();
         }
         let mut changed = Vec::new();
-        for card in self.cards() {
-            if self.reported.get(&card.id) != Some(&card) {
-                self.reported.insert(card.id.clone(), card.clone());
+        // Taken out while the cards are rendered from the book.
+        let mut reported = std::mem::take(&mut self.reported);
+        reported.resize(self.cards.len(), None);
+        for (card, last) in self.cards.iter().zip(&mut reported) {
+            if !card.visible() {
+                continue;
+            }
+            let card = self.render(card);
+            if last.as_ref() != Some(&card) {
+                *last = Some(card.clone());
                 changed.push(card);
             }
         }
+        self.reported = reported;
         changed
     }
 
