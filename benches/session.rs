@@ -49,18 +49,13 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// A v2 stream that adds `n` parts, one per event (a text part every tenth, the rest tool
-/// parts), in 16 KiB chunks: the cost per event must not grow with the parts already there.
-pub fn growing_parts_stream(n: usize) -> Vec<u8> {
+/// A v2 stream that adds `n` parts, one per event, each `part(i)`'s JSON.
+fn growing_stream(n: usize, part: impl Fn(usize) -> String) -> Vec<u8> {
     let mut out = String::from(
         "data: {\"object\":\"message\",\"id\":\"m\",\"chatId\":\"c\",\"parts\":[]}\n\n",
     );
     for i in 0..n {
-        let part = if i % 10 == 0 {
-            format!("{{\"type\":\"text\",\"text\":\"Stycke {i}.\"}}")
-        } else {
-            format!("{{\"type\":\"tool-call\",\"toolName\":\"read_file\",\"input\":{{\"path\":\"src/{i}.ts\"}}}}")
-        };
+        let part = part(i);
         out.push_str(&format!(
             "data: {{\"object\":\"message.parts.chunk\",\"delta\":{{\"{i}\":[{part}],\"_t\":\"a\"}}}}\n\n"
         ));
@@ -68,27 +63,29 @@ pub fn growing_parts_stream(n: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Like [`growing_parts_stream`], with every part an integration request (a custom provider
-/// every tenth, the rest Neon): the card book's cost per signal must not grow with the signals
-/// already taken.
+/// A text part every tenth, the rest tool parts, in 16 KiB chunks: the cost per event must
+/// not grow with the parts already there.
+pub fn growing_parts_stream(n: usize) -> Vec<u8> {
+    growing_stream(n, |i| {
+        if i % 10 == 0 {
+            format!("{{\"type\":\"text\",\"text\":\"Stycke {i}.\"}}")
+        } else {
+            format!("{{\"type\":\"tool-call\",\"toolName\":\"read_file\",\"input\":{{\"path\":\"src/{i}.ts\"}}}}")
+        }
+    })
+}
+
+/// Every part an integration request (a custom provider every tenth, the rest Neon): the card
+/// book's cost per signal must not grow with the signals already taken.
 pub fn growing_signals_stream(n: usize) -> Vec<u8> {
-    let mut out = String::from(
-        "data: {\"object\":\"message\",\"id\":\"m\",\"chatId\":\"c\",\"parts\":[]}\n\n",
-    );
-    for i in 0..n {
+    growing_stream(n, |i| {
         let name = if i % 10 == 0 {
             format!("Tjänst {i}")
         } else {
             "Neon".to_owned()
         };
-        let part = format!(
-            "{{\"type\":\"agent-action\",\"name\":\"get_or_request_integration\",\"data\":{{\"requestedIntegrations\":[\"{name}\"]}}}}"
-        );
-        out.push_str(&format!(
-            "data: {{\"object\":\"message.parts.chunk\",\"delta\":{{\"{i}\":[{part}],\"_t\":\"a\"}}}}\n\n"
-        ));
-    }
-    out.into_bytes()
+        format!("{{\"type\":\"agent-action\",\"name\":\"get_or_request_integration\",\"data\":{{\"requestedIntegrations\":[\"{name}\"]}}}}")
+    })
 }
 
 fn growing(c: &mut Criterion) {

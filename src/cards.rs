@@ -271,20 +271,15 @@ impl CardBook {
     pub fn observe(&mut self, signals: Vec<Signal>) {
         for signal in signals {
             let key = signal.key();
-            match self.seen.binary_search_by(|(seen, _)| seen.cmp(&key)) {
-                Ok(i) => {
-                    if self.seen.get(i).is_some_and(|(_, seen)| *seen == signal) {
-                        continue;
-                    }
-                    self.merge(&signal);
-                    if let Some((_, seen)) = self.seen.get_mut(i) {
-                        *seen = signal;
-                    }
-                }
-                Err(i) => {
-                    self.merge(&signal);
-                    self.seen.insert(i, (key, signal));
-                }
+            let at = self.seen.binary_search_by(|(seen, _)| seen.cmp(&key));
+            if at.is_ok_and(|i| self.seen.get(i).is_some_and(|(_, seen)| *seen == signal)) {
+                continue;
+            }
+            self.merge(&signal);
+            match at.map(|i| self.seen.get_mut(i)) {
+                Ok(Some((_, seen))) => *seen = signal,
+                Ok(None) => {}
+                Err(i) => self.seen.insert(i, (key, signal)),
             }
             self.dirty = true;
         }

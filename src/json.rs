@@ -201,14 +201,11 @@ impl<'a> Reader<'a> {
     pub fn string(&mut self) -> Result<Cow<'a, str>> {
         self.eat(b'"', "a string")?;
         let start = self.at;
-        let rest = self.bytes().get(start..).unwrap_or_default();
-        let plain = crate::v0::grow::special(rest).unwrap_or(rest.len());
-        self.at = start + plain;
+        let run = self.plain();
         match self.bytes().get(self.at) {
             Some(b'"') => {
-                let text = self.text.get(start..self.at).unwrap_or_default();
                 self.at += 1;
-                Ok(Cow::Borrowed(text))
+                Ok(Cow::Borrowed(run))
             }
             Some(b'\\') => {
                 // The string's end first: decoded, it is never longer than its JSON, so a
@@ -219,7 +216,7 @@ impl<'a> Reader<'a> {
                 self.skip_string()?;
                 let mut owned = String::with_capacity(self.at - start);
                 self.at = escape;
-                owned.push_str(self.text.get(start..self.at).unwrap_or_default());
+                owned.push_str(run);
                 self.escaped(&mut owned)?;
                 Ok(Cow::Owned(owned))
             }
@@ -228,14 +225,24 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Takes the characters a string holds as themselves from here: up to a quote, a backslash,
+    /// a control character or the end.
+    fn plain(&mut self) -> &'a str {
+        let rest = self.bytes().get(self.at..).unwrap_or_default();
+        let end = self.at + crate::v0::grow::special(rest).unwrap_or(rest.len());
+        // `end` is at an ASCII byte or the end: a char boundary.
+        let run = self.text.get(self.at..end).unwrap_or_default();
+        self.at = end;
+        run
+    }
+
     /// Skips a string, checking its characters and the form of its escapes but not what a `\u`
     /// escape stands for, as serde_json skips one (a lone surrogate is refused only in a string
     /// that is read).
     fn skip_string(&mut self) -> Result<()> {
         self.eat(b'"', "a string")?;
         loop {
-            let rest = self.bytes().get(self.at..).unwrap_or_default();
-            self.at += crate::v0::grow::special(rest).unwrap_or(rest.len());
+            self.plain();
             match self.bytes().get(self.at) {
                 Some(b'"') => {
                     self.at += 1;
@@ -263,10 +270,7 @@ impl<'a> Reader<'a> {
     /// The rest of a string from its first backslash, appended to `out`.
     fn escaped(&mut self, out: &mut String) -> Result<()> {
         loop {
-            let rest = self.bytes().get(self.at..).unwrap_or_default();
-            let plain = crate::v0::grow::special(rest).unwrap_or(rest.len());
-            out.push_str(self.text.get(self.at..self.at + plain).unwrap_or_default());
-            self.at += plain;
+            out.push_str(self.plain());
             match self.bytes().get(self.at) {
                 Some(b'"') => {
                     self.at += 1;

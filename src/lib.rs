@@ -77,6 +77,11 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Whether `needle` occurs in `hay` ([`find`]).
+pub(crate) fn contains(hay: &str, needle: &str) -> bool {
+    find(hay.as_bytes(), needle.as_bytes()).is_some()
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use proptest::prelude::*;

@@ -254,7 +254,7 @@ fn tool_intent(name: &str) -> Option<Kind> {
     if key == "getorrequestintegration" {
         return Some(Kind::Integration);
     }
-    let has = |needle: &str| crate::find(key.as_bytes(), needle.as_bytes()).is_some();
+    let has = |needle: &str| crate::contains(&key, needle);
     if !ASKING.into_iter().any(has) || NOT_ASKING.into_iter().any(has) {
         return None;
     }
@@ -347,9 +347,7 @@ pub fn from_v1_content(content: &Value) -> Vec<Signal> {
         // steps name the integration and the env vars.
         let is_request_task = str_of(part, "type").is_some_and(|t| {
             t.starts_with("task-request-")
-                && [&b"integration"[..], b"env"]
-                    .into_iter()
-                    .any(|needle| crate::find(t.as_bytes(), needle).is_some())
+                && (crate::contains(t, "integration") || crate::contains(t, "env"))
         });
         if !is_request_task {
             continue;
