@@ -276,9 +276,12 @@ impl CardBook {
                 continue;
             }
             self.merge(&signal);
-            match at.map(|i| self.seen.get_mut(i)) {
-                Ok(Some((_, seen))) => *seen = signal,
-                Ok(None) => {}
+            match at {
+                Ok(i) => {
+                    if let Some((_, seen)) = self.seen.get_mut(i) {
+                        *seen = signal;
+                    }
+                }
                 Err(i) => self.seen.insert(i, (key, signal)),
             }
             self.dirty = true;
